@@ -1,0 +1,5 @@
+export function up(instance: string): Promise<Record<string, string>>;
+export function down(instance: string): Promise<void>;
+export function restartNeo4j(instance: string): Promise<{ uri: string; passwordFile: string; started: boolean }>;
+export function stateDir(instance: string): string;
+export function canConnect(host: string, port: number, timeoutMs?: number): Promise<boolean>;

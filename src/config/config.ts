@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../util/errors.js';
+
+/**
+ * Runtime configuration, validated once at startup from the environment and frozen.
+ * Every variable is documented in README.md ("Configuration").
+ */
+export interface Config {
+  readonly neo4j: { readonly uri: string; readonly user: string; readonly password: string; readonly database: string };
+  readonly redis: { readonly url: string };
+  /** BullMQ key prefix; lets several deployments (or test files) share one Redis. */
+  readonly queuePrefix: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A file whose reject ratio exceeds this fails whole. */
+  readonly maxRejectRatio: number;
+  /** Folder for rejects files, run artefacts and exports by default. */
+  readonly stateDir: string;
+  readonly dashboardToken: string | undefined;
+  readonly metricsToken: string | undefined;
+  readonly webhookSecret: string | undefined;
+  /** HMAC key for prompt fingerprints; unset means plain (unkeyed) hashes. */
+  readonly fingerprintKey: string | undefined;
+}
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const uri = (schemes: string[]) =>
+  nonEmpty.refine((v) => {
+    try {
+      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${schemes.join('|')}`);
+const ratio = z.coerce.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1');
+
+const schema = z.object({
+  NEO4J_URI: uri(['bolt', 'neo4j', 'bolt+s', 'neo4j+s', 'bolt+ssc', 'neo4j+ssc']),
+  NEO4J_USER: nonEmpty.default('neo4j'),
+  NEO4J_PASSWORD: z.string().optional(),
+  NEO4J_PASSWORD_FILE: z.string().optional(),
+  NEO4J_DATABASE: nonEmpty.default('neo4j'),
+  REDIS_URL: uri(['redis', 'rediss']),
+  RINGSCOPE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ringscope'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RINGSCOPE_MAX_REJECT_RATIO: ratio.default(0.01),
+  RINGSCOPE_STATE_DIR: nonEmpty.default('.ringscope/dev'),
+  RINGSCOPE_DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RINGSCOPE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RINGSCOPE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  RINGSCOPE_FINGERPRINT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+function readPassword(env: z.infer<typeof schema>): string {
+  if (env.NEO4J_PASSWORD !== undefined && env.NEO4J_PASSWORD !== '') return env.NEO4J_PASSWORD;
+  if (env.NEO4J_PASSWORD_FILE) {
+    try {
+      return fs.readFileSync(env.NEO4J_PASSWORD_FILE, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError('NEO4J_PASSWORD_FILE', `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  throw new ConfigError('NEO4J_PASSWORD', 'is required (or NEO4J_PASSWORD_FILE)');
+}
+
+/** Validate the environment into a frozen Config. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const reason = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    throw new ConfigError(variable, reason);
+  }
+  const e = parsed.data;
+  const config: Config = {
+    neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: readPassword(e), database: e.NEO4J_DATABASE },
+    redis: { url: e.REDIS_URL },
+    queuePrefix: e.RINGSCOPE_QUEUE_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    maxRejectRatio: e.RINGSCOPE_MAX_REJECT_RATIO,
+    stateDir: e.RINGSCOPE_STATE_DIR,
+    dashboardToken: e.RINGSCOPE_DASHBOARD_TOKEN,
+    metricsToken: e.RINGSCOPE_METRICS_TOKEN,
+    webhookSecret: e.RINGSCOPE_WEBHOOK_SECRET,
+    fingerprintKey: e.RINGSCOPE_FINGERPRINT_KEY,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
