@@ -1,0 +1,68 @@
+/**
+ * The in-memory shapes that detection algorithms consume. They are produced either from Neo4j
+ * (src/graph/neo4j-linkage-source.ts, paged) or straight from a drop's files (for baselines and
+ * quick experiments). Algorithms never do I/O: they take these and options, and return results.
+ *
+ * Times are epoch milliseconds (UTC). Hours are epoch hours: Math.floor(ms / 3_600_000).
+ */
+
+/** Account attributes from `accounts` (all optional but the id: observations may precede the account row). */
+export interface AccountAttrs {
+  readonly id: string;
+  readonly createdAt?: number;
+  readonly emailDomain?: string;
+  readonly country?: string;
+  readonly verified?: boolean;
+  readonly plan?: string;
+}
+
+/** The kinds of shared identifier that link accounts. */
+export type IdentifierKind = 'payment' | 'ip' | 'subnet' | 'prompt';
+
+/** One account's use of one identifier. */
+export interface Membership {
+  readonly account: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Observations / requests / prompt count behind this use (≥ 1). */
+  readonly count: number;
+}
+
+/** Prompt-fingerprint kinds (see docs/data-contract.md and docs/fingerprints.md). */
+export type FingerprintKind = 'template' | 'minhash' | 'system';
+
+/** Capability tags of a prompt fingerprint. */
+export type Capability = 'coding' | 'agentic' | 'cyber' | 'reasoning' | 'writing' | 'other';
+
+/** Elicitation markers named by the public reports as distillation signals. */
+export type PromptMarker = 'cot' | 'rubric';
+
+/** One identifier (a card, an IP, a /24 or /64, a prompt fingerprint) and every account that used it. */
+export interface IdentifierGroup {
+  readonly kind: IdentifierKind;
+  readonly key: string;
+  readonly members: readonly Membership[];
+  /** IP only: hosting/proxy flag and ASN when the drop gave them. */
+  readonly isProxy?: boolean;
+  readonly asn?: string;
+  /** Prompt fingerprints only. */
+  readonly capability?: Capability;
+  readonly fpKind?: FingerprintKind;
+  readonly markers?: readonly PromptMarker[];
+}
+
+/** Hourly activity of one account: parallel arrays sorted by hour. */
+export interface ActivitySeries {
+  readonly hours: Int32Array;
+  readonly requests: Float64Array;
+}
+
+/** Everything detection needs. */
+export interface LinkageInput {
+  readonly accounts: ReadonlyMap<string, AccountAttrs>;
+  readonly identifiers: readonly IdentifierGroup[];
+  readonly activity: ReadonlyMap<string, ActivitySeries>;
+}
+
+/** A partition of accounts into clusters (cluster ids are opaque strings). */
+export type Assignment = ReadonlyMap<string, string>;
