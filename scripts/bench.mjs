@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// `npm run bench [section...]`: runs the benchmark sections against the real services (started by
+// with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
+// Sections: ingest, fingerprint, detect, quality, pipeline. With no argument, all of them run.
+// A section's result file is kept between runs, so `npm run bench detect` refreshes one section
+// and BENCHMARKS.md still shows the others (each with the date it was measured).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'bench-out');
+const SECTIONS = [
+  { name: 'ingest', script: 'scripts/bench-ingest.mjs', title: 'Ingest: ringscope vs LOAD CSV' },
+  { name: 'fingerprint', script: 'scripts/bench-fingerprint.mjs', title: 'Prompt fingerprinting throughput' },
+  { name: 'detect', script: 'scripts/bench-detect.mjs', title: 'Detection scaling (projection + communities + scoring + write-back)' },
+  { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
+  { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
+];
+
+const wanted = process.argv.slice(2);
+fs.mkdirSync(OUT, { recursive: true });
+let failed = false;
+for (const s of SECTIONS) {
+  if (wanted.length && !wanted.includes(s.name)) continue;
+  if (!fs.existsSync(path.join(ROOT, s.script))) {
+    console.error(`[bench] ${s.name}: ${s.script} does not exist, skipped`);
+    continue;
+  }
+  console.error(`[bench] ${s.name}: node ${s.script}`);
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', s.script], { cwd: ROOT, stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    console.error(`[bench] ${s.name} failed (${r.status ?? r.signal})`);
+    failed = true;
+  }
+}
+
+function versions() {
+  const pkg = (name) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+    } catch {
+      return '?';
+    }
+  };
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const redis = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return {
+    node: process.version,
+    java: (java.stderr || '').split('\n')[0],
+    redis: (redis.stdout || '').trim().split(' ').slice(0, 3).join(' '),
+    neo4j: '5.26.30 Community (embedded launcher, neo4j-launcher/pom.xml)',
+    'neo4j-driver': pkg('neo4j-driver'),
+    bullmq: pkg('bullmq'),
+    graphology: pkg('graphology'),
+    'graphology-communities-louvain': pkg('graphology-communities-louvain'),
+  };
+}
+
+function renderTable(t) {
+  const lines = [`| ${t.headers.join(' | ')} |`, `|${t.headers.map(() => '---').join('|')}|`];
+  for (const row of t.rows) lines.push(`| ${row.map((c) => String(c)).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+const md = [];
+md.push('# Benchmarks', '');
+md.push('Written by `npm run bench` (all sections) or `npm run bench <section>` (one section; the others keep their last figures).');
+md.push('Every figure below was measured by the command shown, on the machine described. Timing lives here, never in tests.', '');
+md.push('## Machine', '');
+md.push(`- ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`);
+for (const [k, v] of Object.entries(versions())) md.push(`- ${k}: ${v}`);
+md.push('');
+for (const s of SECTIONS) {
+  const file = path.join(OUT, `${s.name}.json`);
+  md.push(`## ${s.title}`, '');
+  if (!fs.existsSync(file)) {
+    md.push('_Not measured yet._', '');
+    continue;
+  }
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  md.push(`Command: \`${r.command ?? `npm run bench ${s.name}`}\`${r.measuredAt ? ` — measured ${r.measuredAt}` : ''}`, '');
+  if (r.summary) md.push(r.summary, '');
+  for (const t of r.tables ?? (r.table ? [r.table] : [])) {
+    if (t.title) md.push(`**${t.title}**`, '');
+    md.push(renderTable(t), '');
+  }
+  for (const n of r.notes ?? []) md.push(`- ${n}`);
+  md.push('', '<details><summary>Raw figures</summary>', '', '```json', JSON.stringify(r.raw ?? r, null, 2), '```', '</details>', '');
+}
+fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), md.join('\n'));
+console.error('[bench] wrote BENCHMARKS.md');
+process.exit(failed ? 1 : 0);
