@@ -1,0 +1,16 @@
+// evidence-path: The shortest evidence path between two accounts, through shared identifiers
+// (payment fingerprints, IPs and their subnets, prompt fingerprints) and, optionally, the run's LINKED edges.
+// Returns the path as alternating nodes {kind, key} and relationship types, and its length (at most 8 hops).
+// @param from string account id at one end
+// @param to string account id at the other end
+// @param viaLinked boolean = true also walk LINKED edges of the run (false: identifiers only)
+// @param run string = "latest" the run whose LINKED edges may be used
+MATCH (run:LinkageRun)
+WHERE $run = 'latest' OR run.id = $run
+WITH run ORDER BY run.startedAt DESC, run.id DESC LIMIT 1
+MATCH (a:Account {id: $from}), (b:Account {id: $to})
+MATCH p = shortestPath((a)-[:PAID_WITH|CONNECTED_FROM|SENT|IN_SUBNET|LINKED*..8]-(b))
+WHERE all(r IN relationships(p) WHERE type(r) <> 'LINKED' OR ($viaLinked AND r.runId = run.id))
+RETURN length(p) AS hops,
+       [n IN nodes(p) | {kind: labels(n)[0], key: coalesce(n.id, n.address, n.cidr)}] AS nodes,
+       [r IN relationships(p) | type(r)] AS relationships

@@ -1,0 +1,154 @@
+// Browser side of the ring report, bundled with sigma, graphology and ForceAtlas2 into one IIFE
+// (assets/report.js) so that the report works offline from file://. All data comes from the
+// page's JSON script element and is written with textContent, never as HTML.
+import { UndirectedGraph } from 'graphology';
+import Sigma from 'sigma';
+import forceAtlas2Import from 'graphology-layout-forceatlas2';
+import { KIND_COLORS, type ClusterPageData, type ClusterSummary, type IndexPageData, type NodeKind, type ReportNode } from '../report-model.js';
+
+// graphology typing pitfall under NodeNext (see NOTES): the default export is typed as the module.
+const forceAtlas2 = forceAtlas2Import as unknown as typeof forceAtlas2Import.default;
+
+type PageData = IndexPageData | ClusterPageData;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function setText(id: string, text: string): void {
+  const e = document.getElementById(id);
+  if (e) e.textContent = text;
+}
+
+const REC_RANK: Record<string, number> = { monitor: 0, review: 1, enforce: 2 };
+
+function renderIndex(data: IndexPageData): void {
+  setText('run-id', data.run.id);
+  setText('run-time', data.run.finishedAt ?? data.run.startedAt ?? '');
+  setText('cluster-count', String(data.clusters.length));
+  const table = document.getElementById('clusters') as HTMLTableElement;
+  const tbody = table.tBodies[0]!;
+  let rows = [...data.clusters];
+  const draw = () => {
+    tbody.replaceChildren(
+      ...rows.map((c) => {
+        const tr = el('tr');
+        const link = el('a', c.id);
+        link.href = c.page; // our own generated file name, never data
+        const idCell = el('td');
+        idCell.append(link);
+        tr.append(
+          idCell,
+          el('td', c.score.toFixed(3), 'num'),
+          el('td', c.recommendation, `rec-${REC_RANK[c.recommendation] !== undefined ? c.recommendation : 'monitor'}`),
+          el('td', String(c.size), 'num'),
+          el('td', c.lineage),
+          el('td', c.topReasons.join('; ')),
+        );
+        return tr;
+      }),
+    );
+  };
+  const headers = [...table.tHead!.rows[0]!.cells];
+  for (const th of headers) {
+    th.addEventListener('click', () => {
+      const key = th.dataset.key as keyof ClusterSummary;
+      const type = th.dataset.type;
+      const dir = th.getAttribute('aria-sort') === 'descending' ? 1 : -1;
+      for (const h of headers) h.removeAttribute('aria-sort');
+      th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+      const val = (c: ClusterSummary): number | string =>
+        type === 'number' ? (c[key] as number) : type === 'recommendation' ? (REC_RANK[c.recommendation] ?? -1) : String(c[key]);
+      rows = [...data.clusters].sort((a, b) => {
+        const x = val(a);
+        const y = val(b);
+        // Ties always by cluster id ascending, whatever the direction.
+        return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      });
+      draw();
+    });
+  }
+  draw();
+}
+
+/** mulberry32: a tiny seeded PRNG, so the layout (and the screenshot) is the same on every load. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shortLabel(n: ReportNode): string {
+  return n.key.length > 24 ? `${n.key.slice(0, 23)}…` : n.key;
+}
+
+function renderCluster(data: ClusterPageData): void {
+  const c = data.cluster;
+  setText('cluster-id', c.id);
+  setText('cluster-meta', `score ${c.score.toFixed(3)} · ${c.recommendation} · ${c.size} accounts · lineage ${c.lineage}${c.previousId ? ` (was ${c.previousId})` : ''} · run ${data.run.id}`);
+  setText(
+    'bound-note',
+    data.shownAccounts < data.totalAccounts
+      ? `Showing the ${data.shownAccounts} best-connected of ${data.totalAccounts} accounts, and the identifiers at least two of them share.`
+      : `All ${data.totalAccounts} accounts, and the identifiers at least two of them share.`,
+  );
+  document.getElementById('reasons')!.replaceChildren(...c.topReasons.map((r) => el('li', r)));
+
+  const graph = new UndirectedGraph();
+  const random = rng(data.seed);
+  const byId = new Map(data.nodes.map((n) => [n.id, n]));
+  for (const n of data.nodes) {
+    graph.addNode(n.id, {
+      x: random() * 100,
+      y: random() * 100,
+      size: n.kind === 'account' ? 7 : n.kind === 'subnet' ? 5 : 6,
+      color: KIND_COLORS[n.kind as NodeKind] ?? '#888',
+      label: shortLabel(n),
+    });
+  }
+  for (const e of data.edges) {
+    if (!graph.hasNode(e.source) || !graph.hasNode(e.target) || graph.hasEdge(e.source, e.target)) continue;
+    graph.addEdge(e.source, e.target, e.kind === 'linked' ? { color: '#f2a0a0', size: 1 + 2 * (e.weight ?? 0) } : { color: '#cccccc', size: 1 });
+  }
+  if (graph.order > 1) {
+    forceAtlas2.assign(graph, { iterations: 300, settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 500 } });
+  }
+  const container = document.getElementById('graph') as HTMLElement;
+  const renderer = new Sigma(graph, container, { labelRenderedSizeThreshold: 4, defaultEdgeColor: '#cccccc' });
+
+  const details = document.getElementById('details')!;
+  const show = (id: string) => {
+    const n = byId.get(id);
+    if (!n) return;
+    document.getElementById('hint')?.remove();
+    const dl = el('dl');
+    const add = (k: string, v: string) => dl.append(el('dt', k), el('dd', v));
+    add('kind', n.kind);
+    add('key', n.key);
+    for (const [k, v] of Object.entries(n.details)) add(k, v === null ? '—' : String(v));
+    const neighbours = graph.neighbors(id).map((m) => byId.get(m)!).filter(Boolean);
+    const list = el('ul');
+    for (const m of neighbours.slice(0, 50)) list.append(el('li', `${m.kind}: ${m.key}`, 'key'));
+    if (neighbours.length > 50) list.append(el('li', `… ${neighbours.length - 50} more`));
+    details.replaceChildren(el('h3', `${n.kind} ${n.key}`, 'key'), dl, el('h3', `linked to ${neighbours.length}`), list);
+    details.dataset.node = id;
+  };
+  renderer.on('clickNode', ({ node }) => show(node));
+  // For debugging and the headless test: the graph and renderer of this page.
+  (window as unknown as { ringscopeReport: unknown }).ringscopeReport = { graph, renderer };
+}
+
+const raw = document.getElementById('ringscope-data')?.textContent;
+if (raw) {
+  const data = JSON.parse(raw) as PageData;
+  if (data.page === 'index') renderIndex(data);
+  else renderCluster(data);
+}

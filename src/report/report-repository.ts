@@ -1,0 +1,123 @@
+import { toNum, type Neo4jClient } from '../db/index.js';
+import { byString, isoTime } from '../export/index.js';
+import type { NodeKind, ReportEdge, ReportNode } from './report-model.js';
+
+export interface ClusterGraphOptions {
+  /** Most accounts drawn per cluster page (highest degree first); the page says how many were left out. @defaultValue 150 */
+  readonly maxAccounts?: number;
+  /** Most shared identifiers drawn (most members first). @defaultValue 300 */
+  readonly maxIdentifiers?: number;
+}
+
+export const DEFAULTS: Required<ClusterGraphOptions> = { maxAccounts: 150, maxIdentifiers: 300 };
+
+const LABEL_KIND: Record<string, NodeKind> = { PaymentMethod: 'payment', IP: 'ip', PromptFingerprint: 'prompt' };
+
+type Details = Record<string, string | number | boolean | null>;
+
+function plain(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
+  if (Array.isArray(v)) return v.map(String).join(', ');
+  if (typeof (v as { toStandardDate?: unknown }).toStandardDate === 'function') return isoTime(v);
+  if (typeof (v as { toNumber?: unknown }).toNumber === 'function') return toNum(v);
+  return String(v);
+}
+
+/**
+ * One cluster's accounts and the identifiers used by ≥ 2 of them (plus subnets), bounded for the
+ * browser: the top accounts by number of shared identifiers, then identifiers still shared by ≥ 2
+ * drawn accounts. Also the run's LINKED edges between drawn accounts.
+ */
+export async function loadClusterGraph(
+  client: Neo4jClient,
+  runId: string,
+  clusterId: string,
+  options: ClusterGraphOptions = {},
+): Promise<{ nodes: ReportNode[]; edges: ReportEdge[]; totalAccounts: number; shownAccounts: number }> {
+  const o = { ...DEFAULTS, ...options };
+  const res = await client.query(
+    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[m:MEMBER_OF]-(a:Account)
+     RETURN a.id AS id, a.createdAt AS createdAt, a.country AS country, a.emailDomain AS emailDomain, a.plan AS plan,
+            a.verified AS verified, coalesce(m.respawn, false) AS respawn,
+            COLLECT { MATCH (a)-[r:PAID_WITH|CONNECTED_FROM|SENT]->(i)
+                      OPTIONAL MATCH (i)-[:IN_SUBNET]->(s:Subnet)
+                      RETURN {label: labels(i)[0], key: coalesce(i.id, i.address), subnet: s.cidr,
+                              asn: i.asn, isProxy: i.isProxy, capability: i.capability, fpKind: i.kind, markers: i.markers,
+                              cardBin: i.cardBin, cardCountry: i.cardCountry} } AS uses`,
+    { runId, clusterId },
+    'READ',
+  );
+  interface Ident { kind: NodeKind; key: string; members: Set<string>; details: Details; subnet?: string }
+  const accounts = new Map<string, Details>();
+  const idents = new Map<string, Ident>();
+  for (const r of res.records) {
+    const id = String(r.get('id'));
+    accounts.set(id, {
+      createdAt: plain(r.get('createdAt')),
+      country: plain(r.get('country')),
+      emailDomain: plain(r.get('emailDomain')),
+      plan: plain(r.get('plan')),
+      verified: plain(r.get('verified')),
+      respawn: r.get('respawn') === true,
+    });
+    for (const u of r.get('uses') as Array<Record<string, unknown>>) {
+      const kind = LABEL_KIND[String(u.label)];
+      if (!kind) continue;
+      const key = String(u.key);
+      const nid = `${kind}:${key}`;
+      let ident = idents.get(nid);
+      if (!ident) {
+        const details: Details = {};
+        for (const f of ['asn', 'isProxy', 'capability', 'fpKind', 'markers', 'cardBin', 'cardCountry'] as const) {
+          if (u[f] !== null && u[f] !== undefined) details[f] = plain(u[f]);
+        }
+        ident = { kind, key, members: new Set(), details, ...(u.subnet ? { subnet: String(u.subnet) } : {}) };
+        idents.set(nid, ident);
+      }
+      ident.members.add(id);
+      if (ident.subnet) {
+        const sid = `subnet:${ident.subnet}`;
+        if (!idents.has(sid)) idents.set(sid, { kind: 'subnet', key: ident.subnet, members: new Set(), details: {} });
+        idents.get(sid)!.members.add(id);
+      }
+    }
+  }
+  const shared = [...idents.entries()].filter(([, i]) => i.members.size >= 2);
+  const degree = new Map<string, number>([...accounts.keys()].map((a) => [a, 0]));
+  for (const [, i] of shared) for (const a of i.members) degree.set(a, degree.get(a)! + 1);
+  const kept = new Set(
+    [...degree.entries()]
+      .sort((x, y) => y[1] - x[1] || byString(x[0], y[0]))
+      .slice(0, o.maxAccounts)
+      .map(([a]) => a),
+  );
+  const keptIdents = shared
+    .map(([nid, i]) => ({ nid, i, members: [...i.members].filter((a) => kept.has(a)).sort(byString) }))
+    .filter((x) => x.members.length >= 2)
+    .sort((x, y) => y.members.length - x.members.length || byString(x.nid, y.nid))
+    .slice(0, o.maxIdentifiers);
+
+  const nodes: ReportNode[] = [...kept].sort(byString).map((a) => ({
+    id: `account:${a}`,
+    kind: 'account' as const,
+    key: a,
+    details: { ...accounts.get(a)!, sharedIdentifiers: degree.get(a)! },
+  }));
+  const edges: ReportEdge[] = [];
+  for (const { nid, i, members } of keptIdents) {
+    nodes.push({ id: nid, kind: i.kind, key: i.key, details: { ...i.details, membersUsingIt: i.members.size } });
+    for (const a of members) edges.push({ source: `account:${a}`, target: nid, kind: 'uses' });
+  }
+  const linked = await client.query(
+    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[:MEMBER_OF]-(a:Account)-[l:LINKED {runId: $runId}]->(b:Account)-[:MEMBER_OF]->(c)
+     WHERE a.id IN $kept AND b.id IN $kept
+     RETURN a.id AS a, b.id AS b, l.weight AS w ORDER BY a, b`,
+    { runId, clusterId, kept: [...kept] },
+    'READ',
+  );
+  for (const r of linked.records) {
+    edges.push({ source: `account:${String(r.get('a'))}`, target: `account:${String(r.get('b'))}`, kind: 'linked', weight: toNum(r.get('w')) });
+  }
+  return { nodes, edges, totalAccounts: accounts.size, shownAccounts: kept.size };
+}
