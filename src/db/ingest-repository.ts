@@ -1,0 +1,192 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import type { AccountGroup, BatchParams, RelParam } from '../loaders/batch-params.js';
+import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
+
+/**
+ * Every Neo4j statement of ingest (docs/neo4j-model.md). Cypher text is constant; data only ever
+ * travels as parameters. JS numbers become Neo4j integers here (a plain number would be stored as a float).
+ */
+
+/** Constraints and indexes, all `IF NOT EXISTS` so running them again is harmless. */
+export const SCHEMA_STATEMENTS: readonly string[] = [
+  'CREATE CONSTRAINT account_id IF NOT EXISTS FOR (n:Account) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT payment_method_id IF NOT EXISTS FOR (n:PaymentMethod) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT ip_address IF NOT EXISTS FOR (n:IP) REQUIRE n.address IS UNIQUE',
+  'CREATE CONSTRAINT subnet_cidr IF NOT EXISTS FOR (n:Subnet) REQUIRE n.cidr IS UNIQUE',
+  'CREATE CONSTRAINT prompt_fingerprint_id IF NOT EXISTS FOR (n:PromptFingerprint) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT hour_epoch IF NOT EXISTS FOR (n:Hour) REQUIRE n.epochHour IS UNIQUE',
+  'CREATE CONSTRAINT drop_sha256 IF NOT EXISTS FOR (n:Drop) REQUIRE n.sha256 IS UNIQUE',
+  'CREATE CONSTRAINT ingest_batch_id IF NOT EXISTS FOR (n:IngestBatch) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT linkage_run_id IF NOT EXISTS FOR (n:LinkageRun) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT cluster_uid IF NOT EXISTS FOR (n:Cluster) REQUIRE n.uid IS UNIQUE',
+  'CREATE INDEX drop_id IF NOT EXISTS FOR (n:Drop) ON (n.id)',
+  'CREATE INDEX cluster_id IF NOT EXISTS FOR (n:Cluster) ON (n.id)',
+];
+
+const schemaReady = new WeakSet<Neo4jClient>();
+
+/** Create constraints and indexes (once per client per process) and wait until they are online. */
+export async function ensureIngestSchema(client: Neo4jClient): Promise<void> {
+  if (schemaReady.has(client)) return;
+  for (const s of SCHEMA_STATEMENTS) await client.query(s);
+  await client.query('CALL db.awaitIndexes(300)');
+  schemaReady.add(client);
+}
+
+/** The ledger entry of a drop. */
+export interface DropLedger {
+  readonly sha256: string;
+  readonly id: string;
+  readonly rows: number;
+  readonly rejects: number;
+  readonly files: readonly string[];
+}
+
+export async function isDropIngested(client: Neo4jClient, sha256: string): Promise<boolean> {
+  const r = await client.query('MATCH (d:Drop {sha256: $sha256}) RETURN count(d) AS n', { sha256 }, 'READ');
+  return toNum(r.records[0]?.get('n')) > 0;
+}
+
+/** Write the ledger; returns false when the drop was already recorded (nothing changes then). */
+export async function recordDrop(client: Neo4jClient, d: DropLedger): Promise<boolean> {
+  const r = await client.query(
+    `MERGE (d:Drop {sha256: $sha256})
+     ON CREATE SET d.id = $id, d.ingestedAt = datetime(), d.rows = $rows, d.rejects = $rejects, d.files = $files, d.created = true
+     WITH d, coalesce(d.created, false) AS created
+     REMOVE d.created
+     RETURN created`,
+    { sha256: d.sha256, id: d.id, rows: neo4j.int(d.rows), rejects: neo4j.int(d.rejects), files: [...d.files] },
+  );
+  return r.records[0]?.get('created') === true;
+}
+
+/** Batch size used by earlier (partial) runs of this file, if any: resuming must cut the same batches. */
+export async function existingBatchSize(client: Neo4jClient, batchIdPrefix: string): Promise<number | undefined> {
+  const r = await client.query(
+    'MATCH (b:IngestBatch) WHERE b.id STARTS WITH $prefix RETURN b.batchSize AS s LIMIT 1',
+    { prefix: batchIdPrefix },
+    'READ',
+  );
+  const v = r.records[0]?.get('s');
+  return v === undefined || v === null ? undefined : toNum(v);
+}
+
+export interface BatchMeta {
+  /** `<drop sha256>/<file>/<batch number>` */
+  readonly id: string;
+  readonly rows: number;
+  readonly batchSize: number;
+}
+
+/**
+ * Write one batch and its IngestBatch marker in the same transaction (run it inside executeWrite).
+ * Returns false when the marker already exists: the batch was committed before, so nothing is added
+ * twice, whatever retried or resumed.
+ */
+export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: BatchParams): Promise<boolean> {
+  const seen = await tx.run('OPTIONAL MATCH (b:IngestBatch {id: $id}) RETURN b IS NOT NULL AS done', { id: meta.id });
+  if (seen.records[0]?.get('done') === true) return false;
+  await tx.run('CREATE (:IngestBatch {id: $id, rows: $rows, batchSize: $bs, at: datetime()})', {
+    id: meta.id,
+    rows: neo4j.int(meta.rows),
+    bs: neo4j.int(meta.batchSize),
+  });
+  switch (p.kind) {
+    case 'accounts':
+      await tx.run(ACCOUNTS, { rows: p.rows.map((r) => ({ ...r, c: neo4j.int(r.c as number) })) });
+      break;
+    case 'payment_methods':
+      await tx.run(PAYMENTS, { groups: intGroups(p.groups) });
+      break;
+    case 'ip_addresses':
+      await tx.run(IPS, { groups: intGroups(p.groups) });
+      await tx.run(SUBNETS, { subnets: (p.subnets ?? []).map((s) => ({ ...s, v: neo4j.int(s.v) })) });
+      break;
+    case 'prompt_fingerprints':
+      await tx.run(PROMPTS, { groups: intGroups(p.groups) });
+      break;
+    case 'activity':
+      await tx.run(ACTIVITY, { groups: intGroups(p.groups) });
+      break;
+  }
+  return true;
+}
+
+const INT_FIELDS = ['fs', 'ls', 'o', 'n', 'v'] as const;
+
+function intGroups(groups: readonly AccountGroup[]): unknown[] {
+  return groups.map((g) => ({
+    a: g.a,
+    rels: g.rels.map((r) => {
+      const out: RelParam = { ...r };
+      for (const f of INT_FIELDS) if (typeof out[f] === 'number') out[f] = neo4j.int(out[f] as number) as never;
+      if (typeof out.k === 'number') out.k = neo4j.int(out.k) as never;
+      return out;
+    }),
+  }));
+}
+
+// firstSeen = min, lastSeen = max, counts added; coalesce() covers the relationship's first write.
+const SEEN = `
+  WITH x, r, datetime({epochMillis: r.fs}) AS fs, datetime({epochMillis: r.ls}) AS ls
+  SET x.firstSeen = CASE WHEN x.firstSeen IS NULL OR fs < x.firstSeen THEN fs ELSE x.firstSeen END,
+      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR ls > x.lastSeen THEN ls ELSE x.lastSeen END,
+      x.observations = coalesce(x.observations, 0) + r.o`;
+
+const ACCOUNTS = `
+  UNWIND $rows AS r
+  MERGE (a:Account {id: r.id})
+  WITH a, r, datetime({epochMillis: r.c}) AS c
+  SET a.createdAt = CASE WHEN a.createdAt IS NULL OR c < a.createdAt THEN c ELSE a.createdAt END,
+      a.emailDomain = coalesce(r.ed, a.emailDomain),
+      a.country = coalesce(r.co, a.country),
+      a.verified = coalesce(r.ve, a.verified),
+      a.plan = coalesce(r.pl, a.plan)`;
+
+const PAYMENTS = `
+  UNWIND $groups AS g
+  MERGE (a:Account {id: g.a})
+  WITH a, g UNWIND g.rels AS r
+  MERGE (p:PaymentMethod {id: r.k})
+  SET p.cardBin = coalesce(r.bin, p.cardBin), p.cardCountry = coalesce(r.cc, p.cardCountry)
+  MERGE (a)-[x:PAID_WITH]->(p)
+  ${SEEN}`;
+
+const IPS = `
+  UNWIND $groups AS g
+  MERGE (a:Account {id: g.a})
+  WITH a, g UNWIND g.rels AS r
+  MERGE (ip:IP {address: r.k})
+  SET ip.version = r.v, ip.asn = coalesce(r.asn, ip.asn), ip.isProxy = coalesce(r.proxy, ip.isProxy)
+  MERGE (a)-[x:CONNECTED_FROM]->(ip)
+  SET x.requests = coalesce(x.requests, 0) + r.n
+  ${SEEN}`;
+
+const SUBNETS = `
+  UNWIND $subnets AS s
+  MERGE (n:Subnet {cidr: s.cidr})
+  SET n.version = s.v
+  WITH n, s UNWIND s.ips AS addr
+  MATCH (ip:IP {address: addr})
+  MERGE (ip)-[:IN_SUBNET]->(n)`;
+
+const PROMPTS = `
+  UNWIND $groups AS g
+  MERGE (a:Account {id: g.a})
+  WITH a, g UNWIND g.rels AS r
+  MERGE (p:PromptFingerprint {id: r.k})
+  SET p.kind = coalesce(r.fk, p.kind, 'template'),
+      p.markers = [m IN ['cot', 'rubric'] WHERE m IN r.mk OR m IN coalesce(p.markers, [])],
+      p.capability = coalesce(r.cap, p.capability)
+  MERGE (a)-[x:SENT]->(p)
+  SET x.count = coalesce(x.count, 0) + r.n
+  ${SEEN}`;
+
+const ACTIVITY = `
+  UNWIND $groups AS g
+  MERGE (a:Account {id: g.a})
+  WITH a, g UNWIND g.rels AS r
+  MERGE (h:Hour {epochHour: r.k})
+  ON CREATE SET h.at = datetime({epochMillis: r.k * 3600000})
+  MERGE (a)-[x:ACTIVE_IN]->(h)
+  SET x.requests = coalesce(x.requests, 0) + r.n`;

@@ -1,0 +1,257 @@
+import path from 'node:path';
+import {
+  ensureIngestSchema,
+  existingBatchSize,
+  isDropIngested,
+  recordDrop,
+  writeBatch,
+} from '../db/ingest-repository.js';
+import type { Neo4jClient } from '../db/neo4j-client.js';
+import { InvalidFileError, RingscopeError } from '../util/errors.js';
+import { batchParams } from './batch-params.js';
+import { dropFile, openDrop, type DropRef } from './drop.js';
+import type { FileKind } from './file-kinds.js';
+import type { ReadOptions } from './record-reader.js';
+import type { Row } from './row-schemas.js';
+import { validateFile, validatedRows } from './validated-rows.js';
+
+export interface IngestProgress {
+  readonly file: string;
+  /** `validate`: first pass (nothing written); `write`: second pass, batches committed. */
+  readonly phase: 'validate' | 'write';
+  readonly rows: number;
+  readonly rejects: number;
+  readonly rowsPerSec: number;
+}
+
+export interface IngestOptions extends ReadOptions {
+  /** Valid rows per transaction. Resuming a file must use the size of its earlier batches (checked). @defaultValue 10_000 */
+  readonly batchSize?: number;
+  /**
+   * Concurrent write transactions per file. Parsing runs while they write (pipelining). Activity
+   * files always use 1: every account hits the same Hour nodes, so parallel writers only deadlock.
+   * @defaultValue 2
+   */
+  readonly writers?: number;
+  /** A file whose reject ratio exceeds this fails whole, with nothing committed. @defaultValue 0.01 */
+  readonly maxRejectRatio?: number;
+  /** Rejects go to `<stateDir>/rejects/<drop id>/<file>.rejects.txt`. @defaultValue '.ringscope/dev' */
+  readonly stateDir?: string;
+  /** Drop id for the ledger and the rejects folder. @defaultValue the drop folder's name */
+  readonly dropId?: string;
+  readonly onProgress?: (p: IngestProgress) => void;
+}
+
+export const DEFAULTS: Readonly<Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'maxRejectRatio' | 'stateDir'>>> = {
+  batchSize: 10_000,
+  writers: 2,
+  maxRejectRatio: 0.01,
+  stateDir: '.ringscope/dev',
+};
+
+export interface FileResult {
+  readonly file: string;
+  readonly kind: FileKind;
+  readonly status: 'ok' | 'failed';
+  /** Valid rows (written, or already present from an earlier run). */
+  readonly rows: number;
+  readonly rejects: number;
+  readonly batches: number;
+  /** Batches found already committed (resumed or retried file). */
+  readonly batchesSkipped: number;
+  readonly seconds: number;
+  /** Valid rows per second over both passes. */
+  readonly rowsPerSec: number;
+  readonly rejectsPath: string;
+  /** For a failed file: the error (InvalidFileError for bad input). */
+  readonly error?: RingscopeError;
+}
+
+export interface IngestSummary {
+  readonly dropId: string;
+  readonly sha256: string;
+  /** The drop's sha256 was already in the ledger: nothing was read or written. */
+  readonly skippedAsDuplicate: boolean;
+  /** The ledger entry was written by this run (every file succeeded). */
+  readonly ledgerWritten: boolean;
+  readonly files: readonly FileResult[];
+  readonly rows: number;
+  readonly rejects: number;
+  readonly seconds: number;
+  readonly rowsPerSec: number;
+  readonly warnings: readonly string[];
+}
+
+function resolve(opts: IngestOptions): IngestOptions & typeof DEFAULTS {
+  const o = { ...DEFAULTS, ...opts };
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+  if (!Number.isInteger(o.writers) || o.writers < 1) throw new RangeError('writers must be a positive integer');
+  return o;
+}
+
+/**
+ * Ingest a whole drop: schema, every file (one failing file does not stop the others), then the
+ * ledger if all files succeeded. A drop already in the ledger is a no-op.
+ */
+export async function ingestDrop(client: Neo4jClient, dropDir: string, options: IngestOptions = {}): Promise<IngestSummary> {
+  const opts = resolve(options);
+  const t0 = performance.now();
+  const drop = await openDrop(dropDir, { dropId: opts.dropId });
+  await ensureIngestSchema(client);
+  if (await isDropIngested(client, drop.sha256)) {
+    return summarise(drop, [], t0, { skippedAsDuplicate: true, ledgerWritten: false });
+  }
+  const results: FileResult[] = [];
+  for (const f of drop.files) {
+    const started = performance.now();
+    try {
+      results.push(await ingestFile(client, drop, f.name, opts));
+    } catch (err) {
+      // Bad input fails this file only; anything else (Neo4j down...) aborts the drop for a retry.
+      if (!(err instanceof InvalidFileError)) throw err;
+      results.push({
+        file: f.name,
+        kind: f.kind,
+        status: 'failed',
+        rows: 0,
+        rejects: 0,
+        batches: 0,
+        batchesSkipped: 0,
+        seconds: (performance.now() - started) / 1000,
+        rowsPerSec: 0,
+        rejectsPath: rejectsPath(drop, f.name, opts.stateDir),
+        error: err,
+      });
+    }
+  }
+  const allOk = results.every((r) => r.status === 'ok');
+  const ledgerWritten = allOk ? await finalizeDrop(client, drop, results) : false;
+  return summarise(drop, results, t0, { skippedAsDuplicate: false, ledgerWritten });
+}
+
+export function rejectsPath(drop: DropRef, file: string, stateDir: string = DEFAULTS.stateDir): string {
+  return path.join(stateDir, 'rejects', drop.id, `${file}.rejects.txt`);
+}
+
+/**
+ * Ingest one file of a drop (one BullMQ job per file): validate it whole first (throws
+ * InvalidFileError, nothing written, if its reject ratio is too high), then write it in batches,
+ * each batch exactly once. Safe to rerun after a crash: committed batches are skipped.
+ */
+export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: string, options: IngestOptions = {}): Promise<FileResult> {
+  const opts = resolve(options);
+  const file = dropFile(drop, fileName);
+  const t0 = performance.now();
+  const rp = rejectsPath(drop, file.name, opts.stateDir);
+  const rate = (rows: number): number => rows / Math.max(1e-3, (performance.now() - t0) / 1000);
+  const counts = await validateFile(file, {
+    ...opts,
+    rejectsPath: rp,
+    onProgress: (rows, rejects) => opts.onProgress?.({ file: file.name, phase: 'validate', rows, rejects, rowsPerSec: rate(rows) }),
+  });
+  await ensureIngestSchema(client);
+  // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
+  const prefix = `${file.sha256}/${file.kind}/`;
+  const earlier = await existingBatchSize(client, prefix);
+  if (earlier !== undefined && earlier !== opts.batchSize) {
+    throw new RingscopeError(`${file.name}: resumed with batch size ${opts.batchSize}, earlier batches used ${earlier}; use the same batch size`);
+  }
+
+  const writers = file.kind === 'activity' ? 1 : opts.writers;
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  let batchNo = 0;
+  let written = 0;
+  let skipped = 0;
+  let committedRows = 0;
+  const submit = (rows: Row[]): void => {
+    const meta = { id: `${prefix}${batchNo++}`, rows: rows.length, batchSize: opts.batchSize };
+    const params = batchParams(file.kind, rows);
+    const task = (async () => {
+      const s = client.session('WRITE');
+      try {
+        const did = await s.executeWrite((tx) => writeBatch(tx, meta, params));
+        if (did) written++;
+        else skipped++;
+        committedRows += meta.rows;
+        opts.onProgress?.({ file: file.name, phase: 'write', rows: committedRows, rejects: counts.rejects, rowsPerSec: rate(committedRows) });
+      } finally {
+        await s.close();
+      }
+    })().catch((err: unknown) => {
+      failure ??= err;
+    });
+    const tracked = task.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+  };
+
+  let batch: Row[] = [];
+  let rows = 0;
+  for await (const item of validatedRows(file, opts)) {
+    if (!('row' in item)) continue;
+    batch.push(item.row);
+    rows++;
+    if (batch.length === opts.batchSize) {
+      submit(batch);
+      batch = [];
+      // Back-pressure: parse the next batch while at most `writers` batches are being written.
+      while (inflight.size >= writers && failure === undefined) await Promise.race(inflight);
+      if (failure !== undefined) break;
+    }
+  }
+  if (failure === undefined && batch.length > 0) submit(batch);
+  await Promise.all(inflight);
+  if (failure !== undefined) throw failure;
+  if (rows !== counts.rows) {
+    throw new InvalidFileError(file.name, `file changed during ingest (${counts.rows} valid rows, then ${rows})`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    file: file.name,
+    kind: file.kind,
+    status: 'ok',
+    rows,
+    rejects: counts.rejects,
+    batches: written + skipped,
+    batchesSkipped: skipped,
+    seconds,
+    rowsPerSec: rows / Math.max(1e-3, seconds),
+    rejectsPath: rp,
+  };
+}
+
+/** Write the drop's ledger entry once every file is in; returns false if it was already there. */
+export async function finalizeDrop(client: Neo4jClient, drop: DropRef, results: readonly FileResult[]): Promise<boolean> {
+  const failed = results.filter((r) => r.status !== 'ok').map((r) => r.file);
+  if (failed.length > 0) throw new RingscopeError(`drop ${drop.id}: cannot finalize, failed files: ${failed.join(', ')}`);
+  const missing = drop.files.filter((f) => !results.some((r) => r.file === f.name)).map((f) => f.name);
+  if (missing.length > 0) throw new RingscopeError(`drop ${drop.id}: cannot finalize, files not ingested: ${missing.join(', ')}`);
+  return recordDrop(client, {
+    sha256: drop.sha256,
+    id: drop.id,
+    rows: results.reduce((s, r) => s + r.rows, 0),
+    rejects: results.reduce((s, r) => s + r.rejects, 0),
+    files: drop.files.map((f) => f.name),
+  });
+}
+
+function summarise(
+  drop: DropRef,
+  files: FileResult[],
+  t0: number,
+  flags: { skippedAsDuplicate: boolean; ledgerWritten: boolean },
+): IngestSummary {
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = files.reduce((s, r) => s + r.rows, 0);
+  return {
+    dropId: drop.id,
+    sha256: drop.sha256,
+    ...flags,
+    files,
+    rows,
+    rejects: files.reduce((s, r) => s + r.rejects, 0),
+    seconds,
+    rowsPerSec: rows / Math.max(1e-3, seconds),
+    warnings: drop.warnings,
+  };
+}

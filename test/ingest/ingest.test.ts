@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { neo4j, toNum, type Neo4jClient } from '../../src/db/index.js';
+import { finalizeDrop, ingestDrop, ingestFile, openDrop, type IngestOptions } from '../../src/loaders/index.js';
+import { InvalidDropError, InvalidFileError, RingscopeError } from '../../src/util/errors.js';
+import { freshNeo4j } from '../helpers/services.js';
+import { snapshot } from './graph-snapshot.js';
+
+const DROPS = path.resolve(import.meta.dirname, '../fixtures/drops');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ingest-'));
+const OPTS: IngestOptions = { stateDir: path.join(tmp, 'state'), batchSize: 2 };
+
+/** Copy a fixture drop to a temp dir, optionally gzipping every file. */
+function copyDrop(name: string, gzip = false): string {
+  const dir = fs.mkdtempSync(path.join(tmp, `${name}-`));
+  for (const f of fs.readdirSync(path.join(DROPS, name))) {
+    const data = fs.readFileSync(path.join(DROPS, name, f));
+    fs.writeFileSync(path.join(dir, gzip ? `${f}.gz` : f), gzip ? zlib.gzipSync(data) : data);
+  }
+  return dir;
+}
+
+function writeDrop(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(tmp, 'drop-'));
+  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+  return dir;
+}
+
+async function one<T = unknown>(client: Neo4jClient, q: string, params: Record<string, unknown> = {}): Promise<T> {
+  const r = await client.query(q, params, 'READ');
+  return r.records[0]?.get(0) as T;
+}
+
+let client: Neo4jClient;
+beforeAll(async () => {
+  client = await freshNeo4j();
+});
+afterAll(async () => {
+  await client?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('ingest', () => {
+  it('loads every file kind identically from CSV, NDJSON, CSV.gz and NDJSON.gz', async () => {
+    const variants = [copyDrop('basic-csv'), copyDrop('basic-ndjson'), copyDrop('basic-csv', true), copyDrop('basic-ndjson', true)];
+    const snaps = [];
+    for (const dir of variants) {
+      client = await freshNeo4j();
+      const s = await ingestDrop(client, dir, OPTS);
+      expect(s.files.map((f) => f.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+      expect(s.ledgerWritten).toBe(true);
+      expect(s.rows).toBe(15);
+      snaps.push(await snapshot(client, true));
+    }
+    expect(new Set(snaps.map((x) => x.checksum)).size).toBe(1);
+    expect(snaps[0]!.nodes).toBeGreaterThan(10);
+
+    // Spot checks on the last load.
+    expect(await one(client, 'MATCH (a:Account) RETURN collect(a.id)')).toEqual(expect.arrayContaining(['A1', 'A2', 'A3', 'A9']));
+    expect(await one(client, 'MATCH (a:Account {id: "A9"}) RETURN a.createdAt')).toBeNull();
+    expect(String(await one(client, 'MATCH (a:Account {id: "A2"}) RETURN a.createdAt'))).toBe('2026-01-02T00:00:00Z');
+    expect(await one(client, 'MATCH (a:Account {id: "A1"}) RETURN a.verified')).toBe(true);
+    const paid = await one<unknown>(client, 'MATCH (:Account {id: "A1"})-[x:PAID_WITH]->(:PaymentMethod {id: "card-1"}) RETURN x.observations');
+    expect(neo4j.isInt(paid)).toBe(true);
+    expect(await one(client, 'MATCH (ip:IP {address: "10.0.0.1"})-[:IN_SUBNET]->(s:Subnet) RETURN s.cidr')).toBe('10.0.0.0/24');
+    expect(await one(client, 'MATCH (ip:IP {address: "2001:db8::1:0:0:1"})-[:IN_SUBNET]->(s) RETURN s.cidr')).toBe('2001:db8::/64');
+    expect(toNum(await one(client, 'MATCH (:Account {id: "A2"})-[x:CONNECTED_FROM]->() RETURN x.requests'))).toBe(1);
+    const sent = await client.query('MATCH (:Account {id: "A1"})-[x:SENT]->(p:PromptFingerprint {id: "fp-1"}) RETURN x.count AS c, p.markers AS m, p.capability AS cap', {}, 'READ');
+    expect(neo4j.isInt(sent.records[0]!.get('c'))).toBe(true);
+    expect(toNum(sent.records[0]!.get('c'))).toBe(10);
+    expect(sent.records[0]!.get('m')).toEqual(['cot', 'rubric']);
+    expect(sent.records[0]!.get('cap')).toBe('coding');
+    expect(await one(client, 'MATCH (p:PromptFingerprint {id: "fp-2"}) RETURN p.kind')).toBe('minhash');
+    // Two A1 rows at 10:15Z and 10:45Z, and A2 at 11:00+01:00, fall in one UTC hour.
+    expect(toNum(await one(client, 'MATCH (h:Hour) RETURN count(h)'))).toBe(1);
+    expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:ACTIVE_IN]->() RETURN x.requests'))).toBe(7);
+  });
+
+  it('makes re-ingesting the same drop a no-op', async () => {
+    client = await freshNeo4j();
+    const dir = copyDrop('basic-csv');
+    await ingestDrop(client, dir, OPTS);
+    const before = await snapshot(client);
+    const again = await ingestDrop(client, dir, OPTS);
+    expect(again.skippedAsDuplicate).toBe(true);
+    expect(again.files).toEqual([]);
+    expect(await snapshot(client)).toEqual(before);
+  });
+
+  it('merges overlapping drops: firstSeen min, lastSeen max, counts added once, integers stay integers', async () => {
+    client = await freshNeo4j();
+    await ingestDrop(client, copyDrop('basic-csv'), OPTS);
+    const s = await ingestDrop(client, copyDrop('overlap'), OPTS);
+    expect(s.ledgerWritten).toBe(true);
+    const paid = await client.query(
+      'MATCH (:Account {id: "A1"})-[x:PAID_WITH]->(:PaymentMethod {id: "card-1"}) RETURN x.firstSeen AS f, x.lastSeen AS l, x.observations AS o',
+      {},
+      'READ',
+    );
+    const r = paid.records[0]!;
+    expect(String(r.get('f'))).toBe('2026-01-04T00:00:00Z');
+    expect(String(r.get('l'))).toBe('2026-01-08T00:00:00Z');
+    expect(neo4j.isInt(r.get('o'))).toBe(true);
+    expect(toNum(r.get('o'))).toBe(3);
+    const sent = await client.query('MATCH (:Account {id: "A1"})-[x:SENT]->(:PromptFingerprint {id: "fp-1"}) RETURN x.count AS c, x.observations AS o, x.firstSeen AS f, x.lastSeen AS l', {}, 'READ');
+    expect(neo4j.isInt(sent.records[0]!.get('c'))).toBe(true);
+    expect(toNum(sent.records[0]!.get('c'))).toBe(15);
+    expect(toNum(sent.records[0]!.get('o'))).toBe(2);
+    expect(String(sent.records[0]!.get('f'))).toBe('2026-01-05T00:00:00Z');
+    expect(String(sent.records[0]!.get('l'))).toBe('2026-01-09T00:00:00Z');
+    const ip = await one(client, 'MATCH (:Account {id: "A1"})-[x:CONNECTED_FROM]->(:IP {address: "10.0.0.1"}) RETURN x.requests');
+    expect(neo4j.isInt(ip)).toBe(true);
+    expect(toNum(ip)).toBe(7);
+    expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:ACTIVE_IN]->() RETURN x.requests'))).toBe(17);
+    expect(toNum(await one(client, 'MATCH (d:Drop) RETURN count(d)'))).toBe(2);
+    // Re-sending the second drop changes nothing.
+    const before = await snapshot(client);
+    expect((await ingestDrop(client, copyDrop('overlap'), OPTS)).skippedAsDuplicate).toBe(true);
+    expect(await snapshot(client)).toEqual(before);
+  });
+
+  it('resumes a file whose batches were partly committed without adding any count twice', async () => {
+    client = await freshNeo4j();
+    const dir = copyDrop('basic-csv');
+    const drop = await openDrop(dir);
+    // A job that ingested one file and then "crashed" before the ledger.
+    const first = await ingestFile(client, drop, 'prompt_fingerprints.csv', OPTS);
+    expect(first.batchesSkipped).toBe(0);
+    const s = await ingestDrop(client, dir, OPTS);
+    const pf = s.files.find((f) => f.file === 'prompt_fingerprints.csv')!;
+    expect(pf.batches).toBe(2);
+    expect(pf.batchesSkipped).toBe(2);
+    expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:SENT]->() RETURN x.count'))).toBe(10);
+    // A resume with another batch size would cut different batches: refused.
+    await expect(ingestFile(client, drop, 'prompt_fingerprints.csv', { ...OPTS, batchSize: 3 })).rejects.toBeInstanceOf(RingscopeError);
+    // The ledger is only written once.
+    expect(await finalizeDrop(client, drop, s.files)).toBe(false);
+  });
+
+  it('writes rejects as file:line:field and loads the valid rows', async () => {
+    client = await freshNeo4j();
+    const T = '2026-01-05T00:00:00Z';
+    const good = Array.from({ length: 150 }, (_, i) => `acc${i},fp${i % 7},${T},${T},1`);
+    good.splice(100, 0, `accX,fpX,${T},not-a-time,1`);
+    const dir = writeDrop({ 'prompt_fingerprints.csv': ['account_id,fingerprint,first_seen,last_seen,count', ...good].join('\n') + '\n' });
+    const s = await ingestDrop(client, dir, { ...OPTS, batchSize: 40, dropId: 'rejects-test' });
+    const f = s.files[0]!;
+    expect(f).toMatchObject({ status: 'ok', rows: 150, rejects: 1 });
+    expect(fs.readFileSync(f.rejectsPath, 'utf8')).toBe('prompt_fingerprints.csv:102:last_seen: not an ISO-8601 timestamp with a zone\n');
+    expect(f.rejectsPath).toBe(path.join(OPTS.stateDir!, 'rejects', 'rejects-test', 'prompt_fingerprints.csv.rejects.txt'));
+    expect(toNum(await one(client, 'MATCH (:Account)-[x:SENT]->() RETURN count(x)'))).toBe(150);
+    expect(toNum(await one(client, 'MATCH (a:Account {id: "accX"}) RETURN count(a)'))).toBe(0);
+  });
+
+  it('leaves the database unchanged when a file fails its reject ratio', async () => {
+    client = await freshNeo4j();
+    await ingestDrop(client, copyDrop('basic-csv'), OPTS);
+    const before = await snapshot(client);
+    const T = '2026-01-05T00:00:00Z';
+    const rows = Array.from({ length: 50 }, (_, i) => `A1,new-card-${i},${T},${T}`);
+    rows.push(`A1,bad-card,${T}Z,${T}`);
+    const dir = writeDrop({ 'payment_methods.csv': ['account_id,payment_fingerprint,first_seen,last_seen', ...rows].join('\n') + '\n' });
+    const s = await ingestDrop(client, dir, OPTS);
+    expect(s.files[0]!.status).toBe('failed');
+    expect(s.files[0]!.error).toBeInstanceOf(InvalidFileError);
+    expect(s.ledgerWritten).toBe(false);
+    expect(await snapshot(client)).toEqual(before);
+    // The same file passes under a looser policy.
+    const ok = await ingestDrop(client, dir, { ...OPTS, maxRejectRatio: 0.05 });
+    expect(ok.files[0]).toMatchObject({ status: 'ok', rows: 50, rejects: 1 });
+  });
+
+  it('stores hostile identifiers verbatim and executes nothing', async () => {
+    client = await freshNeo4j();
+    const hostile = [
+      `'}) DETACH DELETE n //`,
+      `"}) MATCH (n) DETACH DELETE n RETURN 1 //`,
+      'a`b`) DETACH DELETE n //',
+      '$param',
+      '{id: $rows}',
+      '\\u0041\\u0027',
+      `quote " and ' and \\`,
+      'ünï𝔠ødé 账户 🙂',
+      'CALL db.clearQueryCaches()',
+    ];
+    const T = '2026-01-05T00:00:00Z';
+    const csvCell = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+    const dir = writeDrop({
+      'accounts.csv': ['account_id,created_at,plan', ...hostile.map((h) => `${csvCell(h)},${T},${csvCell(h)}`)].join('\r\n') + '\r\n',
+      'prompt_fingerprints.ndjson': hostile.map((h) => JSON.stringify({ account_id: h, fingerprint: h, first_seen: T, last_seen: T })).join('\n') + '\n',
+    });
+    const s = await ingestDrop(client, dir, OPTS);
+    expect(s.files.map((f) => [f.status, f.rows, f.rejects])).toEqual([
+      ['ok', hostile.length, 0],
+      ['ok', hostile.length, 0],
+    ]);
+    const ids = await one<string[]>(client, 'MATCH (a:Account) RETURN collect(a.id)');
+    expect([...ids].sort()).toEqual([...hostile].sort());
+    const plans = await one<string[]>(client, 'MATCH (a:Account) RETURN collect(a.plan)');
+    expect([...plans].sort()).toEqual([...hostile].sort());
+    const fps = await one<string[]>(client, 'MATCH (p:PromptFingerprint) RETURN collect(p.id)');
+    expect([...fps].sort()).toEqual([...hostile].sort());
+    expect(toNum(await one(client, 'MATCH (a:Account)-[x:SENT]->(p) WHERE a.id = p.id RETURN count(x)'))).toBe(hostile.length);
+  });
+
+  it('refuses a file name with a path in the per-file API', async () => {
+    const drop = await openDrop(copyDrop('basic-csv'));
+    for (const bad of ['../basic-csv/accounts.csv', '/etc/passwd', '..', 'accounts.csv\0', 'missing.csv']) {
+      await expect(ingestFile(client, drop, bad, OPTS)).rejects.toBeInstanceOf(InvalidDropError);
+    }
+  });
+});

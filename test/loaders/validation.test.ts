@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  batchParams,
+  canonicalIp,
+  openDrop,
+  parseTimestamp,
+  readDropAsLinkageInput,
+  validateRow,
+  type Row,
+} from '../../src/loaders/index.js';
+import { InvalidDropError } from '../../src/util/errors.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/drops');
+
+describe('canonicalIp', () => {
+  it.each([
+    ['192.0.2.1', '192.0.2.1', 4, '192.0.2.0/24'],
+    ['::ffff:192.0.2.1', '192.0.2.1', 4, '192.0.2.0/24'],
+    ['::FFFF:C000:0201', '192.0.2.1', 4, '192.0.2.0/24'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1', 6, '2001:db8::/64'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1', 6, '2001:db8::/64'],
+    ['2001:db8:aa:bb:cc::', '2001:db8:aa:bb:cc::', 6, '2001:db8:aa:bb::/64'],
+    ['::1', '::1', 6, '::/64'],
+    ['0.0.0.0', '0.0.0.0', 4, '0.0.0.0/24'],
+  ])('%s -> %s', (input, address, version, subnet) => {
+    expect(canonicalIp(input)).toEqual({ address, version, subnet });
+  });
+
+  it.each(['010.0.0.1', '1.2.3.04', 'fe80::1%eth0', '256.0.0.1', '1.2.3', 'example.com', '', ' 1.2.3.4', '::ffff:1.2.3.4.5', '[::1]'])(
+    'rejects %j',
+    (input) => {
+      expect(typeof canonicalIp(input)).toBe('string');
+    },
+  );
+});
+
+describe('parseTimestamp', () => {
+  it('normalises offsets to UTC', () => {
+    expect(parseTimestamp('2026-01-02T01:00:00+01:00')).toBe(Date.UTC(2026, 0, 2, 0, 0, 0));
+    expect(parseTimestamp('2026-01-02 01:30-0230')).toBe(Date.UTC(2026, 0, 2, 4, 0, 0));
+    expect(parseTimestamp('2026-01-02T00:00:00.123456Z')).toBe(Date.UTC(2026, 0, 2, 0, 0, 0, 123));
+  });
+  it.each(['2026-01-02T00:00:00', '2026-01-02', '2026-02-30T00:00:00Z', '1999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '2026-01-02T24:00:00Z', 'yesterday'])(
+    'rejects %j',
+    (input) => {
+      expect(typeof parseTimestamp(input)).toBe('string');
+    },
+  );
+});
+
+describe('validateRow', () => {
+  const T = '2026-01-05T00:00:00Z';
+  it('names the failing field', () => {
+    expect(validateRow('ip_addresses', { account_id: 'a', ip: '1.2.3.4', first_seen: T, last_seen: T, requests: '-1' })).toMatchObject({
+      ok: false,
+      field: 'requests',
+    });
+    expect(validateRow('payment_methods', { account_id: 'a', payment_fingerprint: 'x'.repeat(513), first_seen: T, last_seen: T })).toMatchObject({
+      ok: false,
+      field: 'payment_fingerprint',
+    });
+    expect(validateRow('payment_methods', { account_id: 'a', payment_fingerprint: 'p', first_seen: '2026-01-06T00:00:00Z', last_seen: T })).toMatchObject({
+      ok: false,
+      field: 'last_seen',
+    });
+    expect(validateRow('activity', { account_id: 'a\u0085b', hour: T, requests: '1' })).toMatchObject({ ok: false, field: 'account_id' });
+  });
+  it('applies defaults and truncates the hour', () => {
+    const r = validateRow('prompt_fingerprints', { account_id: 'a', fingerprint: 'f', first_seen: T, last_seen: T, markers: 'rubric;cot;cot' });
+    expect(r).toMatchObject({ ok: true, row: { count: 1, markers: ['cot', 'rubric'] } });
+    expect(r.ok && r.row.kind === 'prompt_fingerprints' && r.row.fpKind).toBe(undefined);
+    const h = validateRow('activity', { account_id: 'a', hour: '2026-01-05T10:59:59Z', requests: '2' });
+    expect(h).toMatchObject({ ok: true, row: { hour: Math.floor(Date.UTC(2026, 0, 5, 10) / 3_600_000) } });
+  });
+});
+
+describe('batchParams', () => {
+  it('pre-aggregates duplicate (account, identifier) rows with min/max/sum', () => {
+    const rows: Row[] = [
+      { kind: 'prompt_fingerprints', accountId: 'a', key: 'f', firstSeen: 10, lastSeen: 20, count: 2, fpKind: 'template', markers: [] },
+      { kind: 'prompt_fingerprints', accountId: 'a', key: 'f', firstSeen: 5, lastSeen: 15, count: 3, markers: ['cot'] },
+      { kind: 'prompt_fingerprints', accountId: 'b', key: 'f', firstSeen: 7, lastSeen: 8, count: 1, fpKind: 'template', markers: [] },
+    ];
+    const p = batchParams('prompt_fingerprints', rows);
+    expect(p).toMatchObject({
+      groups: [
+        { a: 'a', rels: [{ k: 'f', fs: 5, ls: 20, n: 5, o: 2, fk: 'template', mk: ['cot'] }] },
+        { a: 'b', rels: [{ k: 'f', fs: 7, ls: 8, n: 1, o: 1 }] },
+      ],
+    });
+  });
+});
+
+describe('readDropAsLinkageInput', () => {
+  it('builds accounts, identifier groups and activity from a drop, with the ingest merge rules', async () => {
+    const input = await readDropAsLinkageInput(path.join(FIXTURES, 'basic-csv'));
+    expect([...input.accounts.keys()].sort()).toEqual(['A1', 'A2', 'A3', 'A9']);
+    expect(input.accounts.get('A2')?.createdAt).toBe(Date.UTC(2026, 0, 2));
+    expect(input.accounts.get('A9')).toEqual({ id: 'A9' });
+    const card1 = input.identifiers.find((g) => g.kind === 'payment' && g.key === 'card-1');
+    expect(card1?.members.map((m) => m.account).sort()).toEqual(['A1', 'A2']);
+    const ip = input.identifiers.find((g) => g.kind === 'ip' && g.key === '10.0.0.1');
+    expect(ip?.members).toEqual([{ account: 'A1', firstSeen: Date.UTC(2026, 0, 5), lastSeen: Date.UTC(2026, 0, 6), count: 5 }]);
+    expect(input.identifiers.find((g) => g.kind === 'subnet' && g.key === '10.0.0.0/24')?.members.length).toBe(2);
+    expect(input.identifiers.find((g) => g.kind === 'ip' && g.key === '2001:db8::1:0:0:1')?.isProxy).toBe(true);
+    const fp1 = input.identifiers.find((g) => g.kind === 'prompt' && g.key === 'fp-1');
+    expect(fp1).toMatchObject({ capability: 'coding', markers: ['cot', 'rubric'] });
+    const a1 = input.activity.get('A1')!;
+    expect(Array.from(a1.hours)).toEqual([Math.floor(Date.UTC(2026, 0, 5, 10) / 3_600_000)]);
+    expect(Array.from(a1.requests)).toEqual([7]);
+    // A2's 11:00+01:00 is 10:00Z: the same hour as A1.
+    expect(Array.from(input.activity.get('A2')!.hours)).toEqual(Array.from(a1.hours));
+  });
+
+  it('gives the same input from CSV and NDJSON', async () => {
+    const a = await readDropAsLinkageInput(path.join(FIXTURES, 'basic-csv'));
+    const b = await readDropAsLinkageInput(path.join(FIXTURES, 'basic-ndjson'));
+    expect(b.accounts).toEqual(a.accounts);
+    expect(b.identifiers).toEqual(a.identifiers);
+    expect(b.activity).toEqual(a.activity);
+  });
+});
+
+describe('openDrop', () => {
+  it('refuses a symlink that leaves the drop and accepts one that stays inside', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-drop-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-outside-'));
+    fs.writeFileSync(path.join(outside, 'secret.csv'), 'account_id,created_at\n');
+    fs.mkdirSync(path.join(dir, 'real'));
+    fs.writeFileSync(path.join(dir, 'real', 'a.csv'), 'account_id,created_at\nX,2026-01-01T00:00:00Z\n');
+    fs.symlinkSync(path.join(dir, 'real', 'a.csv'), path.join(dir, 'accounts.csv'));
+    const drop = await openDrop(dir);
+    expect(drop.files.map((f) => f.name)).toEqual(['accounts.csv']);
+    fs.symlinkSync(path.join(outside, 'secret.csv'), path.join(dir, 'activity.csv'));
+    await expect(openDrop(dir)).rejects.toBeInstanceOf(InvalidDropError);
+  });
+});
