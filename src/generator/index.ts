@@ -1,0 +1,7 @@
+/** Scenario generator: synthetic drops with ground truth (see docs/scenarios.md). */
+export { generate, planFor, isoSeconds, DEFAULTS, DROP_FILES, type GenerateOptions, type GenerateSummary } from './generate.js';
+export { SCENARIOS, SCENARIO_NAMES, type ScenarioSpec, type PopulationKind } from './scenarios.js';
+export { RING_TYPES, LEGIT_LABELS, ringTypeOf, type RingType, type LegitLabel, type TruthLabel } from './vocab.js';
+export { buildPlan, segmentOf, GROUP_SIZES, MIN_RING_SIZE, type Plan, type Segment, type TimeWindow } from './plan.js';
+export { generateAccount, type AccountRecord } from './account-rows.js';
+export { Rng, hash32, hexId } from './prng.js';
