@@ -1,6 +1,6 @@
 /**
  * The in-memory shapes that detection algorithms consume. They are produced either from Neo4j
- * (src/graph/neo4j-linkage-source.ts, paged) or straight from a drop's files (for baselines and
+ * (src/db/linkage-source.ts, paged) or straight from a drop's files (for baselines and
  * quick experiments). Algorithms never do I/O: they take these and options, and return results.
  *
  * Times are epoch milliseconds (UTC). Hours are epoch hours: Math.floor(ms / 3_600_000).

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Detection scaling: for each size, generate a `mixed` drop, ingest it into a wiped Neo4j, then time
+// projection + communities + scoring + write-back (detectAndWrite), recording wall time per phase,
+// peak RSS of this process, and edges produced. Sizes: BENCH_DETECT_SIZES (default "7000,70000").
+// Run through `npm run bench detect` (services started by with-services.mjs, code from dist/).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (p) => import(path.join(ROOT, 'dist', p));
+const { loadConfig } = await dist('config/index.js');
+const { Neo4jClient } = await dist('db/index.js');
+const { detectAndWrite } = await dist('db/linkage-pipeline.js');
+const { ingestDrop } = await dist('loaders/index.js');
+const { generate } = await dist('generator/index.js');
+
+const sizes = (process.env.BENCH_DETECT_SIZES ?? '7000,70000').split(',').map(Number);
+const work = path.join(ROOT, '.ringscope', 'bench-data');
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+if (!process.env.RINGSCOPE_INSTANCE || process.env.RINGSCOPE_INSTANCE === 'dev') {
+  console.error('bench-detect wipes its database: run it through `npm run bench` (instance "bench")');
+  process.exit(2);
+}
+
+async function wipe(client) {
+  const s = client.session();
+  try {
+    await s.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+  } finally {
+    await s.close();
+  }
+}
+
+const results = [];
+for (const n of sizes) {
+  const dir = path.join(work, `mixed-${n}`);
+  let t = performance.now();
+  if (!fs.existsSync(path.join(dir, 'truth.csv'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await generate({ scenario: 'mixed', accounts: n, seed: 1, out: dir });
+  }
+  const genS = (performance.now() - t) / 1000;
+  const client = await Neo4jClient.connect(config);
+  try {
+    await wipe(client);
+    t = performance.now();
+    const ing = await ingestDrop(client, path.join(dir, 'drop'), { stateDir: path.join(work, 'state') });
+    const ingestS = (performance.now() - t) / 1000;
+    const rssBefore = process.memoryUsage().rss;
+    t = performance.now();
+    const det = await detectAndWrite(client, { seed: 42, keepRuns: 0 });
+    const detectS = (performance.now() - t) / 1000;
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const r = {
+      accounts: n,
+      identifierRows: ing.files.filter((f) => f.kind !== 'activity' && f.kind !== 'accounts').reduce((s, f) => s + (f.rows ?? 0), 0),
+      rows: ing.rows,
+      generateS: +genS.toFixed(1),
+      ingestS: +ingestS.toFixed(1),
+      ingestRowsPerS: Math.round(ing.rowsPerSec),
+      readS: +(det.stats.ms.read / 1000).toFixed(1),
+      projectS: +(det.stats.ms.project / 1000).toFixed(1),
+      communitiesS: +(det.stats.ms.communities / 1000).toFixed(1),
+      scoringS: +(det.stats.ms.scoring / 1000).toFixed(1),
+      writeS: +(det.stats.ms.write / 1000).toFixed(1),
+      detectTotalS: +detectS.toFixed(1),
+      ingestToClustersS: +(ingestS + detectS).toFixed(1),
+      edges: det.stats.edges,
+      clusters: det.clusters.length,
+      flagged: det.clusters.filter((c) => c.recommendation !== 'monitor').length,
+      peakRssMb,
+      rssBeforeDetectMb: Math.round(rssBefore / 2 ** 20),
+    };
+    results.push(r);
+    console.error(`[bench-detect] ${JSON.stringify(r)}`);
+  } finally {
+    await client.close();
+  }
+}
+
+const rows = results.map((r, i) => {
+  const prev = results[i - 1];
+  const growth = prev ? `×${(r.detectTotalS / prev.detectTotalS).toFixed(1)} time for ×${(r.rows / prev.rows).toFixed(1)} rows` : '';
+  return [r.accounts, r.rows, r.ingestS, r.readS, r.projectS, r.communitiesS, r.scoringS, r.writeS, r.detectTotalS, r.ingestToClustersS, r.edges, r.peakRssMb, growth];
+});
+const out = {
+  command: `BENCH_DETECT_SIZES=${sizes.join(',')} npm run bench detect`,
+  measuredAt: new Date().toISOString(),
+  summary:
+    'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Times in seconds; peak RSS is the Node process (Neo4j runs in its own JVM).',
+  table: {
+    headers: ['accounts', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'growth'],
+    rows,
+  },
+  notes: [`machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`],
+  raw: results,
+};
+fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'bench-out', 'detect.json'), JSON.stringify(out, null, 2));
+console.error('[bench-detect] wrote bench-out/detect.json');

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.js';
+import { Neo4jClient } from '../../db/index.js';
+import { getCluster, resolveRunId } from '../../db/linkage-writer.js';
+import { SCORING_DEFAULTS } from '../../graph/index.js';
+import { NotFoundError } from '../../util/errors.js';
+
+/** `ringscope explain <cluster-id>`: score waterfall, reasons, members and the strongest and weakest links. */
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .description('Print the evidence behind one cluster: score waterfall, features, members and links')
+    .argument('<cluster-id>', 'cluster id (stable across runs)')
+    .option('--run <id>', 'run id or "latest"', 'latest')
+    .option('--links <n>', 'links to print', '15')
+    .option('--json', 'print the whole cluster as JSON')
+    .action(async (clusterId: string, o: { run: string; links: string; json?: boolean }) => {
+      const client = await Neo4jClient.connect(loadConfig());
+      try {
+        const runId = await resolveRunId(client, o.run);
+        if (!runId) throw new NotFoundError('no finished linkage run (run `ringscope detect` first)');
+        const c = await getCluster(client, runId, clusterId);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(c)}\n`);
+          return;
+        }
+        const out: string[] = [];
+        out.push(`cluster ${c.id} in run ${runId}: ${c.recommendation}, score ${c.score.toFixed(3)}, ${c.size} accounts, lineage ${c.lineage}${c.previousId ? ` (from ${c.previousId})` : ''}`);
+        out.push('', 'reasons:', ...c.reasons.map((r) => `  - ${r}`));
+        const contributions = (c.features.contributions ?? []) as Array<{ feature: string; logOdds: number; reason: string }>;
+        out.push('', `score waterfall (log-odds; prior ${SCORING_DEFAULTS.prior}):`);
+        for (const x of [...contributions].sort((a, b) => Math.abs(b.logOdds) - Math.abs(a.logOdds)))
+          out.push(`  ${x.logOdds >= 0 ? '+' : ''}${x.logOdds.toFixed(2).padStart(6)}  ${x.feature.padEnd(16)} ${x.reason}`);
+        const respawned = c.members.filter((m) => m.respawn).map((m) => m.id);
+        out.push('', `members (${c.members.length}): ${c.members.slice(0, 30).map((m) => m.id).join(', ')}${c.members.length > 30 ? ', …' : ''}`);
+        if (respawned.length) out.push(`respawned (joined a cluster previously recommended enforce): ${respawned.join(', ')}`);
+        const n = Math.max(0, Number(o.links) || 0);
+        const fmt = (l: { a: string; b: string; weight: number; evidence: Record<string, number> }): string =>
+          `  ${l.a} — ${l.b}  ${l.weight.toFixed(1)} bits  (${Object.entries(l.evidence).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')})`;
+        out.push('', `strongest links (of ${c.links.length} written):`, ...c.links.slice(0, n).map(fmt));
+        const weakest = c.links.length ? c.links[c.links.length - 1]! : undefined;
+        out.push('', `weakest spanning-tree link: ${c.weakestLink.toFixed(1)} bits${weakest && Math.abs(weakest.weight - c.weakestLink) < 0.01 ? `\n${fmt(weakest)}` : ''}`);
+        process.stdout.write(`${out.join('\n')}\n`);
+      } finally {
+        await client.close();
+      }
+    });
+}

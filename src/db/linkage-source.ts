@@ -1,0 +1,149 @@
+import type { AccountAttrs, ActivitySeries, Capability, FingerprintKind, IdentifierGroup, LinkageInput, Membership, PromptMarker } from '../graph/types.js';
+import { toNum, type Neo4jClient } from './neo4j-client.js';
+import neo4j from 'neo4j-driver';
+
+/**
+ * Reads the LinkageInput out of Neo4j (docs/neo4j-model.md) in pages: keyset pagination on each
+ * label's unique key (`WHERE n.key > $after ORDER BY n.key LIMIT $page`, served by the unique
+ * constraint's index), never one giant result. Each identifier page returns one row per
+ * identifier with its members as parallel lists. Membership counts follow the loader's in-memory
+ * reader: payments count observations, IPs and subnets requests, prompts `count`.
+ */
+export interface LinkageSourceOptions {
+  /** Nodes per page. @defaultValue 5000 */
+  readonly pageSize: number;
+  /** Called after each page with the phase and the rows read so far. @defaultValue undefined */
+  readonly onProgress: ((phase: string, rows: number) => void) | undefined;
+}
+
+export const LINKAGE_SOURCE_DEFAULTS: LinkageSourceOptions = { pageSize: 5000, onProgress: undefined };
+
+type Row = Record<string, unknown>;
+
+const Q_ACCOUNTS = `
+MATCH (a:Account) WHERE a.id > $after
+WITH a ORDER BY a.id LIMIT $limit
+RETURN a.id AS key, a.createdAt.epochMillis AS createdAt, a.emailDomain AS emailDomain, a.country AS country,
+       a.verified AS verified, a.plan AS plan`;
+
+const Q_ACTIVITY = `
+MATCH (a:Account) WHERE a.id > $after
+WITH a ORDER BY a.id LIMIT $limit
+CALL (a) {
+  MATCH (a)-[r:ACTIVE_IN]->(h:Hour)
+  RETURN collect(h.epochHour) AS hours, collect(r.requests) AS requests
+}
+RETURN a.id AS key, hours, requests`;
+
+const membersOf = (rel: string, count: string): string => `
+  MATCH (a:Account)-[r:${rel}]->(n)
+  RETURN collect(a.id) AS ids, collect(r.firstSeen.epochMillis) AS fs, collect(r.lastSeen.epochMillis) AS ls,
+         collect(${count}) AS cs`;
+
+const Q_PAYMENTS = `
+MATCH (n:PaymentMethod) WHERE n.id > $after
+WITH n ORDER BY n.id LIMIT $limit
+CALL (n) {${membersOf('PAID_WITH', 'coalesce(r.observations, 1)')} }
+RETURN n.id AS key, ids, fs, ls, cs`;
+
+const Q_IPS = `
+MATCH (n:IP) WHERE n.address > $after
+WITH n ORDER BY n.address LIMIT $limit
+CALL (n) {${membersOf('CONNECTED_FROM', 'coalesce(r.requests, r.observations, 1)')} }
+RETURN n.address AS key, n.isProxy AS isProxy, n.asn AS asn, ids, fs, ls, cs`;
+
+const Q_SUBNETS = `
+MATCH (n:Subnet) WHERE n.cidr > $after
+WITH n ORDER BY n.cidr LIMIT $limit
+CALL (n) {
+  MATCH (a:Account)-[r:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n)
+  WITH a, min(r.firstSeen) AS f, max(r.lastSeen) AS l, sum(coalesce(r.requests, r.observations, 1)) AS c
+  RETURN collect(a.id) AS ids, collect(f.epochMillis) AS fs, collect(l.epochMillis) AS ls, collect(c) AS cs
+}
+RETURN n.cidr AS key, ids, fs, ls, cs`;
+
+const Q_PROMPTS = `
+MATCH (n:PromptFingerprint) WHERE n.id > $after
+WITH n ORDER BY n.id LIMIT $limit
+CALL (n) {${membersOf('SENT', 'coalesce(r.count, r.observations, 1)')} }
+RETURN n.id AS key, n.capability AS capability, n.kind AS fpKind, n.markers AS markers, ids, fs, ls, cs`;
+
+/** Run one keyset-paginated query to the end, handing each page's rows to `onRow`. */
+async function paged(client: Neo4jClient, cypher: string, pageSize: number, onRow: (r: Row) => void, onPage: (n: number) => void): Promise<void> {
+  let after = '';
+  let total = 0;
+  for (;;) {
+    const res = await client.query(cypher, { after, limit: neo4j.int(pageSize) }, 'READ');
+    for (const rec of res.records) onRow(rec.toObject() as Row);
+    total += res.records.length;
+    onPage(total);
+    if (res.records.length < pageSize) return;
+    after = res.records[res.records.length - 1]!.get('key') as string;
+  }
+}
+
+function members(r: Row): Membership[] {
+  const ids = r.ids as string[];
+  const fs = r.fs as unknown[];
+  const ls = r.ls as unknown[];
+  const cs = r.cs as unknown[];
+  const out: Membership[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    out[i] = { account: ids[i]!, firstSeen: toNum(fs[i]), lastSeen: toNum(ls[i]), count: Math.max(1, toNum(cs[i])) };
+  }
+  return out;
+}
+
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+
+/** Read everything detection needs, page by page. */
+export async function readLinkageInput(client: Neo4jClient, options: Partial<LinkageSourceOptions> = {}): Promise<LinkageInput> {
+  const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
+  const progress = (phase: string) => (n: number) => o.onProgress?.(phase, n);
+  const accounts = new Map<string, AccountAttrs>();
+  await paged(client, Q_ACCOUNTS, o.pageSize, (r) => {
+    const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: r.key as string };
+    if (r.createdAt !== null && r.createdAt !== undefined) a.createdAt = toNum(r.createdAt);
+    if (r.emailDomain != null) a.emailDomain = String(r.emailDomain);
+    if (r.country != null) a.country = String(r.country);
+    if (r.verified != null) a.verified = Boolean(r.verified);
+    if (r.plan != null) a.plan = String(r.plan);
+    accounts.set(a.id, a);
+  }, progress('accounts'));
+
+  const identifiers: IdentifierGroup[] = [];
+  await paged(client, Q_PAYMENTS, o.pageSize, (r) => {
+    identifiers.push({ kind: 'payment', key: r.key as string, members: members(r) });
+  }, progress('payments'));
+  await paged(client, Q_IPS, o.pageSize, (r) => {
+    const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'ip', key: r.key as string, members: members(r) };
+    if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
+    if (r.asn != null) g.asn = String(r.asn);
+    identifiers.push(g);
+  }, progress('ips'));
+  await paged(client, Q_SUBNETS, o.pageSize, (r) => {
+    identifiers.push({ kind: 'subnet', key: r.key as string, members: members(r) });
+  }, progress('subnets'));
+  await paged(client, Q_PROMPTS, o.pageSize, (r) => {
+    const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'prompt', key: r.key as string, members: members(r) };
+    const cap = str(r.capability);
+    if (cap) g.capability = cap as Capability;
+    const k = str(r.fpKind);
+    if (k) g.fpKind = k as FingerprintKind;
+    if (Array.isArray(r.markers) && r.markers.length) g.markers = r.markers.map(String) as PromptMarker[];
+    identifiers.push(g);
+  }, progress('prompts'));
+
+  const activity = new Map<string, ActivitySeries>();
+  await paged(client, Q_ACTIVITY, o.pageSize, (r) => {
+    const hs = r.hours as unknown[];
+    if (hs.length === 0) return;
+    const rq = r.requests as unknown[];
+    const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
+    activity.set(r.key as string, {
+      hours: Int32Array.from(order, (i) => toNum(hs[i])),
+      requests: Float64Array.from(order, (i) => toNum(rq[i])),
+    });
+  }, progress('activity'));
+  return { accounts, identifiers, activity };
+}

@@ -1,0 +1,260 @@
+import type { DetectedCluster, DetectionStats } from '../graph/run-detection.js';
+import type { PreviousCluster } from '../graph/lineage.js';
+import type { Recommendation } from '../graph/scoring.js';
+import { NotFoundError } from '../util/errors.js';
+import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
+
+/**
+ * Write-back of linkage runs (docs/neo4j-model.md, "Linkage runs") and the reads that lineage, the
+ * CLI and analysts need. Constant Cypher, data only as parameters, batched UNWIND writes that MERGE
+ * on keys (so a retried transaction or a re-run of a half-written run is idempotent).
+ */
+export interface WriteOptions {
+  /** Rows per UNWIND transaction. @defaultValue 5000 */
+  readonly batchSize: number;
+  /** Called after each batch (phase, rows written, total). @defaultValue undefined */
+  readonly onProgress: ((phase: string, done: number, total: number) => void) | undefined;
+}
+
+export const WRITE_DEFAULTS: WriteOptions = { batchSize: 5000, onProgress: undefined };
+
+export const LINKAGE_SCHEMA: readonly string[] = [
+  'CREATE CONSTRAINT linkage_run_id IF NOT EXISTS FOR (n:LinkageRun) REQUIRE n.id IS UNIQUE',
+  'CREATE CONSTRAINT cluster_uid IF NOT EXISTS FOR (n:Cluster) REQUIRE n.uid IS UNIQUE',
+  'CREATE CONSTRAINT account_id IF NOT EXISTS FOR (n:Account) REQUIRE n.id IS UNIQUE',
+  'CREATE INDEX cluster_id IF NOT EXISTS FOR (n:Cluster) ON (n.id)',
+];
+
+export async function ensureLinkageSchema(client: Neo4jClient): Promise<void> {
+  for (const s of LINKAGE_SCHEMA) await client.query(s);
+  await client.query('CALL db.awaitIndexes(300)');
+}
+
+export interface RunRecord {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly seed: number;
+  readonly params: Record<string, unknown>;
+}
+
+const Q_RUN_START = `
+MERGE (r:LinkageRun {id: $id})
+SET r.startedAt = datetime({epochMillis: $startedAt}), r.seed = $seed, r.params = $params, r.finishedAt = null`;
+
+const Q_CLUSTERS = `
+UNWIND $rows AS c
+MERGE (k:Cluster {uid: c.uid})
+SET k.id = c.id, k.runId = $runId, k.score = c.score, k.recommendation = c.recommendation, k.size = c.size,
+    k.reasons = c.reasons, k.features = c.features, k.lineage = c.lineage, k.previousId = c.previousId,
+    k.weakestLink = c.weakestLink
+WITH k
+MATCH (r:LinkageRun {id: $runId})
+MERGE (k)-[:IN_RUN]->(r)`;
+
+const Q_MEMBERS = `
+UNWIND $rows AS m
+MATCH (a:Account {id: m.account})
+MATCH (k:Cluster {uid: m.uid})
+MERGE (a)-[x:MEMBER_OF {runId: $runId}]->(k)
+SET x.respawn = m.respawn`;
+
+const Q_LINKS = `
+UNWIND $rows AS l
+MATCH (a:Account {id: l.a})
+MATCH (b:Account {id: l.b})
+MERGE (a)-[x:LINKED {runId: $runId}]->(b)
+SET x.weight = l.weight, x.evidence = l.evidence`;
+
+const Q_RUN_FINISH = `
+MATCH (r:LinkageRun {id: $id})
+SET r.finishedAt = datetime({epochMillis: $finishedAt}), r.stats = $stats`;
+
+async function batched<T>(client: Neo4jClient, cypher: string, rows: readonly T[], params: Record<string, unknown>, o: WriteOptions, phase: string): Promise<void> {
+  for (let i = 0; i < rows.length; i += o.batchSize) {
+    const slice = rows.slice(i, i + o.batchSize);
+    await client.write((tx) => tx.run(cypher, { ...params, rows: slice }));
+    o.onProgress?.(phase, Math.min(rows.length, i + o.batchSize), rows.length);
+  }
+}
+
+/** Write one run: the LinkageRun node first, clusters, memberships, links; finishedAt last (a run without it is incomplete). */
+export async function writeRun(
+  client: Neo4jClient,
+  run: RunRecord,
+  clusters: readonly DetectedCluster[],
+  stats: DetectionStats | Record<string, unknown>,
+  options: Partial<WriteOptions> = {},
+): Promise<void> {
+  const o = { ...WRITE_DEFAULTS, ...options };
+  await client.query(Q_RUN_START, { id: run.id, startedAt: neo4j.int(run.startedAt), seed: neo4j.int(run.seed), params: JSON.stringify(run.params) });
+  const uid = (c: DetectedCluster): string => `${run.id}/${c.id}`;
+  const clusterRows = clusters.map((c) => ({
+    uid: uid(c),
+    id: c.id,
+    score: c.score,
+    recommendation: c.recommendation,
+    size: neo4j.int(c.size),
+    reasons: [...c.reasons],
+    features: JSON.stringify({ ...c.features, contributions: c.contributions }),
+    lineage: c.lineage,
+    previousId: c.previousId ?? null,
+    weakestLink: c.weakestLink?.weight ?? 0,
+  }));
+  await batched(client, Q_CLUSTERS, clusterRows, { runId: run.id }, { ...o, batchSize: Math.min(o.batchSize, 1000) }, 'clusters');
+  const memberRows: Array<{ account: string; uid: string; respawn: boolean }> = [];
+  for (const c of clusters) {
+    const re = new Set(c.respawn);
+    for (const a of c.members) memberRows.push({ account: a, uid: uid(c), respawn: re.has(a) });
+  }
+  await batched(client, Q_MEMBERS, memberRows, { runId: run.id }, o, 'members');
+  const linkRows = clusters.flatMap((c) => c.links.map((l) => ({ a: l.a, b: l.b, weight: l.weight, evidence: JSON.stringify(l.evidence) })));
+  await batched(client, Q_LINKS, linkRows, { runId: run.id }, o, 'links');
+  await client.query(Q_RUN_FINISH, { id: run.id, finishedAt: neo4j.int(Date.now()), stats: JSON.stringify(stats) });
+}
+
+/** Finished runs, newest first. */
+export async function listRuns(client: Neo4jClient): Promise<Array<{ id: string; startedAt: string; finishedAt: string; stats: string }>> {
+  const res = await client.query(
+    `MATCH (r:LinkageRun) WHERE r.finishedAt IS NOT NULL
+     RETURN r.id AS id, toString(r.startedAt) AS startedAt, toString(r.finishedAt) AS finishedAt, r.stats AS stats
+     ORDER BY r.finishedAt DESC, r.id DESC`,
+    {},
+    'READ',
+  );
+  return res.records.map((r) => r.toObject() as { id: string; startedAt: string; finishedAt: string; stats: string });
+}
+
+/** Resolve 'latest' (or undefined) to the newest finished run id; undefined when there is none. */
+export async function resolveRunId(client: Neo4jClient, run: string | undefined): Promise<string | undefined> {
+  if (run && run !== 'latest') {
+    const res = await client.query('MATCH (r:LinkageRun {id: $id}) WHERE r.finishedAt IS NOT NULL RETURN r.id AS id', { id: run }, 'READ');
+    if (res.records.length === 0) throw new NotFoundError(`linkage run ${run} not found (or not finished)`);
+    return run;
+  }
+  return (await listRuns(client))[0]?.id;
+}
+
+/** Clusters of a run with their members, for lineage. Paged by cluster uid (index-backed prefix scan). */
+export async function readRunClusters(client: Neo4jClient, runId: string, pageSize = 2000): Promise<PreviousCluster[]> {
+  const out: PreviousCluster[] = [];
+  let after = '';
+  for (;;) {
+    const res = await client.query(
+      `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix AND k.uid > $after
+       WITH k ORDER BY k.uid LIMIT $limit
+       CALL (k) { MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k) RETURN collect(a.id) AS members }
+       RETURN k.uid AS uid, k.id AS id, k.recommendation AS recommendation, members`,
+      { prefix: `${runId}/`, after, runId, limit: neo4j.int(pageSize) },
+      'READ',
+    );
+    for (const r of res.records) out.push({ id: r.get('id') as string, recommendation: r.get('recommendation') as Recommendation, members: r.get('members') as string[] });
+    if (res.records.length < pageSize) return out;
+    after = res.records[res.records.length - 1]!.get('uid') as string;
+  }
+}
+
+export interface ClusterSummary {
+  readonly id: string;
+  readonly runId: string;
+  readonly score: number;
+  readonly recommendation: Recommendation;
+  readonly size: number;
+  readonly lineage: string;
+  readonly previousId: string | null;
+  readonly weakestLink: number;
+  readonly respawns: number;
+  readonly reasons: readonly string[];
+}
+
+const RANK: Record<Recommendation, number> = { monitor: 0, review: 1, enforce: 2 };
+
+/** Clusters of a run at or above a recommendation, best score first. */
+export async function listClusters(client: Neo4jClient, runId: string, minRecommendation: Recommendation = 'monitor'): Promise<ClusterSummary[]> {
+  const allowed = (Object.keys(RANK) as Recommendation[]).filter((r) => RANK[r] >= RANK[minRecommendation]);
+  const res = await client.query(
+    `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix AND k.recommendation IN $allowed
+     CALL (k) { OPTIONAL MATCH (a:Account)-[m:MEMBER_OF {runId: $runId, respawn: true}]->(k) RETURN count(a) AS respawns }
+     RETURN k.id AS id, k.runId AS runId, k.score AS score, k.recommendation AS recommendation, k.size AS size,
+            k.lineage AS lineage, k.previousId AS previousId, k.weakestLink AS weakestLink, respawns, k.reasons AS reasons
+     ORDER BY k.score DESC, k.size DESC, k.id`,
+    { prefix: `${runId}/`, runId, allowed },
+    'READ',
+  );
+  return res.records.map((r) => ({
+    id: r.get('id') as string,
+    runId: r.get('runId') as string,
+    score: toNum(r.get('score')),
+    recommendation: r.get('recommendation') as Recommendation,
+    size: toNum(r.get('size')),
+    lineage: r.get('lineage') as string,
+    previousId: (r.get('previousId') as string | null) ?? null,
+    weakestLink: toNum(r.get('weakestLink')),
+    respawns: toNum(r.get('respawns')),
+    reasons: r.get('reasons') as string[],
+  }));
+}
+
+export interface ClusterDetail extends ClusterSummary {
+  readonly features: Record<string, unknown>;
+  readonly members: ReadonlyArray<{ id: string; respawn: boolean }>;
+  readonly links: ReadonlyArray<{ a: string; b: string; weight: number; evidence: Record<string, number> }>;
+}
+
+/** One cluster of a run with members and its written links. Throws NotFoundError. */
+export async function getCluster(client: Neo4jClient, runId: string, clusterId: string): Promise<ClusterDetail> {
+  const res = await client.query(
+    `MATCH (k:Cluster {uid: $uid})
+     CALL (k) { MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(k) RETURN collect({id: a.id, respawn: coalesce(m.respawn, false)}) AS members }
+     CALL (k) { MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k), (a)-[l:LINKED {runId: $runId}]->(b:Account)
+                RETURN collect({a: a.id, b: b.id, weight: l.weight, evidence: l.evidence}) AS links }
+     RETURN k, members, links`,
+    { uid: `${runId}/${clusterId}`, runId },
+    'READ',
+  );
+  const rec = res.records[0];
+  if (!rec) throw new NotFoundError(`cluster ${clusterId} not found in run ${runId}`);
+  const k = (rec.get('k') as { properties: Record<string, unknown> }).properties;
+  const members = (rec.get('members') as Array<{ id: string; respawn: boolean }>).sort((x, y) => (x.id < y.id ? -1 : 1));
+  const links = (rec.get('links') as Array<{ a: string; b: string; weight: unknown; evidence: string }>)
+    .map((l) => ({ a: l.a, b: l.b, weight: toNum(l.weight), evidence: JSON.parse(l.evidence) as Record<string, number> }))
+    .sort((x, y) => y.weight - x.weight);
+  return {
+    id: k.id as string,
+    runId,
+    score: toNum(k.score),
+    recommendation: k.recommendation as Recommendation,
+    size: toNum(k.size),
+    lineage: k.lineage as string,
+    previousId: (k.previousId as string | null) ?? null,
+    weakestLink: toNum(k.weakestLink),
+    respawns: members.filter((m) => m.respawn).length,
+    reasons: k.reasons as string[],
+    features: JSON.parse(k.features as string) as Record<string, unknown>,
+    members,
+    links,
+  };
+}
+
+/** Delete finished runs older than the newest `keep` (their clusters, memberships and links). Returns the pruned ids. */
+export async function pruneRuns(client: Neo4jClient, keep: number): Promise<string[]> {
+  const runs = await listRuns(client);
+  const old = runs.slice(Math.max(0, keep)).map((r) => r.id);
+  for (const id of old) {
+    const s = client.session('WRITE');
+    try {
+      // Implicit transactions: CALL { } IN TRANSACTIONS bounds memory on big runs.
+      await s.run(
+        `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix
+         CALL (k) { MATCH (k)<-[:MEMBER_OF {runId: $id}]-(a:Account)-[l:LINKED {runId: $id}]->() DELETE l } IN TRANSACTIONS OF 500 ROWS`,
+        { prefix: `${id}/`, id },
+      );
+      await s.run(`MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix CALL (k) { DETACH DELETE k } IN TRANSACTIONS OF 500 ROWS`, { prefix: `${id}/` });
+      await s.run('MATCH (r:LinkageRun {id: $id}) DETACH DELETE r', { id });
+    } finally {
+      await s.close();
+    }
+  }
+  return old;
+}
+
+export { RANK as RECOMMENDATION_RANK };

@@ -1,0 +1,307 @@
+import { UndirectedGraph } from 'graphology';
+import louvainImport from 'graphology-communities-louvain';
+import type { Assignment } from './types.js';
+import { buildAdjacency, otherEnd, type Adjacency, type ProjectedGraph } from './projected-graph.js';
+import { rngFor } from './rng.js';
+
+const louvain = louvainImport as unknown as typeof louvainImport.default;
+
+/**
+ * Communities: connected components first, then Louvain (Blondel et al. 2008) inside each component
+ * with a generator derived from (seed, component key), then a Leiden-inspired refinement (Traag et
+ * al. 2019): Louvain can return badly connected communities, so each community is split into its
+ * connected components, and oversized ones get Louvain again inside them (Louvain's resolution limit
+ * merges small dense rings into big communities; Fortunato & Barthélemy 2007).
+ *
+ * Each component gets its own small graphology graph, built straight from its edges: nothing is
+ * extracted from a whole-graph object (the cost NOTES §4 measured), and results do not depend on the
+ * order or grouping in which components are processed.
+ */
+export interface CommunityOptions {
+  /** Louvain resolution (higher: smaller communities). @defaultValue 1 */
+  readonly resolution: number;
+  /** @defaultValue 42 */
+  readonly seed: number;
+  /**
+   * Louvain runs again inside every community of at least `minRefineSize` accounts, up to
+   * `maxRefineDepth` levels: the resolution limit depends on the whole graph's weight, so a small
+   * ring inside a big sparse component is only resolved inside its own community (the recursive
+   * remedy of Fortunato & Barthélemy 2007). Split parts that are cohesive are merged back.
+   * @defaultValue 4
+   */
+  readonly minRefineSize: number;
+  /** @defaultValue 2 */
+  readonly maxRefineDepth: number;
+  /** Communities larger than this keep being refined past maxRefineDepth (up to 6 levels). @defaultValue 1000 */
+  readonly maxCommunitySize: number;
+  /**
+   * Under modularity an account always joins the community of its strongest neighbour, even when
+   * that one weak link is all it has there (a degree-1 node is never alone; Fortunato 2010, §VI).
+   * Members whose link weight into their community is below this fraction of the community's median
+   * member are peeled off (repeatedly) and left unclustered. @defaultValue 0.25
+   */
+  readonly minMemberStrength: number;
+  /**
+   * Louvain always splits a connected graph if any split has positive modularity, even a single
+   * dense ring. Two communities are merged back when the mean link weight per pair between them is
+   * at least this fraction of the mean per pair inside the sparser one: a cut that dense is no
+   * cluster boundary (the conductance view of cluster quality, Kannan, Vempala & Vetta 2004).
+   * @defaultValue 0.5
+   */
+  readonly mergeDensityRatio: number;
+  /**
+   * Also merged back: communities whose mean evidence per cross pair is at least this many bits on
+   * its own (a likelihood ratio of 2^x per pair, the strength of a link that the projection keeps),
+   * since then almost every cross pair is itself a match in the Fellegi–Sunter sense. @defaultValue 4
+   */
+  readonly mergeMeanBits: number;
+}
+
+export const COMMUNITY_DEFAULTS: CommunityOptions = {
+  resolution: 1,
+  seed: 42,
+  minRefineSize: 4,
+  maxRefineDepth: 2,
+  maxCommunitySize: 1000,
+  minMemberStrength: 0.25,
+  mergeDensityRatio: 0.5,
+  mergeMeanBits: 4,
+};
+
+/** A connected component: its nodes (sorted node numbers) and its stable key (smallest account id). */
+export interface Component {
+  readonly key: string;
+  readonly nodes: Int32Array;
+}
+
+/** Connected components with ≥ 2 nodes, ordered by key. Union–find over the edge list. */
+export function connectedComponents(g: ProjectedGraph): Component[] {
+  const n = g.accounts.length;
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  for (let e = 0; e < g.edgeCount; e++) {
+    const a = find(g.src[e]!);
+    const b = find(g.dst[e]!);
+    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  }
+  const groups = new Map<number, number[]>();
+  const touched = new Uint8Array(n);
+  for (let e = 0; e < g.edgeCount; e++) {
+    touched[g.src[e]!] = 1;
+    touched[g.dst[e]!] = 1;
+  }
+  for (let i = 0; i < n; i++) {
+    if (!touched[i]) continue;
+    const r = find(i);
+    const list = groups.get(r);
+    if (list) list.push(i);
+    else groups.set(r, [i]);
+  }
+  // Roots are the smallest node numbers, and node numbers follow sorted account ids.
+  return [...groups.keys()].sort((a, b) => a - b).map((r) => ({ key: g.accounts[r]!, nodes: Int32Array.from(groups.get(r)!) }));
+}
+
+/** Louvain + refinement inside one component. Returns communities as sorted node-number arrays. */
+export function detectComponent(
+  g: ProjectedGraph,
+  component: Component,
+  options: Partial<CommunityOptions> = {},
+  adjacency: Adjacency = buildAdjacency(g),
+): number[][] {
+  const o = { ...COMMUNITY_DEFAULTS, ...options };
+  const out: number[][] = [];
+  refine(g, adjacency, [...component.nodes], o, 0, out);
+  const kept: number[][] = [];
+  for (const c of out) for (const piece of peelWeakMembers(g, adjacency, c, o.minMemberStrength)) kept.push(piece.sort((a, b) => a - b));
+  return kept.sort((a, b) => a[0]! - b[0]!);
+}
+
+function refine(g: ProjectedGraph, adj: Adjacency, nodes: number[], o: CommunityOptions, depth: number, out: number[][]): void {
+  for (const part of splitConnected(g, adj, nodes)) {
+    const again = depth === 0 || (part.length >= o.minRefineSize && (depth <= o.maxRefineDepth || (part.length > o.maxCommunitySize && depth <= 6)));
+    if (part.length < 3 || !again) {
+      if (part.length >= 2) out.push(part);
+      continue;
+    }
+    const communities = mergeCohesive(g, adj, runLouvain(g, adj, part, o, depth), o.mergeDensityRatio, o.mergeMeanBits);
+    if (communities.length === 1) {
+      out.push(part);
+      continue;
+    }
+    for (const c of communities) refine(g, adj, c, o, depth + 1, out);
+  }
+}
+
+function runLouvain(g: ProjectedGraph, adj: Adjacency, nodes: number[], o: CommunityOptions, depth: number): number[][] {
+  const inside = new Set(nodes);
+  const graph = new UndirectedGraph<Record<string, never>, { weight: number }>();
+  for (const v of nodes) graph.addNode(String(v));
+  for (const v of nodes) {
+    for (let p = adj.offsets[v]!; p < adj.offsets[v + 1]!; p++) {
+      const e = adj.edges[p]!;
+      const u = otherEnd(g, e, v);
+      if (u > v && inside.has(u)) graph.addEdge(String(v), String(u), { weight: g.weight[e]! });
+    }
+  }
+  const smallest = nodes.reduce((m, x) => (x < m ? x : m), nodes[0]!);
+  const key = `${g.accounts[smallest]!}/${depth}`;
+  const mapping = louvain(graph, { getEdgeWeight: 'weight', resolution: o.resolution, rng: rngFor(o.seed, key) });
+  const groups = new Map<number, number[]>();
+  for (const v of nodes) {
+    const c = mapping[String(v)]!;
+    const list = groups.get(c);
+    if (list) list.push(v);
+    else groups.set(c, [v]);
+  }
+  return [...groups.values()];
+}
+
+/** Merge back communities whose mutual links are about as dense as their insides (greedy, densest first). */
+export function mergeCohesive(g: ProjectedGraph, adj: Adjacency, communities: number[][], ratio: number, meanBits = Infinity): number[][] {
+  let groups = communities;
+  for (let round = 0; round < 50 && groups.length > 1; round++) {
+    const of = new Map<number, number>();
+    groups.forEach((c, i) => c.forEach((v) => of.set(v, i)));
+    const inner = new Float64Array(groups.length);
+    const between = new Map<number, number>();
+    const k = groups.length;
+    for (const [v, ci] of of) {
+      for (let p = adj.offsets[v]!; p < adj.offsets[v + 1]!; p++) {
+        const e = adj.edges[p]!;
+        const u = otherEnd(g, e, v);
+        if (u < v) continue;
+        const cu = of.get(u);
+        if (cu === undefined) continue;
+        if (cu === ci) inner[ci]! += g.weight[e]!;
+        else {
+          const key = Math.min(ci, cu) * k + Math.max(ci, cu);
+          between.set(key, (between.get(key) ?? 0) + g.weight[e]!);
+        }
+      }
+    }
+    const meanIn = (i: number): number => {
+      const s = groups[i]!.length;
+      return s < 2 ? Infinity : inner[i]! / ((s * (s - 1)) / 2);
+    };
+    const merges: Array<{ a: number; b: number; r: number }> = [];
+    for (const [key, w] of between) {
+      const a = Math.floor(key / k);
+      const b = key - a * k;
+      const ref = Math.min(meanIn(a), meanIn(b));
+      if (ref === Infinity) continue; // two singletons: Louvain already chose to separate them
+      const mean = w / (groups[a]!.length * groups[b]!.length);
+      const r = mean / ref;
+      if (r >= ratio || mean >= meanBits) merges.push({ a, b, r });
+    }
+    if (merges.length === 0) break;
+    merges.sort((x, y) => y.r - x.r || x.a - y.a || x.b - y.b);
+    const done = new Set<number>();
+    const next: number[][] = [];
+    for (const m of merges) {
+      if (done.has(m.a) || done.has(m.b)) continue;
+      done.add(m.a);
+      done.add(m.b);
+      next.push([...groups[m.a]!, ...groups[m.b]!]);
+    }
+    groups.forEach((c, i) => {
+      if (!done.has(i)) next.push(c);
+    });
+    groups = next;
+  }
+  return groups;
+}
+
+/** Remove members attached to their community much more weakly than its median member; re-split. */
+export function peelWeakMembers(g: ProjectedGraph, adj: Adjacency, community: number[], fraction: number): number[][] {
+  let members = community;
+  for (let round = 0; round < 5 && members.length > 3; round++) {
+    const inside = new Set(members);
+    const strength = members.map((v) => {
+      let s = 0;
+      for (let p = adj.offsets[v]!; p < adj.offsets[v + 1]!; p++) {
+        const e = adj.edges[p]!;
+        if (inside.has(otherEnd(g, e, v))) s += g.weight[e]!;
+      }
+      return s;
+    });
+    const sorted = [...strength].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const keep = members.filter((_, i) => strength[i]! >= fraction * median);
+    if (keep.length === members.length) break;
+    members = keep;
+  }
+  return members === community ? [community] : splitConnected(g, adj, members).filter((p) => p.length >= 2);
+}
+
+/** Connected pieces of the subgraph induced by `nodes` (BFS), each sorted. */
+function splitConnected(g: ProjectedGraph, adj: Adjacency, nodes: number[]): number[][] {
+  const inside = new Set(nodes);
+  const seen = new Set<number>();
+  const parts: number[][] = [];
+  for (const s of [...nodes].sort((a, b) => a - b)) {
+    if (seen.has(s)) continue;
+    const part = [s];
+    seen.add(s);
+    for (let q = 0; q < part.length; q++) {
+      const v = part[q]!;
+      for (let p = adj.offsets[v]!; p < adj.offsets[v + 1]!; p++) {
+        const u = otherEnd(g, adj.edges[p]!, v);
+        if (inside.has(u) && !seen.has(u)) {
+          seen.add(u);
+          part.push(u);
+        }
+      }
+    }
+    parts.push(part.sort((a, b) => a - b));
+  }
+  return parts;
+}
+
+/** Cluster id of a community in one run: its smallest account id (unique, order-independent). */
+export function communityKey(g: ProjectedGraph, community: readonly number[]): string {
+  return g.accounts[community[0]!]!;
+}
+
+/** Communities of the whole graph: every component, in key order. */
+export function detectCommunities(g: ProjectedGraph, options: Partial<CommunityOptions> = {}): Assignment {
+  const adj = buildAdjacency(g);
+  const out = new Map<string, string>();
+  for (const comp of connectedComponents(g)) assign(g, detectComponent(g, comp, options, adj), out);
+  return out;
+}
+
+/** As detectCommunities, yielding to the event loop between components (for in-process runs). */
+export async function detectCommunitiesAsync(
+  g: ProjectedGraph,
+  options: Partial<CommunityOptions> = {},
+  onProgress?: (done: number, total: number) => void,
+): Promise<Assignment> {
+  const adj = buildAdjacency(g);
+  const out = new Map<string, string>();
+  const comps = connectedComponents(g);
+  let since = Date.now();
+  for (let i = 0; i < comps.length; i++) {
+    assign(g, detectComponent(g, comps[i]!, options, adj), out);
+    if (Date.now() - since > 50) {
+      onProgress?.(i + 1, comps.length);
+      await new Promise((r) => setImmediate(r));
+      since = Date.now();
+    }
+  }
+  onProgress?.(comps.length, comps.length);
+  return out;
+}
+
+function assign(g: ProjectedGraph, communities: number[][], out: Map<string, string>): void {
+  for (const c of communities) {
+    const id = communityKey(g, c);
+    for (const v of c) out.set(g.accounts[v]!, id);
+  }
+}

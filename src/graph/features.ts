@@ -1,0 +1,326 @@
+import type { Capability, LinkageInput } from './types.js';
+import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
+
+/** Capabilities the public distillation reports name as targets. */
+export const TARGET_CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning'];
+
+/** Measured properties of one cluster. Shares are in [0, 1]; undefined means "no data". */
+export interface ClusterFeatures {
+  size: number;
+  /** Internal links / possible pairs. */
+  density: number;
+  /** Mean internal link weight (bits). */
+  meanLinkBits: number;
+  /** Weakest link of the maximum spanning tree (bits): low means a chain holds the cluster together. */
+  weakestLinkBits: number;
+  /** Payment methods used by ≥ 2 members, and the members using one. */
+  sharedPayments: number;
+  accountsOnSharedPayments: number;
+  /** Members with ≥ 1 IP shared with another member. */
+  accountsOnSharedIps: number;
+  /** Creation waves (gaps ≤ 24 h) and the share of members created in the 3 largest. */
+  waves: number | undefined;
+  waveShare: number | undefined;
+  creationSpanDays: number | undefined;
+  verifiedShare: number | undefined;
+  topDomain: string | undefined;
+  topDomainShare: number | undefined;
+  /** Share of all accounts on the top domain that are in this cluster (≈1: a private domain). */
+  topDomainExclusivity: number | undefined;
+  promptCount: number;
+  targetCapabilityShare: number | undefined;
+  topCapability: string | undefined;
+  templatedShare: number | undefined;
+  /** Distinct template fingerprints covering 90% of templated prompts. */
+  templatesFor90: number | undefined;
+  markerShare: number | undefined;
+  requestsPerAccountDay: number | undefined;
+  /** Share of requests in the busiest 10 hours of the (UTC) day: ≈0.42 for 24/7, ≈1 for office hours. */
+  peakHoursShare: number | undefined;
+  /**
+   * Co-activity beyond chance (SynchroTrap's signal at cluster level): other members active in the
+   * hours a member is active, over what accounts outside the cluster would give in those same hours
+   * (so office hours, which are crowded everywhere, are no synchrony).
+   */
+  syncLift: number | undefined;
+  /** Requests/hour in the 24 h after the release date over requests/hour in the 7 days before. */
+  releaseShift: number | undefined;
+  /** Share of IP observations on datacenter/proxy IPs (undefined when the drop gave no flag). */
+  proxyShare: number | undefined;
+}
+
+interface Acc {
+  payments: Map<string, string[]>;
+  ips: Map<string, string[]>;
+  ipObs: number;
+  proxyObs: number;
+  proxyKnown: boolean;
+  prompts: number;
+  target: number;
+  templated: number;
+  marked: number;
+  caps: Map<string, number>;
+  templates: Map<string, number>;
+}
+
+/** Compute features for every cluster (clusters given as sorted node-number arrays of `g`). */
+export function clusterFeatures(
+  input: LinkageInput,
+  g: ProjectedGraph,
+  clusters: readonly (readonly number[])[],
+  internal: ReadonlyArray<{ edges: number[]; weakest: number }>,
+  releaseDate: number | undefined,
+): ClusterFeatures[] {
+  const clusterOf = new Map<string, number>();
+  clusters.forEach((c, i) => c.forEach((v) => clusterOf.set(g.accounts[v]!, i)));
+  const acc: Acc[] = clusters.map(() => ({
+    payments: new Map(),
+    ips: new Map(),
+    ipObs: 0,
+    proxyObs: 0,
+    proxyKnown: false,
+    prompts: 0,
+    target: 0,
+    templated: 0,
+    marked: 0,
+    caps: new Map(),
+    templates: new Map(),
+  }));
+  for (const grp of input.identifiers) {
+    for (const m of grp.members) {
+      const ci = clusterOf.get(m.account);
+      if (ci === undefined) continue;
+      const a = acc[ci]!;
+      if (grp.kind === 'payment') push(a.payments, grp.key, m.account);
+      else if (grp.kind === 'ip') {
+        push(a.ips, grp.key, m.account);
+        a.ipObs += m.count;
+        if (grp.isProxy !== undefined) a.proxyKnown = true;
+        if (grp.isProxy) a.proxyObs += m.count;
+      } else if (grp.kind === 'prompt') {
+        a.prompts += m.count;
+        const cap = grp.capability ?? 'other';
+        a.caps.set(cap, (a.caps.get(cap) ?? 0) + m.count);
+        if (TARGET_CAPABILITIES.includes(cap)) a.target += m.count;
+        if ((grp.fpKind ?? 'template') === 'template') {
+          a.templated += m.count;
+          a.templates.set(grp.key, (a.templates.get(grp.key) ?? 0) + m.count);
+        }
+        if (grp.markers && grp.markers.length > 0) a.marked += m.count;
+      }
+    }
+  }
+  const crowd = hourCrowd(input);
+  const domainTotals = new Map<string, number>();
+  for (const a of input.accounts.values()) if (a.emailDomain) domainTotals.set(a.emailDomain, (domainTotals.get(a.emailDomain) ?? 0) + 1);
+
+  return clusters.map((c, ci) => {
+    const a = acc[ci]!;
+    const members = c.map((v) => g.accounts[v]!);
+    const n = members.length;
+    const attrs = members.map((id) => input.accounts.get(id));
+    const sharedPay = [...a.payments.values()].filter((l) => new Set(l).size >= 2);
+    const onShared = new Set(sharedPay.flat());
+    const onSharedIp = new Set([...a.ips.values()].filter((l) => new Set(l).size >= 2).flat());
+    const inner = internal[ci]!;
+    let wsum = 0;
+    for (const e of inner.edges) wsum += g.weight[e]!;
+
+    // Creation waves: consecutive creations ≤ 24 h apart form one wave.
+    const created = attrs.map((x) => x?.createdAt).filter((t): t is number => t !== undefined).sort((x, y) => x - y);
+    let waves: number | undefined;
+    let waveShare: number | undefined;
+    let span: number | undefined;
+    if (created.length >= 2) {
+      const sizes: number[] = [1];
+      for (let i = 1; i < created.length; i++) {
+        if (created[i]! - created[i - 1]! <= 86_400_000) sizes[sizes.length - 1]!++;
+        else sizes.push(1);
+      }
+      sizes.sort((x, y) => y - x);
+      waves = sizes.length;
+      waveShare = (sizes[0]! + (sizes[1] ?? 0) + (sizes[2] ?? 0)) / created.length;
+      span = (created[created.length - 1]! - created[0]!) / 86_400_000;
+    }
+    const ver = attrs.filter((x) => x?.verified !== undefined);
+    const doms = new Map<string, number>();
+    for (const x of attrs) if (x?.emailDomain) doms.set(x.emailDomain, (doms.get(x.emailDomain) ?? 0) + 1);
+    const top = [...doms.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
+    const topCap = [...a.caps.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
+    let templatesFor90: number | undefined;
+    if (a.templated > 0) {
+      const counts = [...a.templates.values()].sort((x, y) => y - x);
+      let cum = 0;
+      templatesFor90 = 0;
+      for (const k of counts) {
+        cum += k;
+        templatesFor90++;
+        if (cum >= 0.9 * a.templated) break;
+      }
+    }
+    const act = activityFeatures(input, members, releaseDate, crowd);
+    return {
+      size: n,
+      density: n > 1 ? inner.edges.length / ((n * (n - 1)) / 2) : 0,
+      meanLinkBits: inner.edges.length ? wsum / inner.edges.length : 0,
+      weakestLinkBits: inner.weakest,
+      sharedPayments: sharedPay.length,
+      accountsOnSharedPayments: onShared.size,
+      accountsOnSharedIps: onSharedIp.size,
+      waves,
+      waveShare,
+      creationSpanDays: span,
+      verifiedShare: ver.length ? ver.filter((x) => x!.verified).length / ver.length : undefined,
+      topDomain: top?.[0],
+      topDomainShare: top ? top[1] / n : undefined,
+      topDomainExclusivity: top ? top[1] / (domainTotals.get(top[0]) ?? top[1]) : undefined,
+      promptCount: a.prompts,
+      targetCapabilityShare: a.prompts ? a.target / a.prompts : undefined,
+      topCapability: topCap?.[0],
+      templatedShare: a.prompts ? a.templated / a.prompts : undefined,
+      templatesFor90,
+      markerShare: a.prompts ? a.marked / a.prompts : undefined,
+      ...act,
+      proxyShare: a.proxyKnown && a.ipObs > 0 ? a.proxyObs / a.ipObs : undefined,
+    };
+  });
+}
+
+function push(m: Map<string, string[]>, k: string, v: string): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+/** Accounts active per hour, over all accounts. */
+export function hourCrowd(input: LinkageInput): { perHour: Map<number, number>; accounts: number } {
+  const perHour = new Map<number, number>();
+  let accounts = 0;
+  for (const s of input.activity.values()) {
+    if (s.hours.length) accounts++;
+    for (let i = 0; i < s.hours.length; i++) perHour.set(s.hours[i]!, (perHour.get(s.hours[i]!) ?? 0) + 1);
+  }
+  return { perHour, accounts };
+}
+
+function activityFeatures(
+  input: LinkageInput,
+  members: readonly string[],
+  releaseDate: number | undefined,
+  crowd: { perHour: Map<number, number>; accounts: number },
+): Pick<ClusterFeatures, 'requestsPerAccountDay' | 'peakHoursShare' | 'syncLift' | 'releaseShift'> {
+  const perHour = new Map<number, number>();
+  const hod = new Float64Array(24);
+  let requests = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let active = 0;
+  let rBefore = 0;
+  let rAfter = 0;
+  const R = releaseDate === undefined ? undefined : Math.floor(releaseDate / 3_600_000);
+  for (const id of members) {
+    const s = input.activity.get(id);
+    if (!s || s.hours.length === 0) continue;
+    active++;
+    for (let i = 0; i < s.hours.length; i++) {
+      const h = s.hours[i]!;
+      const r = s.requests[i]!;
+      perHour.set(h, (perHour.get(h) ?? 0) + 1);
+      hod[((h % 24) + 24) % 24]! += r;
+      requests += r;
+      if (h < lo) lo = h;
+      if (h > hi) hi = h;
+      if (R !== undefined) {
+        if (h >= R && h < R + 24) rAfter += r;
+        else if (h >= R - 168 && h < R) rBefore += r;
+      }
+    }
+  }
+  if (active === 0) return { requestsPerAccountDay: undefined, peakHoursShare: undefined, syncLift: undefined, releaseShift: undefined };
+  const windowHours = hi - lo + 1;
+  let peak = 0;
+  for (let s = 0; s < 24; s++) {
+    let w = 0;
+    for (let k = 0; k < 10; k++) w += hod[(s + k) % 24]!;
+    if (w > peak) peak = w;
+  }
+  let syncLift: number | undefined;
+  const outside = crowd.accounts - active;
+  if (active >= 2 && outside > 0) {
+    // Observed: other members active in each member-hour. Expected: (active − 1) × the share of
+    // non-members active in that hour (Laplace-smoothed).
+    let observed = 0;
+    let expected = 0;
+    for (const [h, c] of perHour) {
+      observed += c * (c - 1);
+      const p = ((crowd.perHour.get(h) ?? c) - c + 1) / (outside + 2);
+      expected += c * (active - 1) * p;
+    }
+    syncLift = expected > 0 ? observed / expected : undefined;
+  }
+  return {
+    requestsPerAccountDay: requests / active / Math.max(1, windowHours / 24),
+    peakHoursShare: requests > 0 ? peak / requests : undefined,
+    syncLift,
+    releaseShift: R === undefined || rBefore + rAfter === 0 ? undefined : (rAfter / 24 + 1e-9) / (rBefore / 168 + 1e-9),
+  };
+}
+
+/** Internal edges of each cluster and the weakest link of its maximum spanning tree (Kruskal). */
+export function internalStructure(
+  g: ProjectedGraph,
+  clusters: readonly (readonly number[])[],
+  adjacency: { offsets: Int32Array; edges: Int32Array },
+): Array<{ edges: number[]; tree: number[]; weakest: number }> {
+  return clusters.map((c) => {
+    const inside = new Set(c);
+    const edges: number[] = [];
+    for (const v of c) {
+      for (let p = adjacency.offsets[v]!; p < adjacency.offsets[v + 1]!; p++) {
+        const e = adjacency.edges[p]!;
+        const u = g.src[e] === v ? g.dst[e]! : g.src[e]!;
+        if (u > v && inside.has(u)) edges.push(e);
+      }
+    }
+    edges.sort((x, y) => g.weight[y]! - g.weight[x]! || x - y);
+    const local = new Map<number, number>();
+    c.forEach((v, i) => local.set(v, i));
+    const parent = new Int32Array(c.length);
+    for (let i = 0; i < c.length; i++) parent[i] = i;
+    const find = (x: number): number => {
+      while (parent[x] !== x) {
+        parent[x] = parent[parent[x]!]!;
+        x = parent[x]!;
+      }
+      return x;
+    };
+    const tree: number[] = [];
+    for (const e of edges) {
+      const a = find(local.get(g.src[e]!)!);
+      const b = find(local.get(g.dst[e]!)!);
+      if (a === b) continue;
+      parent[a] = b;
+      tree.push(e);
+      if (tree.length === c.length - 1) break;
+    }
+    const weakest = tree.length ? g.weight[tree[tree.length - 1]!]! : 0;
+    return { edges, tree, weakest };
+  });
+}
+
+/** Evidence row of an edge as a plain object (bits per kind). */
+export function evidenceRow(g: ProjectedGraph, e: number): Record<string, number> {
+  const o = e * EVIDENCE_SLOTS;
+  return {
+    payment: round(g.evidence[o]!),
+    ip: round(g.evidence[o + 1]!),
+    subnet: round(g.evidence[o + 2]!),
+    prompt: round(g.evidence[o + 3]!),
+    sync: round(g.evidence[o + 4]!),
+  };
+}
+
+export function round(x: number, d = 2): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}

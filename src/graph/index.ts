@@ -1,0 +1,15 @@
+/**
+ * Ring detection, pure algorithms (no I/O): projection of the account–identifier graph, communities,
+ * scoring and explanation, lineage across runs. Neo4j reading and write-back live in
+ * src/db/linkage-source.ts and src/db/linkage-writer.ts; see docs/detection.md.
+ */
+export type * from './types.js';
+export { EVIDENCE_KINDS, EVIDENCE_SLOTS, edgeEvidence, buildAdjacency, type Evidence, type EvidenceKind, type ProjectedGraph, type ProjectionStats, type Adjacency } from './projected-graph.js';
+export { project, projectionOptions, identifierBits, timeFactor, accountUniverse, PROJECTION_DEFAULTS, type ProjectionOptions, type ProjectionOverrides } from './project.js';
+export { synchronyLinks, SYNC_DEFAULTS, type SyncOptions, type SyncLink } from './synchrony.js';
+export { connectedComponents, detectComponent, detectCommunities, detectCommunitiesAsync, communityKey, COMMUNITY_DEFAULTS, type CommunityOptions, type Component } from './communities.js';
+export { clusterFeatures, TARGET_CAPABILITIES, type ClusterFeatures } from './features.js';
+export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMENDATIONS, type ScoringOptions, type ClusterReport, type Contribution, type LinkReport, type Recommendation } from './scoring.js';
+export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';
+export { runDetection, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats } from './run-detection.js';
+export { hashString, mulberry32, rngFor } from './rng.js';

@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Neo4jClient } from '../../src/db/index.js';
+import { freshNeo4j } from '../helpers/services.js';
+import { buildFixture } from './fixtures.js';
+import { writeLinkageInput } from './load-input.js';
+
+const run = promisify(execFile);
+const cli = (args: string[]) => run(process.execPath, ['bin/ringscope.mjs', ...args], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+
+describe('ringscope detect / clusters / explain', () => {
+  let client: Neo4jClient;
+  beforeAll(async () => {
+    client = await freshNeo4j();
+    await writeLinkageInput(client, buildFixture().input);
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('detects, lists and explains a run', async () => {
+    const d = await cli(['detect', '--seed', '3', '--run-id', 'cli-1', '--release-date', '2026-10-10', '--json']);
+    const summary = JSON.parse(d.stdout) as { runId: string; stats: { enforce: number; clusters: number } };
+    expect(summary.runId).toBe('cli-1');
+    expect(summary.stats.enforce).toBe(2);
+    expect(d.stderr).toMatch(/communities/);
+    const list = (await cli(['clusters', '--run', 'latest', '--min-recommendation', 'enforce', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; size: number; recommendation: string });
+    expect(list.map((c) => c.size).sort()).toEqual([12, 24]);
+    const table = (await cli(['clusters', '--min-recommendation', 'monitor'])).stdout;
+    expect(table.split('\n').filter((l) => /^c[0-9a-f]{16} +(enforce|review|monitor) /.test(l))).toHaveLength(summary.stats.clusters);
+    const big = list.find((c) => c.size === 24)!;
+    const ex = (await cli(['explain', big.id, '--links', '3'])).stdout;
+    expect(ex).toMatch(new RegExp(`cluster ${big.id} in run cli-1: enforce`));
+    expect(ex).toMatch(/score waterfall/);
+    expect(ex).toMatch(/24 accounts share 4 payment methods/);
+    expect(ex).toMatch(/bits +\(payment \d/);
+  });
+
+  it('rejects bad options and unknown clusters with exit code 1 and the error class', async () => {
+    await expect(cli(['detect', '--resolution', '-1'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/InvalidParameterError/) });
+    await expect(cli(['clusters', '--min-recommendation', 'ban'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/InvalidParameterError/) });
+    await expect(cli(['explain', 'no-such-cluster'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/NotFoundError/) });
+  });
+});
