@@ -1,1 +1,17 @@
 export { Neo4jClient, toNum, neo4j } from './neo4j-client.js';
+export { loadRunAssignments, latestRunId, type RunAssignments } from './run-reader.js';
+export { readLinkageInput, LINKAGE_SOURCE_DEFAULTS, type LinkageSourceOptions } from './linkage-source.js';
+export { detectAndWrite, newRunId, DETECT_AND_WRITE_DEFAULTS, type DetectAndWriteOptions, type DetectAndWriteResult } from './linkage-pipeline.js';
+export {
+  writeRun,
+  readRunClusters,
+  listRuns,
+  resolveRunId,
+  listClusters,
+  getCluster,
+  pruneRuns,
+  ensureLinkageSchema,
+  type ClusterSummary,
+  type ClusterDetail,
+  type RunRecord,
+} from './linkage-writer.js';

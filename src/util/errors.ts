@@ -55,3 +55,34 @@ export class WriteRefusedError extends RingscopeError {}
 
 /** A named thing (run, cluster, query) does not exist. */
 export class NotFoundError extends RingscopeError {}
+
+/** A query parameter or command option is missing, unknown or of the wrong type. `parameter` names it. */
+export class InvalidParameterError extends RingscopeError {
+  constructor(
+    readonly parameter: string,
+    reason: string,
+  ) {
+    super(`${parameter}: ${reason}`);
+  }
+}
+
+/** A webhook receiver refused or failed a delivery. `status` is the HTTP status (0: no response). */
+export class WebhookDeliveryError extends RingscopeError {
+  constructor(
+    readonly status: number,
+    reason: string,
+  ) {
+    super(`webhook delivery failed (${status || 'no response'}): ${reason}`);
+  }
+}
+
+/** A pipeline job failed for good (after its retries, or at once for bad input). `jobId` and `queue` name it. */
+export class JobFailedError extends RingscopeError {
+  constructor(
+    readonly queue: string,
+    readonly jobId: string,
+    readonly reason: string,
+  ) {
+    super(`${queue} job ${jobId} failed: ${reason}`);
+  }
+}

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { Neo4jClient } from '../db/index.js';
+import { openDrop, type DropRef } from '../loaders/index.js';
+import { enqueueDrop, type DropFlowOptions, type EnqueueResult } from './flow.js';
+import { runIdForDrop } from './job-ids.js';
+import { ingestedDrops, runFinished } from './ledger-repository.js';
+import type { PipelineQueues } from './queues.js';
+
+export type SubmitOptions = Partial<DropFlowOptions> & {
+  /** Drop id override (defaults to the folder name). */
+  readonly dropId?: string;
+};
+
+/** Default export folder of a state dir. */
+export function defaultOutDir(stateDir: string): string {
+  return path.resolve(stateDir, 'exports');
+}
+
+/**
+ * Open a drop folder (hashing it), look it up in the ledger, and enqueue its flow once.
+ * `ringscope run` and the scheduler's scan both come through here.
+ */
+export async function submitDrop(
+  q: PipelineQueues,
+  client: Neo4jClient,
+  dropDir: string,
+  stateDir: string,
+  options: SubmitOptions = {},
+): Promise<EnqueueResult & { readonly ref: DropRef }> {
+  const ref = await openDrop(dropDir, options.dropId ? { dropId: options.dropId } : {});
+  const ingested = (await ingestedDrops(client, [ref.sha256])).has(ref.sha256);
+  const finished = ingested ? await runFinished(client, runIdForDrop(ref.sha256)) : false;
+  const { dropId: _dropId, ...flowOptions } = options;
+  const result = await enqueueDrop(q, ref, { ingested, runFinished: finished }, { outDir: defaultOutDir(stateDir), ...flowOptions });
+  return { ...result, ref };
+}
