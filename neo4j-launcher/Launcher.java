@@ -47,6 +47,14 @@ public final class Launcher {
         try (Transaction tx = system.beginTx()) {
             tx.execute("ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
             tx.commit();
+        } catch (RuntimeException e) {
+            // A restart on an existing home: the password is already this one, and Neo4j refuses to
+            // "change" a password to itself. Anything else is fatal; shut down so the JVM exits
+            // (Bolt threads would otherwise keep it alive without the ready line ever printed).
+            if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                dbms.shutdown();
+                throw e;
+            }
         }
         dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME); // wait until the default db is available
 

@@ -138,7 +138,8 @@ async function neo4jUp(instance) {
     return { uri: `bolt://127.0.0.1:${port}`, passwordFile, started: false };
   }
   ensureLauncherBuilt();
-  const wanted = process.env.RINGSCOPE_NEO4J_PORT ? Number(process.env.RINGSCOPE_NEO4J_PORT) : defaultPorts(instance).neo4j;
+  // A restart comes back on the port it had (clients keep their URI), unless that port was taken meanwhile.
+  const wanted = process.env.RINGSCOPE_NEO4J_PORT ? Number(process.env.RINGSCOPE_NEO4J_PORT) : (port ?? defaultPorts(instance).neo4j);
   const chosen = await freePort(wanted);
   const logFile = path.join(dir, 'neo4j-launcher.log');
   fs.rmSync(path.join(home, 'launcher.pid'), { force: true });
@@ -218,7 +219,8 @@ async function redisUp(instance) {
     return { url: `redis://127.0.0.1:${port}`, started: false };
   }
   const bin = ensureRedisInstalled();
-  const wanted = process.env.RINGSCOPE_REDIS_PORT ? Number(process.env.RINGSCOPE_REDIS_PORT) : defaultPorts(instance).redis;
+  // Same port as before (the port file) so that workers reconnect after a restart.
+  const wanted = process.env.RINGSCOPE_REDIS_PORT ? Number(process.env.RINGSCOPE_REDIS_PORT) : (port ?? defaultPorts(instance).redis);
   const chosen = await freePort(wanted);
   run(bin, [
     '--bind', '127.0.0.1',
