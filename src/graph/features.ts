@@ -30,8 +30,9 @@ export interface ClusterFeatures {
   promptCount: number;
   targetCapabilityShare: number | undefined;
   topCapability: string | undefined;
+  /** Share of the cluster's prompt volume on fingerprints sent by ≥ 2 of its members. */
   templatedShare: number | undefined;
-  /** Distinct template fingerprints covering 90% of templated prompts. */
+  /** Distinct shared fingerprints covering 90% of the templated (shared) prompt volume. */
   templatesFor90: number | undefined;
   markerShare: number | undefined;
   requestsPerAccountDay: number | undefined;
@@ -102,11 +103,27 @@ export function clusterFeatures(
         const cap = grp.capability ?? 'other';
         a.caps.set(cap, (a.caps.get(cap) ?? 0) + m.count);
         if (TARGET_CAPABILITIES.includes(cap)) a.target += m.count;
-        if ((grp.fpKind ?? 'template') === 'template') {
-          a.templated += m.count;
-          a.templates.set(grp.key, (a.templates.get(grp.key) ?? 0) + m.count);
-        }
         if (grp.markers && grp.markers.length > 0) a.marked += m.count;
+      }
+    }
+    if (grp.kind === 'prompt') {
+      // Templated = reused across the fleet: the prompt volume on fingerprints that ≥ 2 members of the
+      // cluster sent. Defined from the data's structure, not from the optional `kind` label, so it
+      // means the same for drops that carry only plain fingerprints.
+      const per = new Map<number, { users: Set<string>; volume: number }>();
+      for (const m of grp.members) {
+        const ci = clusterOf.get(m.account);
+        if (ci === undefined) continue;
+        const e = per.get(ci) ?? { users: new Set<string>(), volume: 0 };
+        e.users.add(m.account);
+        e.volume += m.count;
+        per.set(ci, e);
+      }
+      for (const [ci, e] of per) {
+        if (e.users.size < 2) continue;
+        const a = acc[ci]!;
+        a.templated += e.volume;
+        a.templates.set(grp.key, (a.templates.get(grp.key) ?? 0) + e.volume);
       }
     }
   }

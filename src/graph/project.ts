@@ -122,12 +122,18 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   let used = 0;
   let skipped = 0;
   let sparsified = 0;
+  // Each account's total prompt "mass": the rarity weight (bits) of every fingerprint it sent, shared or
+  // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
+  const promptMass = new Float64Array(n);
   for (const g of input.identifiers) {
-    const members = dedupe(g.members);
+    const members = g.kind === 'prompt' || g.members.length > 1 ? dedupe(g.members) : g.members;
     const d = members.length;
-    if (d < 2) continue;
     const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
-    const bits = identifierBits(mProb, n, d);
+    const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
+    if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
+      for (const m of members) promptMass[index.get(m.account)!]! += bits;
+    }
+    if (d < 2) continue;
     if (!(bits >= o.minIdentifierBits)) {
       skipped++;
       continue;
@@ -172,7 +178,17 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     let sub = sat(raw[r + 2]!, o.cap.subnet);
     if (ip >= sub) sub = 0;
     else ip = 0;
-    const prompt = sat(raw[r + 3]!, o.cap.prompt);
+    // Rarity-weighted overlap of the two fingerprint sets (an overlap coefficient over the same
+    // Fellegi–Sunter weights, as TF-IDF set similarity does): the summed bits of shared fingerprints
+    // count in proportion to the share of the smaller account's prompt mass they cover. Accounts
+    // with hundreds of distinct prompts collect accidental rare collisions (LSH false positives,
+    // Leskovec–Rajaraman–Ullman, Mining of Massive Datasets ch. 3); those cover a vanishing share of
+    // their mass, while a ring that reuses its templates shares most of it.
+    const a0 = Math.floor(key / n);
+    const sharedPrompt = raw[r + 3]!;
+    const mass = Math.min(promptMass[a0]!, promptMass[key - a0 * n]!);
+    const overlap = mass > 0 ? Math.min(1, sharedPrompt / mass) : 0;
+    const prompt = sat(sharedPrompt * overlap, o.cap.prompt);
     const syn = raw[r + 4]!;
     const w = pay + ip + sub + prompt + syn;
     if (w < o.minEdgeWeight) continue;

@@ -94,10 +94,11 @@ export function contributions(f: ClusterFeatures, releaseDate?: number): Contrib
     add('sharedPayments', (f.accountsOnSharedPayments / n) * clip(f.accountsOnSharedPayments / f.sharedPayments / 3, 0.3, 1), `${f.accountsOnSharedPayments} accounts share ${f.sharedPayments} payment method${f.sharedPayments > 1 ? 's' : ''}`);
   if (f.waveShare !== undefined && f.waves !== undefined && n >= 5)
     add('creationWaves', clip(3 * (f.waveShare - 0.5), -1.5, 1.5), `${pct(f.waveShare)} created in ${Math.min(3, f.waves)} wave${f.waves > 1 ? 's' : ''} (${f.waves} in all over ${Math.round(f.creationSpanDays ?? 0)} days)`);
-  // Verification is costly for a fleet of disposable accounts: a mostly verified group is far more
-  // often a real customer (likelihood ratio ~1:20 at ≥ 90% verified), a mostly unverified one mildly suspect.
-  if (f.verifiedShare !== undefined)
-    add('verified', f.verifiedShare >= 0.4 ? -5 * (f.verifiedShare - 0.4) : 3 * (0.4 - f.verifiedShare), `${pct(f.verifiedShare)} verified`);
+  // Verification costs a fleet something, but resellers sell verified accounts and careful operators
+  // verify their own: it is weak evidence either way (bounded at ±1 log-odds). The strong pattern of
+  // a legitimate team (verified *and* a private domain *and* created over months) is scored jointly
+  // below (identifiableCustomer), where it belongs.
+  if (f.verifiedShare !== undefined) add('verified', clip(2 * (0.5 - f.verifiedShare), -1, 1), `${pct(f.verifiedShare)} verified`);
   if (f.topDomain !== undefined && (f.topDomainShare ?? 0) >= 0.6 && (f.topDomainExclusivity ?? 0) >= 0.8 && (f.verifiedShare ?? 0) >= 0.5)
     add('privateDomain', -1.5, `${pct(f.topDomainShare!)} on one private, verified domain (${f.topDomain})`);
   if (f.targetCapabilityShare !== undefined)
@@ -114,8 +115,10 @@ export function contributions(f: ClusterFeatures, releaseDate?: number): Contrib
   if (f.proxyShare !== undefined) add('proxy', 1.5 * f.proxyShare, `${pct(f.proxyShare)} of IP use through datacenter/proxy IPs`);
   if (f.requestsPerAccountDay !== undefined) add('volume', 0.5 * Math.min(1, f.requestsPerAccountDay / 20), `${Math.round(f.requestsPerAccountDay)} requests per account per day`);
   // The joint pattern of an identifiable customer (see isAccountable) is stronger evidence than its
-  // parts: each part is cheap for a legitimate team and hard for a fleet, and a fleet needs all three.
-  if (isAccountable(f)) add('identifiableCustomer', -2, `an identifiable customer: verified accounts on ${f.topDomain} created over ${Math.round(f.creationSpanDays ?? 0)} days`);
+  // parts: each part is cheap for a legitimate team and hard for a fleet, and a fleet needs all three
+  // (a private domain it controls, every account verified on it, creation spread over months). It
+  // names an accountable party, so it outweighs what the traffic looks like (≈ 1:30).
+  if (isAccountable(f)) add('identifiableCustomer', -3.5, `an identifiable customer: verified accounts on ${f.topDomain} created over ${Math.round(f.creationSpanDays ?? 0)} days`);
   if (n >= 5 && f.weakestLinkBits < 6) add('chain', -0.5, `held together by a weak link of ${f.weakestLinkBits.toFixed(1)} bits`);
   // Capability focus, templating and CoT/rubric markers describe one thing (what is asked), so they
   // are not independent evidence (the naive-Bayes assumption behind a log-odds sum): their joint
