@@ -104,7 +104,7 @@ export function contributions(f: ClusterFeatures, releaseDate?: number): Contrib
   if (f.targetCapabilityShare !== undefined)
     add('capabilityFocus', clip((f.targetCapabilityShare - 0.5) * 2, -1, 1), `${pct(f.targetCapabilityShare)} of prompts on coding/agentic/cyber/reasoning (top: ${f.topCapability})`);
   if (f.templatedShare !== undefined)
-    add('templated', clip((1.5 * (f.templatedShare - 0.3)) / 0.7, -0.5, 1.5), `${pct(f.templatedShare)} of prompts come from ${f.templatesFor90 ?? 0} templates`);
+    add('templated', clip((1.5 * (f.templatedShare - 0.3)) / 0.7, -0.5, 1.5), f.templatedShare > 0 ? `${pct(f.templatedShare)} of prompts come from ${f.templatesFor90 ?? 0} templates shared by members` : 'no prompt shared between members');
   if (f.markerShare !== undefined) add('cotRubric', 1.5 * Math.min(1, f.markerShare / 0.5), `${pct(f.markerShare)} of prompts ask for chain-of-thought or rubric grading`);
   if (f.peakHoursShare !== undefined)
     add('clock', f.peakHoursShare <= 0.5 ? 0.75 : f.peakHoursShare >= 0.85 ? -1 : 0.75 - (1.75 * (f.peakHoursShare - 0.5)) / 0.35, f.peakHoursShare <= 0.6 ? `active around the clock (${pct(1 - f.peakHoursShare)} of requests outside the busiest 10 hours)` : `${pct(f.peakHoursShare)} of requests within 10 hours of the day`);

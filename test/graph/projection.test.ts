@@ -109,6 +109,29 @@ describe('projection', () => {
     expect(EVIDENCE_KINDS).toEqual(['payment', 'ip', 'subnet', 'prompt', 'sync']);
   });
 
+  it('scales prompt evidence by the share of prompt mass two accounts have in common', () => {
+    // Two prolific accounts with 300 distinct prompts each, 3 of which collide by accident (rare
+    // fingerprints, as MinHash false positives are), against two accounts that reuse the same
+    // 30 templates. Same rarity per shared fingerprint; only the overlap differs.
+    const acc = ids(2000);
+    const [p1, p2, r1, r2] = [acc[0]!, acc[1]!, acc[2]!, acc[3]!];
+    const groups: LinkageInput['identifiers'][number][] = [];
+    for (let i = 0; i < 300; i++) {
+      groups.push({ kind: 'prompt', key: `p1-${i}`, fpKind: 'minhash', members: i < 3 ? [mem(p1), mem(p2)] : [mem(p1)] });
+      if (i >= 3) groups.push({ kind: 'prompt', key: `p2-${i}`, fpKind: 'minhash', members: [mem(p2)] });
+    }
+    for (let i = 0; i < 30; i++) groups.push({ kind: 'prompt', key: `tpl-${i}`, fpKind: 'minhash', members: [mem(r1), mem(r2)] });
+    const g = project(input(acc, groups), { minEdgeWeight: 0 });
+    const ring = edge(g, r1, r2);
+    expect(ring).toBeDefined();
+    expect(g.weight[ring!]).toBeGreaterThan(20);
+    const accidental = edge(g, p1, p2);
+    const accidentalBits = accidental === undefined ? 0 : g.weight[accidental]!;
+    // 3 shared rare fingerprints are ~3·log2(0.3·2000/2) ≈ 25 bits unscaled; 1% overlap leaves < 1 bit.
+    expect(accidentalBits).toBeLessThan(1);
+    expect(project(input(acc, groups)).edgeCount).toBe(1);
+  });
+
   it('is deterministic for a seed', () => {
     const { input: fx } = buildFixture();
     const a = project(fx, { seed: 9 });
