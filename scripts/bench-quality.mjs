@@ -45,7 +45,7 @@ for (const [name, run] of methods) {
   const review = evaluate(truth, preds, { minRecommendation: 'review' });
   const enforce = evaluate(truth, preds, { minRecommendation: 'enforce' });
   const legit = Object.fromEntries(review.legitFlagged.map((c) => [c.label, { enforce: c.enforce, review: c.review }]));
-  results.push({ method: name, seconds: +seconds.toFixed(1), review: review.scores, enforce: enforce.scores, ringTypes: review.ringTypes, legit, purity: review.purity });
+  results.push({ method: name, seconds: +seconds.toFixed(1), review: review.scores, enforce: enforce.scores, ringTypes: review.ringTypes, legit, purity: { ...review.purity, clusters: review.purity.clusters.slice(0, 5) } });
   console.error(`[bench-quality] ${name}: F1 ${review.scores.f1.toFixed(3)} in ${seconds.toFixed(1)} s`);
 }
 

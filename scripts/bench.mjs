@@ -18,6 +18,8 @@ const SECTIONS = [
   { name: 'detect', script: 'scripts/bench-detect.mjs', title: 'Detection scaling (projection + communities + scoring + write-back)' },
   { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
+  // The soak runs separately (`npm run soak`); its last figures are shown here.
+  { name: 'soak', script: undefined, title: 'Soak: the nightly pipeline run repeatedly' },
 ];
 
 const wanted = process.argv.slice(2);
@@ -25,6 +27,7 @@ fs.mkdirSync(OUT, { recursive: true });
 let failed = false;
 for (const s of SECTIONS) {
   if (wanted.length && !wanted.includes(s.name)) continue;
+  if (!s.script) continue;
   if (!fs.existsSync(path.join(ROOT, s.script))) {
     console.error(`[bench] ${s.name}: ${s.script} does not exist, skipped`);
     continue;
@@ -59,6 +62,36 @@ function versions() {
   };
 }
 
+// bench-fingerprint.mjs writes its raw measurement; give it the common {summary, tables} shape.
+function adapt(name, r) {
+  if (name !== 'fingerprint' || r.tables || r.table) return r;
+  const row = (label, m) => [label, m.promptsPerCpuSecond, m.promptsPerWallSecond, m.cpuSeconds];
+  return {
+    command: 'npm run bench fingerprint',
+    summary: `${r.prompts} prompts of ~${r.avgPromptBytes} bytes, one thread (shingle ${r.params.shingle}, ${r.params.bands} bands × ${r.params.rows} rows), load average ${r.loadAverage1m} on ${r.cores} cores. Target ≥ 20,000 prompts/s on one core.`,
+    tables: [
+      {
+        title: 'Throughput',
+        headers: ['path', 'prompts per CPU-second', 'prompts per wall-second', 'CPU s'],
+        rows: [
+          row('fingerprinting core, unkeyed', r.coreUnkeyed),
+          row('fingerprinting core, HMAC-keyed', r.coreKeyed),
+          row(`end to end: gz NDJSON → aggregated CSV (${r.endToEnd.rows} rows)`, r.endToEnd),
+        ],
+      },
+      {
+        title: 'Measured band collisions',
+        headers: ['pairs', 'count', 'share sharing ≥ 1 band'],
+        rows: [
+          ...Object.entries(r.collisions.related).map(([k, v]) => [`same template, ${k.replace('_', ' ')}`, v.pairs, `${(100 * v.bandCollisionRate).toFixed(2)}%`]),
+          ['unrelated prompts', r.collisions.unrelated.pairs, `${(100 * r.collisions.unrelated.bandCollisionRate).toFixed(3)}%`],
+        ],
+      },
+    ],
+    raw: r,
+  };
+}
+
 function renderTable(t) {
   const lines = [`| ${t.headers.join(' | ')} |`, `|${t.headers.map(() => '---').join('|')}|`];
   for (const row of t.rows) lines.push(`| ${row.map((c) => String(c)).join(' | ')} |`);
@@ -80,7 +113,7 @@ for (const s of SECTIONS) {
     md.push('_Not measured yet._', '');
     continue;
   }
-  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const r = adapt(s.name, JSON.parse(fs.readFileSync(file, 'utf8')));
   md.push(`Command: \`${r.command ?? `npm run bench ${s.name}`}\`${r.measuredAt ? ` — measured ${r.measuredAt}` : ''}`, '');
   if (r.summary) md.push(r.summary, '');
   for (const t of r.tables ?? (r.table ? [r.table] : [])) {
