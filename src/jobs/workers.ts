@@ -70,6 +70,19 @@ export function sandboxThreadOptions(execArgv: readonly string[] = process.execA
   return { execArgv: kept, ...(maxOld ? { resourceLimits: { maxOldGenerationSizeMb: maxOld } } : {}) };
 }
 
+/** The environment that makes loadConfig() in another thread return this config. */
+function configEnv(config: Config): Record<string, string> {
+  return {
+    NEO4J_URI: config.neo4j.uri,
+    NEO4J_USER: config.neo4j.user,
+    NEO4J_PASSWORD: config.neo4j.password,
+    NEO4J_DATABASE: config.neo4j.database,
+    REDIS_URL: config.redis.url,
+    RINGSCOPE_QUEUE_PREFIX: config.queuePrefix,
+    LOG_LEVEL: config.logLevel,
+  };
+}
+
 function logJobEvents(worker: Worker, log: Logger): void {
   const q = worker.name;
   worker.on('active', (job: Job) => log.info({ queue: q, jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 }, 'job started'));
@@ -117,7 +130,10 @@ export async function startWorkers(config: Config, log: Logger, options: Partial
       const scan = scanProcessor(ctx);
       worker = new Worker(queue, async (job: Job, token?: string) => (job.name === JOB.scan ? scan(job) : ingest(job, token)), common);
     } else if (queue === QUEUE.detect) {
-      worker = new Worker(queue, sandboxFile('detect-sandbox'), { ...common, useWorkerThreads: true, workerThreadsOptions: sandboxThreadOptions() });
+      // The sandbox thread loads its config from its environment: hand it this worker's config, so a
+      // pool started with an explicit config detects against the same Neo4j and Redis as it ingests.
+      const workerThreadsOptions = { ...sandboxThreadOptions(), env: { ...process.env, ...configEnv(config) } };
+      worker = new Worker(queue, sandboxFile('detect-sandbox'), { ...common, useWorkerThreads: true, workerThreadsOptions });
     } else if (queue === QUEUE.export) {
       worker = new Worker(queue, exportProcessor(ctx), common);
     } else {
