@@ -31,17 +31,8 @@ if ((process.env.RINGSCOPE_INSTANCE ?? 'dev') === 'dev' && !args['allow-dev']) {
   process.exit(2);
 }
 
-// mulberry32: small seeded RNG, so every run benchmarks the same bytes.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 (src/graph/rng.ts): seeded, so every run benchmarks the same bytes.
+const { mulberry32: rng } = await import(new URL('../dist/graph/rng.js', import.meta.url).href);
 
 /**
  * prompt_fingerprints rows with a realistic skew: per-account volume is heavy-tailed (most accounts

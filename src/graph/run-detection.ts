@@ -82,26 +82,44 @@ export async function runDetection(input: LinkageInput, options: Partial<Detecti
   const tCommunities = performance.now() - t;
   t = performance.now();
   await new Promise((r) => setImmediate(r));
-  const reports = scoreClusters(input, graph, assignment, { releaseDate: o.releaseDate, ...o.scoring });
-  const lineage = assignLineage(o.previous, reports.map((r) => ({ key: r.key, members: r.members })), { salt: o.runId, ...o.lineage });
-  const clusters = reports.map((r, i) => ({ ...r, ...lineage[i]!, key: r.key }));
+  const clusters = scoreAndTrace(input, graph, assignment, o);
   const tScoring = performance.now() - t;
   progress('score', 1, 1);
-  const count = (rec: string): number => clusters.filter((c) => c.recommendation === rec).length;
   return {
     clusters,
     assignment,
     graph,
-    stats: {
-      accounts: graph.accounts.length,
-      edges: graph.edgeCount,
-      clusters: clusters.length,
-      enforce: count('enforce'),
-      review: count('review'),
-      monitor: count('monitor'),
-      respawns: clusters.reduce((s, c) => s + c.respawn.length, 0),
-      projection: graph.stats,
-      ms: { project: Math.round(tProject), communities: Math.round(tCommunities), scoring: Math.round(tScoring) },
-    },
+    stats: { ...clusterCounts(graph, clusters), ms: { project: Math.round(tProject), communities: Math.round(tCommunities), scoring: Math.round(tScoring) } },
+  };
+}
+
+/**
+ * Scoring and lineage of a finished assignment: the tail of runDetection, shared with the
+ * pipeline's fan-out, which computes the assignment in child jobs.
+ */
+export function scoreAndTrace(
+  input: LinkageInput,
+  graph: ProjectedGraph,
+  assignment: Assignment,
+  options: Partial<Pick<DetectionOptions, 'releaseDate' | 'runId' | 'previous' | 'scoring' | 'lineage'>> = {},
+): DetectedCluster[] {
+  const o = { ...DETECTION_DEFAULTS, ...options };
+  const reports = scoreClusters(input, graph, assignment, { releaseDate: o.releaseDate, ...o.scoring });
+  const lineage = assignLineage(o.previous, reports.map((r) => ({ key: r.key, members: r.members })), { salt: o.runId, ...o.lineage });
+  return reports.map((r, i) => ({ ...r, ...lineage[i]!, key: r.key }));
+}
+
+/** Run statistics derived from the projected graph and the detected clusters. */
+export function clusterCounts(graph: ProjectedGraph, clusters: readonly DetectedCluster[]): Omit<DetectionStats, 'ms'> {
+  const count = (rec: string): number => clusters.filter((c) => c.recommendation === rec).length;
+  return {
+    accounts: graph.accounts.length,
+    edges: graph.edgeCount,
+    clusters: clusters.length,
+    enforce: count('enforce'),
+    review: count('review'),
+    monitor: count('monitor'),
+    respawns: clusters.reduce((s, c) => s + c.respawn.length, 0),
+    projection: graph.stats,
   };
 }

@@ -3,10 +3,10 @@ import { readLinkageInput } from '../db/linkage-source.js';
 import { ensureLinkageSchema, pruneRuns, readRunClusters, resolveRunId, writeRun } from '../db/linkage-writer.js';
 import type { Neo4jClient } from '../db/index.js';
 import {
-  assignLineage,
+  clusterCounts,
   DETECTION_DEFAULTS,
   project,
-  scoreClusters,
+  scoreAndTrace,
   type Assignment,
   type DetectedCluster,
   type LinkageInput,
@@ -16,8 +16,8 @@ import {
 /**
  * The two ways a `detect-run` job computes a run. Without fan-out it is exactly `detectAndWrite`
  * (src/db/linkage-pipeline.ts). With fan-out, communities come from the child jobs and the rest
- * (scoring, lineage, write-back, pruning) follows the same steps as `runDetection` +
- * `detectAndWrite`; test/jobs/fan-out.test.ts holds the two paths to identical clusters.
+ * calls the same scoring and lineage tail as `runDetection` (`scoreAndTrace`) and then writes back
+ * like `detectAndWrite`; test/jobs/fan-out.test.ts holds the two paths to identical clusters.
  */
 export interface RunParams {
   readonly runId: string;
@@ -71,21 +71,8 @@ export async function writeFannedOut(
   const previousRunId = await resolveRunId(client, 'latest');
   const previous = previousRunId && previousRunId !== p.runId ? await readRunClusters(client, previousRunId) : [];
   const o = DETECTION_DEFAULTS;
-  const reports = scoreClusters(input, graph, assignment, { releaseDate: o.releaseDate, ...o.scoring });
-  const lineage = assignLineage(previous, reports.map((r) => ({ key: r.key, members: r.members })), { salt: p.runId, ...o.lineage });
-  const clusters: DetectedCluster[] = reports.map((r, i) => ({ ...r, ...lineage[i]!, key: r.key }));
-  const count = (rec: string): number => clusters.filter((c) => c.recommendation === rec).length;
-  const stats = {
-    accounts: graph.accounts.length,
-    edges: graph.edgeCount,
-    clusters: clusters.length,
-    enforce: count('enforce'),
-    review: count('review'),
-    monitor: count('monitor'),
-    respawns: clusters.reduce((s, c) => s + c.respawn.length, 0),
-    projection: graph.stats,
-    fanOutBatches: batches,
-  };
+  const clusters = scoreAndTrace(input, graph, assignment, { runId: p.runId, previous });
+  const stats = { ...clusterCounts(graph, clusters), fanOutBatches: batches };
   const params = { seed: p.seed, resolution: o.resolution, releaseDate: null, previousRunId: previousRunId ?? null };
   await writeRun(client, { id: p.runId, startedAt, seed: p.seed, params }, clusters, stats, {
     onProgress: (ph, d, n) => p.onProgress?.(`write:${ph}`, d, n),

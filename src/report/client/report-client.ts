@@ -5,6 +5,7 @@ import { UndirectedGraph } from 'graphology';
 import Sigma from 'sigma';
 import forceAtlas2Import from 'graphology-layout-forceatlas2';
 import { KIND_COLORS, type ClusterPageData, type ClusterSummary, type IndexPageData, type NodeKind, type ReportNode } from '../report-model.js';
+import { mulberry32 } from '../../graph/rng.js';
 
 // graphology typing pitfall under NodeNext (see NOTES): the default export is typed as the module.
 const forceAtlas2 = forceAtlas2Import as unknown as typeof forceAtlas2Import.default;
@@ -74,18 +75,6 @@ function renderIndex(data: IndexPageData): void {
   draw();
 }
 
-/** mulberry32: a tiny seeded PRNG, so the layout (and the screenshot) is the same on every load. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shortLabel(n: ReportNode): string {
   return n.key.length > 24 ? `${n.key.slice(0, 23)}…` : n.key;
 }
@@ -103,7 +92,8 @@ function renderCluster(data: ClusterPageData): void {
   document.getElementById('reasons')!.replaceChildren(...c.topReasons.map((r) => el('li', r)));
 
   const graph = new UndirectedGraph();
-  const random = rng(data.seed);
+  // Seeded, so the layout (and the screenshot) is the same on every load.
+  const random = mulberry32(data.seed);
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
   for (const n of data.nodes) {
     graph.addNode(n.id, {
