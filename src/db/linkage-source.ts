@@ -29,11 +29,7 @@ RETURN a.id AS key, a.createdAt.epochMillis AS createdAt, a.emailDomain AS email
 const Q_ACTIVITY = `
 MATCH (a:Account) WHERE a.id > $after
 WITH a ORDER BY a.id LIMIT $limit
-CALL (a) {
-  MATCH (a)-[r:ACTIVE_IN]->(h:Hour)
-  RETURN collect(h.epochHour) AS hours, collect(r.requests) AS requests
-}
-RETURN a.id AS key, hours, requests`;
+RETURN a.id AS key, coalesce(a.activeHours, []) AS hours, coalesce(a.hourlyRequests, []) AS requests`;
 
 const membersOf = (rel: string, count: string): string => `
   MATCH (a:Account)-[r:${rel}]->(n)

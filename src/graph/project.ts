@@ -1,3 +1,4 @@
+import { PairIndex } from './pair-index.js';
 import type { IdentifierGroup, LinkageInput, Membership } from './types.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js';
@@ -101,15 +102,14 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   const index = new Map<string, number>();
   accounts.forEach((a, i) => index.set(a, i));
 
-  const rowOf = new Map<number, number>();
+  const pairs = new PairIndex(4 * n);
   let raw = new Float64Array(1024 * EVIDENCE_SLOTS);
   let rows = 0;
   const add = (x: number, y: number, slot: number, w: number): void => {
     const key = x < y ? x * n + y : y * n + x;
-    let r = rowOf.get(key);
-    if (r === undefined) {
-      r = rows++;
-      rowOf.set(key, r);
+    const r = pairs.rowOf(key);
+    if (r === rows) {
+      rows++;
       if (rows * EVIDENCE_SLOTS > raw.length) {
         const bigger = new Float64Array(raw.length * 2);
         bigger.set(raw);
@@ -170,9 +170,8 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   const weight = new Float64Array(rows);
   const evidence = new Float32Array(rows * EVIDENCE_SLOTS);
   let e = 0;
-  const keys = [...rowOf.keys()].sort((p, q) => p - q);
-  for (const key of keys) {
-    const r = rowOf.get(key)! * EVIDENCE_SLOTS;
+  for (const key of pairs.sortedKeys()) {
+    const r = pairs.get(key) * EVIDENCE_SLOTS;
     const pay = sat(raw[r]!, o.cap.payment);
     let ip = sat(raw[r + 1]!, o.cap.ip);
     let sub = sat(raw[r + 2]!, o.cap.subnet);

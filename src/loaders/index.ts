@@ -10,7 +10,7 @@ export { openDrop, dropFile, type DropRef, type DropFile, type OpenDropOptions }
 export { FILE_KINDS, KIND_ORDER, classifyFileName, type FileKind, type FileFormat, type FileKindSpec } from './file-kinds.js';
 export { canonicalIp, type CanonicalIp } from './ip.js';
 export { parseTimestamp, epochHour, HOUR_MS, MIN_TIME_MS, MAX_TIME_MS } from './timestamp.js';
-export { readRecords, READ_DEFAULTS, type ReadOptions, type RawRecord, type FileSource } from './record-reader.js';
+export { readRecords, readRecordBatches, READ_DEFAULTS, type ReadOptions, type RawRecord, type FileSource } from './record-reader.js';
 export {
   validateRow,
   MAX_VALUE_LENGTH,
@@ -22,7 +22,7 @@ export {
   type PromptRow,
   type ActivityRow,
 } from './row-schemas.js';
-export { validatedRows, validateFile, formatReject, type Reject, type ValidatedItem, type ValidationCounts } from './validated-rows.js';
+export { validatedRows, validatedBatches, validateFile, formatReject, type Reject, type ValidatedItem, type ValidationCounts } from './validated-rows.js';
 export { readDropAsLinkageInput, LINKAGE_INPUT_DEFAULTS, type LinkageInputOptions } from './linkage-input.js';
 export { batchParams, type BatchParams, type AccountGroup, type RelParam } from './batch-params.js';
 export {

@@ -9,11 +9,11 @@ import {
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { InvalidFileError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
-import { dropFile, openDrop, type DropRef } from './drop.js';
+import { dropFile, openDrop, type DropFile, type DropRef } from './drop.js';
 import type { FileKind } from './file-kinds.js';
 import type { ReadOptions } from './record-reader.js';
 import type { Row } from './row-schemas.js';
-import { validateFile, validatedRows } from './validated-rows.js';
+import { validateFile, validatedBatches, type ValidationCounts } from './validated-rows.js';
 
 export interface IngestProgress {
   readonly file: string;
@@ -27,11 +27,7 @@ export interface IngestProgress {
 export interface IngestOptions extends ReadOptions {
   /** Valid rows per transaction. Resuming a file must use the size of its earlier batches (checked). @defaultValue 10_000 */
   readonly batchSize?: number;
-  /**
-   * Concurrent write transactions per file. Parsing runs while they write (pipelining). Activity
-   * files always use 1: every account hits the same Hour nodes, so parallel writers only deadlock.
-   * @defaultValue 2
-   */
+  /** Concurrent write transactions per file. Parsing runs while they write (pipelining). @defaultValue 2 */
   readonly writers?: number;
   /** A file whose reject ratio exceeds this fails whole, with nothing committed. @defaultValue 0.01 */
   readonly maxRejectRatio?: number;
@@ -102,13 +98,30 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
     return summarise(drop, [], t0, { skippedAsDuplicate: true, ledgerWritten: false });
   }
   const results: FileResult[] = [];
-  for (const f of drop.files) {
+  // Validating a file is client CPU; writing one is mostly Neo4j's. So the next file's validation
+  // pass runs while the current file is written, and only the first file's validation is waited for.
+  type Validated = { readonly started: number; readonly counts?: ValidationCounts; readonly error?: unknown };
+  const validate = (i: number): Promise<Validated> => {
     const started = performance.now();
+    return validatePass(drop, dropFile(drop, drop.files[i]!.name), opts, started).then(
+      (counts) => ({ started, counts }),
+      (error: unknown) => ({ started, error }),
+    );
+  };
+  let next: Promise<Validated> | undefined = drop.files.length > 0 ? validate(0) : undefined;
+  for (let i = 0; i < drop.files.length; i++) {
+    const f = drop.files[i]!;
+    const v = await next!;
+    next = i + 1 < drop.files.length ? validate(i + 1) : undefined;
     try {
-      results.push(await ingestFile(client, drop, f.name, opts));
+      if (v.error !== undefined) throw v.error;
+      results.push(await writePass(client, drop, dropFile(drop, f.name), v.counts!, opts, v.started));
     } catch (err) {
       // Bad input fails this file only; anything else (Neo4j down...) aborts the drop for a retry.
-      if (!(err instanceof InvalidFileError)) throw err;
+      if (!(err instanceof InvalidFileError)) {
+        await next; // never rejects; let it finish rather than leave it running
+        throw err;
+      }
       results.push({
         file: f.name,
         kind: f.kind,
@@ -117,7 +130,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
         rejects: 0,
         batches: 0,
         batchesSkipped: 0,
-        seconds: (performance.now() - started) / 1000,
+        seconds: (performance.now() - v.started) / 1000,
         rowsPerSec: 0,
         rejectsPath: rejectsPath(drop, f.name, opts.stateDir),
         error: err,
@@ -142,13 +155,27 @@ export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: s
   const opts = resolve(options);
   const file = dropFile(drop, fileName);
   const t0 = performance.now();
-  const rp = rejectsPath(drop, file.name, opts.stateDir);
-  const rate = (rows: number): number => rows / Math.max(1e-3, (performance.now() - t0) / 1000);
-  const counts = await validateFile(file, {
+  const counts = await validatePass(drop, file, opts, t0);
+  return writePass(client, drop, file, counts, opts, t0);
+}
+
+type Resolved = ReturnType<typeof resolve>;
+
+const rateSince = (t0: number, rows: number): number => rows / Math.max(1e-3, (performance.now() - t0) / 1000);
+
+/** Pass 1: validate the whole file and write its rejects; throws InvalidFileError past the reject ratio. */
+function validatePass(drop: DropRef, file: DropFile, opts: Resolved, t0: number): Promise<ValidationCounts> {
+  return validateFile(file, {
     ...opts,
-    rejectsPath: rp,
-    onProgress: (rows, rejects) => opts.onProgress?.({ file: file.name, phase: 'validate', rows, rejects, rowsPerSec: rate(rows) }),
+    rejectsPath: rejectsPath(drop, file.name, opts.stateDir),
+    onProgress: (rows, rejects) => opts.onProgress?.({ file: file.name, phase: 'validate', rows, rejects, rowsPerSec: rateSince(t0, rows) }),
   });
+}
+
+/** Pass 2: write a validated file in batches, each exactly once (committed batches are skipped). */
+async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, counts: ValidationCounts, opts: Resolved, t0: number): Promise<FileResult> {
+  const rp = rejectsPath(drop, file.name, opts.stateDir);
+  const rate = (rows: number): number => rateSince(t0, rows);
   await ensureIngestSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
@@ -157,7 +184,7 @@ export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: s
     throw new RingscopeError(`${file.name}: resumed with batch size ${opts.batchSize}, earlier batches used ${earlier}; use the same batch size`);
   }
 
-  const writers = file.kind === 'activity' ? 1 : opts.writers;
+  const writers = opts.writers;
   const inflight = new Set<Promise<void>>();
   let failure: unknown;
   let batchNo = 0;
@@ -187,16 +214,18 @@ export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: s
 
   let batch: Row[] = [];
   let rows = 0;
-  for await (const item of validatedRows(file, opts)) {
-    if (!('row' in item)) continue;
-    batch.push(item.row);
-    rows++;
-    if (batch.length === opts.batchSize) {
-      submit(batch);
-      batch = [];
-      // Back-pressure: parse the next batch while at most `writers` batches are being written.
-      while (inflight.size >= writers && failure === undefined) await Promise.race(inflight);
-      if (failure !== undefined) break;
+  read: for await (const items of validatedBatches(file, opts)) {
+    for (const item of items) {
+      if (!('row' in item)) continue;
+      batch.push(item.row);
+      rows++;
+      if (batch.length === opts.batchSize) {
+        submit(batch);
+        batch = [];
+        // Back-pressure: parse the next batch while at most `writers` batches are being written.
+        while (inflight.size >= writers && failure === undefined) await Promise.race(inflight);
+        if (failure !== undefined) break read;
+      }
     }
   }
   if (failure === undefined && batch.length > 0) submit(batch);

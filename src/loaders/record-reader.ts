@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
 import { InvalidFileError, RingscopeError } from '../util/errors.js';
@@ -32,9 +33,12 @@ export interface FileSource {
 
 /**
  * Stream a file's records in constant memory: bytes → (gunzip) → strict UTF-8 → CSV or NDJSON.
- * File-level problems (corrupt gzip, invalid UTF-8, bad header, unbalanced quote) throw InvalidFileError.
+ * Records come in batches (those completed by one chunk of input, at most a few thousand), so the
+ * per-record cost is a plain loop, not an await per record: on a 1M-row file that halves the time
+ * of a pass. File-level problems (corrupt gzip, invalid UTF-8, bad header, unbalanced quote) throw
+ * InvalidFileError.
  */
-export async function* readRecords(file: FileSource, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+export async function* readRecordBatches(file: FileSource, options: ReadOptions = {}): AsyncGenerator<RawRecord[]> {
   const opts = { ...READ_DEFAULTS, ...options };
   const text = decodeUtf8(file, bytes(file));
   try {
@@ -43,6 +47,11 @@ export async function* readRecords(file: FileSource, options: ReadOptions = {}):
   } catch (err) {
     throw asFileError(file, err);
   }
+}
+
+/** One record at a time (convenience over readRecordBatches). */
+export async function* readRecords(file: FileSource, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+  for await (const batch of readRecordBatches(file, options)) yield* batch;
 }
 
 function bytes(file: FileSource): Readable {
@@ -102,33 +111,75 @@ function asFileError(file: FileSource, err: unknown): RingscopeError {
   return new InvalidFileError(file.name, `unreadable: ${(e && e.message) || String(err)}`);
 }
 
-async function* csvRecords(file: FileSource, text: AsyncGenerator<string>, opts: Required<ReadOptions>): AsyncGenerator<RawRecord> {
+async function* csvRecords(file: FileSource, text: AsyncGenerator<string>, opts: Required<ReadOptions>): AsyncGenerator<RawRecord[]> {
   const parser = parse({
     bom: true,
-    info: true,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: opts.maxRecordChars,
   });
-  pipeline(Readable.from(text), parser, () => undefined);
+  // The parser is fed synchronously and emits each record from inside write(), so `parser.info.lines`
+  // is that record's last line. (csv-parse's `info: true` gives the same number but builds an info
+  // object per record; that alone was ~15% of a pass.) A record arriving outside write()/end() would
+  // break the line numbers, so it is treated as a bug, not silently mislabelled.
   let header: string[] | undefined;
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const { record, info } = item;
+  let out: RawRecord[] = [];
+  let feeding = false;
+  let failure: unknown;
+  parser.on('data', (record: string[]) => {
+    if (!feeding) failure ??= new RingscopeError(`${file.name}: CSV record emitted asynchronously (line numbers would be wrong)`);
+    const line = parser.info.lines;
     if (!header) {
-      header = checkHeader(file, record, info.lines);
-      continue;
+      header = checkHeader(file, record, line);
+      return;
     }
     if (record.length !== header.length) {
-      yield { line: info.lines, field: '(columns)', reason: `has ${record.length} columns, header has ${header.length}` };
-      continue;
+      out.push({ line, field: '(columns)', reason: `has ${record.length} columns, header has ${header.length}` });
+      return;
     }
     const values: Record<string, string | undefined> = {};
     for (let i = 0; i < header.length; i++) {
       const v = record[i]!;
       values[header[i]!] = v === '' ? undefined : v;
     }
-    yield { line: info.lines, values };
+    out.push({ line, values });
+  });
+  parser.on('error', (err) => {
+    failure ??= err;
+  });
+  const take = (): RawRecord[] => {
+    if (failure !== undefined) throw failure;
+    const batch = out;
+    out = [];
+    return batch;
+  };
+  const feed = (chunk: string): void => {
+    feeding = true;
+    try {
+      parser.write(chunk);
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      feeding = false;
+    }
+  };
+  for await (const chunk of text) {
+    feed(chunk);
+    const batch = take();
+    if (batch.length > 0) yield batch;
   }
+  // end() flushes the last record (one without a trailing newline), possibly on a later tick.
+  feeding = true;
+  try {
+    parser.end();
+    await finished(parser);
+  } catch (err) {
+    failure ??= err;
+  } finally {
+    feeding = false;
+  }
+  const last = take();
+  if (last.length > 0) yield last;
   if (!header) throw new InvalidFileError(file.name, 'empty file: no header line', 1);
 }
 
@@ -145,7 +196,7 @@ function checkHeader(file: FileSource, header: string[], line: number): string[]
   return names;
 }
 
-async function* ndjsonRecords(text: AsyncGenerator<string>, opts: Required<ReadOptions>): AsyncGenerator<RawRecord> {
+async function* ndjsonRecords(text: AsyncGenerator<string>, opts: Required<ReadOptions>): AsyncGenerator<RawRecord[]> {
   let buf = '';
   let line = 0;
   let oversized = false;
@@ -162,13 +213,15 @@ async function* ndjsonRecords(text: AsyncGenerator<string>, opts: Required<ReadO
   };
   for await (const chunk of text) {
     let start = 0;
+    const batch: RawRecord[] = [];
     for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
       const piece = oversized ? '' : buf + chunk.slice(start, nl);
       buf = '';
       start = nl + 1;
       const r = emit(piece);
-      if (r) yield r;
+      if (r) batch.push(r);
     }
+    if (batch.length > 0) yield batch;
     if (!oversized) {
       buf += chunk.slice(start);
       // Constant memory: an over-long line is dropped as it streams and reported once its end is seen.
@@ -180,7 +233,7 @@ async function* ndjsonRecords(text: AsyncGenerator<string>, opts: Required<ReadO
   }
   if (buf !== '' || oversized) {
     const r = emit(buf);
-    if (r) yield r;
+    if (r) yield [r];
   }
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidFileError } from '../util/errors.js';
-import { readRecords, type FileSource, type ReadOptions } from './record-reader.js';
+import { readRecordBatches, type FileSource, type ReadOptions } from './record-reader.js';
 import { validateRow, type Row } from './row-schemas.js';
 
 /** A row that failed validation, located for the exporter who must fix it. */
@@ -14,17 +14,26 @@ export interface Reject {
 
 export type ValidatedItem = { readonly line: number; readonly row: Row } | { readonly reject: Reject };
 
-/** Stream a file's valid rows and its rejects, in file order, in constant memory. */
-export async function* validatedRows(file: FileSource, opts: ReadOptions = {}): AsyncGenerator<ValidatedItem> {
-  for await (const rec of readRecords(file, opts)) {
-    if ('values' in rec) {
-      const r = validateRow(file.kind, rec.values);
-      if (r.ok) yield { line: rec.line, row: r.row };
-      else yield { reject: { file: file.name, line: rec.line, field: r.field, reason: r.reason } };
-    } else {
-      yield { reject: { file: file.name, line: rec.line, field: rec.field, reason: rec.reason } };
+/** Stream a file's valid rows and its rejects, in file order, in constant memory, a batch at a time. */
+export async function* validatedBatches(file: FileSource, opts: ReadOptions = {}): AsyncGenerator<ValidatedItem[]> {
+  for await (const recs of readRecordBatches(file, opts)) {
+    const out: ValidatedItem[] = new Array(recs.length);
+    for (let i = 0; i < recs.length; i++) {
+      const rec = recs[i]!;
+      if ('values' in rec) {
+        const r = validateRow(file.kind, rec.values);
+        out[i] = r.ok ? { line: rec.line, row: r.row } : { reject: { file: file.name, line: rec.line, field: r.field, reason: r.reason } };
+      } else {
+        out[i] = { reject: { file: file.name, line: rec.line, field: rec.field, reason: rec.reason } };
+      }
     }
+    yield out;
   }
+}
+
+/** One item at a time (convenience over validatedBatches). */
+export async function* validatedRows(file: FileSource, opts: ReadOptions = {}): AsyncGenerator<ValidatedItem> {
+  for await (const batch of validatedBatches(file, opts)) yield* batch;
 }
 
 /** `file:line:field: reason`, one line; the reason never carries the rejected value. */
@@ -57,14 +66,20 @@ export async function validateFile(
     out = fs.createWriteStream(opts.rejectsPath, { flags: 'w' });
   }
   try {
-    for await (const item of validatedRows(file, opts)) {
-      if ('row' in item) rows++;
-      else {
-        rejects++;
-        if (sample.length < 5) sample.push(item.reject);
-        if (out && !out.write(formatReject(item.reject) + '\n')) await new Promise<void>((r) => out!.once('drain', () => r()));
+    let reported = 0;
+    for await (const batch of validatedBatches(file, opts)) {
+      for (const item of batch) {
+        if ('row' in item) rows++;
+        else {
+          rejects++;
+          if (sample.length < 5) sample.push(item.reject);
+          if (out && !out.write(formatReject(item.reject) + '\n')) await new Promise<void>((r) => out!.once('drain', () => r()));
+        }
       }
-      if (opts.onProgress && (rows + rejects) % 50_000 === 0) opts.onProgress(rows, rejects);
+      if (opts.onProgress && rows + rejects - reported >= 50_000) {
+        reported = rows + rejects;
+        opts.onProgress(rows, rejects);
+      }
     }
   } finally {
     if (out) await new Promise<void>((resolve) => out!.end(resolve));

@@ -18,7 +18,7 @@ afterAll(async () => {
 async function fingerprint(): Promise<string> {
   const r = await client.query(
     `MATCH (n) WITH count(n) AS nodes, collect(DISTINCT labels(n)) AS labels,
-       sum(size(keys(n))) AS props, collect(coalesce(n.id, n.address, n.cidr, n.uid, toString(n.epochHour))) AS keys
+       sum(size(keys(n))) AS props, collect(coalesce(n.id, n.address, n.cidr, n.uid, n.sha256)) AS keys
      CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS relProps }
      RETURN nodes, labels, props, rels, relProps, keys`,
   );

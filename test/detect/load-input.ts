@@ -12,7 +12,6 @@ const SCHEMA = [
   'CREATE CONSTRAINT ip_address IF NOT EXISTS FOR (n:IP) REQUIRE n.address IS UNIQUE',
   'CREATE CONSTRAINT subnet_cidr IF NOT EXISTS FOR (n:Subnet) REQUIRE n.cidr IS UNIQUE',
   'CREATE CONSTRAINT prompt_fingerprint_id IF NOT EXISTS FOR (n:PromptFingerprint) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT hour_epoch IF NOT EXISTS FOR (n:Hour) REQUIRE n.epochHour IS UNIQUE',
 ];
 
 async function batches(client: Neo4jClient, cypher: string, rows: unknown[], size = 5000): Promise<void> {
@@ -82,14 +81,13 @@ export async function writeLinkageInput(client: Neo4jClient, input: LinkageInput
      SET x.firstSeen = datetime({epochMillis: r.f}), x.lastSeen = datetime({epochMillis: r.l}), x.count = r.c, x.observations = 1`,
     rows('prompt'),
   );
-  const act: Array<{ account: string; hour: unknown; requests: unknown }> = [];
-  for (const [account, s] of input.activity) for (let i = 0; i < s.hours.length; i++) act.push({ account, hour: int(s.hours[i]!), requests: int(s.requests[i]!) });
+  const act: Array<{ account: string; hours: unknown[]; requests: unknown[] }> = [];
+  for (const [account, s] of input.activity) act.push({ account, hours: [...s.hours].map(int), requests: [...s.requests].map(int) });
   await batches(
     client,
     `UNWIND $rows AS r MERGE (a:Account {id: r.account})
-     MERGE (h:Hour {epochHour: r.hour}) ON CREATE SET h.at = datetime({epochMillis: r.hour * 3600000})
-     MERGE (a)-[x:ACTIVE_IN]->(h) SET x.requests = r.requests`,
+     SET a.activeHours = r.hours, a.hourlyRequests = r.requests`,
     act,
-    10000,
+    2000,
   );
 }

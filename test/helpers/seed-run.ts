@@ -147,9 +147,8 @@ export async function seedTwoRuns(client: Neo4jClient): Promise<void> {
     );
     await tx.run(
       `UNWIND $rows AS r MATCH (a:Account {id: r.a})
-       MERGE (h:Hour {epochHour: r.h}) SET h.at = datetime({epochMillis: r.h * 3600000})
-       MERGE (a)-[e:ACTIVE_IN]->(h) SET e.requests = $n`,
-      { rows: ringA.flatMap((a) => [0, 1, 2].map((d) => ({ a, h: neo4j.int(Math.floor(base / 3_600_000) + d) }))), n: neo4j.int(26) },
+       SET a.activeHours = r.h, a.hourlyRequests = [h IN r.h | $n]`,
+      { rows: ringA.map((a) => ({ a, h: [0, 1, 2].map((d) => neo4j.int(Math.floor(base / 3_600_000) + d)) })), n: neo4j.int(26) },
     );
     for (const [runId, spec] of Object.entries(RUNS)) {
       await tx.run(

@@ -44,5 +44,5 @@ export async function snapshot(client: Neo4jClient, evidenceOnly = false): Promi
 }
 
 function keyOf(p: Record<string, unknown>): string {
-  return canon(p.id ?? p.address ?? p.cidr ?? p.epochHour ?? p.sha256);
+  return canon(p.id ?? p.address ?? p.cidr ?? p.sha256);
 }

@@ -75,8 +75,13 @@ describe('ingest', () => {
     expect(sent.records[0]!.get('cap')).toBe('coding');
     expect(await one(client, 'MATCH (p:PromptFingerprint {id: "fp-2"}) RETURN p.kind')).toBe('minhash');
     // Two A1 rows at 10:15Z and 10:45Z, and A2 at 11:00+01:00, fall in one UTC hour.
-    expect(toNum(await one(client, 'MATCH (h:Hour) RETURN count(h)'))).toBe(1);
-    expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:ACTIVE_IN]->() RETURN x.requests'))).toBe(7);
+    const h10 = Date.UTC(2026, 0, 5, 10) / 3_600_000;
+    const hours = await client.query('MATCH (a:Account) WHERE a.id IN ["A1", "A2"] RETURN a.id AS id, a.activeHours AS h, a.hourlyRequests AS n ORDER BY id', {}, 'READ');
+    expect(hours.records.map((r) => [r.get('id'), (r.get('h') as unknown[]).map(toNum), (r.get('n') as unknown[]).map(toNum)])).toEqual([
+      ['A1', [h10], [7]],
+      ['A2', [h10], [2]],
+    ]);
+    expect(neo4j.isInt((hours.records[0]!.get('h') as unknown[])[0])).toBe(true);
   });
 
   it('makes re-ingesting the same drop a no-op', async () => {
@@ -114,7 +119,11 @@ describe('ingest', () => {
     const ip = await one(client, 'MATCH (:Account {id: "A1"})-[x:CONNECTED_FROM]->(:IP {address: "10.0.0.1"}) RETURN x.requests');
     expect(neo4j.isInt(ip)).toBe(true);
     expect(toNum(ip)).toBe(7);
-    expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:ACTIVE_IN]->() RETURN x.requests'))).toBe(17);
+    // Activity lists merge by hour (requests added) and stay sorted: 08:00 and next-day 00:00 are new.
+    const h10 = Date.UTC(2026, 0, 5, 10) / 3_600_000;
+    const act = await client.query('MATCH (a:Account {id: "A1"}) RETURN a.activeHours AS h, a.hourlyRequests AS n', {}, 'READ');
+    expect((act.records[0]!.get('h') as unknown[]).map(toNum)).toEqual([h10 - 2, h10, h10 + 14]);
+    expect((act.records[0]!.get('n') as unknown[]).map(toNum)).toEqual([5, 17, 1]);
     expect(toNum(await one(client, 'MATCH (d:Drop) RETURN count(d)'))).toBe(2);
     // Re-sending the second drop changes nothing.
     const before = await snapshot(client);

@@ -47,8 +47,14 @@ export async function graphFingerprint(client: Neo4jClient, runId: string): Prom
     rels[String(r.get('t'))] = toNum(r.get('c'));
   }
   const w = await client.query(
-    `MATCH ()-[x:PAID_WITH|CONNECTED_FROM|SENT|ACTIVE_IN]->()
-     RETURN sum(coalesce(x.observations, 0) + coalesce(x.requests, 0) + coalesce(x.count, 0)) AS w`,
+    `CALL () {
+       MATCH ()-[x:PAID_WITH|CONNECTED_FROM|SENT]->()
+       RETURN sum(coalesce(x.observations, 0) + coalesce(x.requests, 0) + coalesce(x.count, 0)) AS w
+       UNION ALL
+       MATCH (a:Account) UNWIND coalesce(a.hourlyRequests, []) AS n
+       RETURN sum(n + 1) AS w
+     }
+     RETURN sum(w) AS w`,
     {},
     'READ',
   );

@@ -29,14 +29,14 @@ const KEEP_COMPLETED = 2;
 const MAX_PREFIX_KEYS = 40;
 const MAX_USED_MEMORY_GROWTH = 8 * 1024 * 1024;
 
-const EVIDENCE_LABELS = ['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint', 'Hour'];
+const EVIDENCE_LABELS = ['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint'];
 
 /** Counts and summed count properties of the ingested evidence only (not ledger, runs or clusters). */
 async function evidence(client: Neo4jClient): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const l of EVIDENCE_LABELS) out[l] = toNum((await client.query(`MATCH (n:${l}) RETURN count(n) AS n`, {}, 'READ')).records[0]!.get('n'));
   const rels = await client.query(
-    `MATCH ()-[x:PAID_WITH|CONNECTED_FROM|IN_SUBNET|SENT|ACTIVE_IN]->()
+    `MATCH ()-[x:PAID_WITH|CONNECTED_FROM|IN_SUBNET|SENT]->()
      RETURN type(x) AS t, count(x) AS n,
        sum(coalesce(x.observations, 0) + coalesce(x.requests, 0) + coalesce(x.count, 0)) AS w,
        sum(coalesce(x.firstSeen.epochSeconds, 0) + coalesce(x.lastSeen.epochSeconds, 0)) AS ts`,
@@ -49,9 +49,19 @@ async function evidence(client: Neo4jClient): Promise<Record<string, number>> {
     out[`${t}.w`] = toNum(r.get('w'));
     out[`${t}.ts`] = toNum(r.get('ts'));
   }
-  const acc = await client.query('MATCH (a:Account) RETURN sum(coalesce(a.createdAt.epochSeconds, 0)) AS c, count(a.plan) AS p', {}, 'READ');
+  const acc = await client.query(
+    `MATCH (a:Account)
+     RETURN sum(coalesce(a.createdAt.epochSeconds, 0)) AS c, count(a.plan) AS p,
+       sum(size(coalesce(a.activeHours, []))) AS hours,
+       sum(reduce(s = 0, i IN range(0, size(coalesce(a.activeHours, [])) - 1) | s + (a.activeHours[i] % 997) * a.hourlyRequests[i])) AS act`,
+    {},
+    'READ',
+  );
   out['Account.createdAt'] = toNum(acc.records[0]!.get('c'));
   out['Account.plan'] = toNum(acc.records[0]!.get('p'));
+  // Activity lists: how many hours, and a digest pairing each hour with its requests (a lost update shows).
+  out['Account.activeHours'] = toNum(acc.records[0]!.get('hours'));
+  out['Account.activity'] = toNum(acc.records[0]!.get('act'));
   return out;
 }
 

@@ -1,0 +1,83 @@
+/**
+ * A hash index from an account pair key (`x * n + y`, x < y, an exact integer below 2^53) to a dense
+ * row number, in typed arrays with open addressing (linear probing). The projection collects one row
+ * per candidate pair; at 1M accounts that is tens of millions of pairs, past the ~16.7M entries a JS
+ * `Map` can hold, and at 16 bytes a slot instead of a Map entry's ~80.
+ */
+export class PairIndex {
+  private keys: Float64Array;
+  private rows: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(expected = 1 << 16) {
+    let cap = 1 << 4;
+    while (cap < expected * 2) cap *= 2;
+    this.keys = new Float64Array(cap).fill(-1);
+    this.rows = new Int32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  /** Number of pairs held; rows are numbered 0..size-1 in insertion order. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The row of `key`, adding it as the next row when absent. */
+  rowOf(key: number): number {
+    for (let h = slot(key) & this.mask; ; h = (h + 1) & this.mask) {
+      const k = this.keys[h]!;
+      if (k === key) return this.rows[h]!;
+      if (k === -1) {
+        const row = this.count++;
+        this.keys[h] = key;
+        this.rows[h] = row;
+        // Keep the load factor under 1/2 so probes stay short.
+        if (this.count * 2 > this.keys.length) this.grow();
+        return row;
+      }
+    }
+  }
+
+  /** The row of `key`, or -1. */
+  get(key: number): number {
+    for (let h = slot(key) & this.mask; ; h = (h + 1) & this.mask) {
+      const k = this.keys[h]!;
+      if (k === key) return this.rows[h]!;
+      if (k === -1) return -1;
+    }
+  }
+
+  /** Every key, ascending. */
+  sortedKeys(): Float64Array {
+    const out = new Float64Array(this.count);
+    let i = 0;
+    for (const k of this.keys) if (k !== -1) out[i++] = k;
+    return out.sort();
+  }
+
+  private grow(): void {
+    const { keys, rows } = this;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.rows = new Int32Array(keys.length * 2);
+    this.mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k === -1) continue;
+      let h = slot(k) & this.mask;
+      while (this.keys[h] !== -1) h = (h + 1) & this.mask;
+      this.keys[h] = k;
+      this.rows[h] = rows[i]!;
+    }
+  }
+}
+
+/** Mix both 32-bit halves of the key (murmur3's finaliser) so consecutive pairs spread out. */
+function slot(key: number): number {
+  const lo = key % 4294967296;
+  const hi = (key - lo) / 4294967296;
+  let h = Math.imul((lo | 0) ^ Math.imul(hi | 0, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
