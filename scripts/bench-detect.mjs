@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,8 +50,18 @@ for (const n of sizes) {
     const ing = await ingestDrop(client, path.join(dir, 'drop'), { stateDir: path.join(work, 'state') });
     const ingestS = (performance.now() - t) / 1000;
     const rssBefore = process.memoryUsage().rss;
+    // Peak V8 heap during detection, sampled each second (the target is a Node heap ≤ 8 GB at 1M).
+    let peakHeap = process.memoryUsage().heapUsed;
+    const sampler = setInterval(() => {
+      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    }, 1000);
     t = performance.now();
-    const det = await detectAndWrite(client, { seed: 42, keepRuns: 0 });
+    let det;
+    try {
+      det = await detectAndWrite(client, { seed: 42, keepRuns: 0 });
+    } finally {
+      clearInterval(sampler);
+    }
     const detectS = (performance.now() - t) / 1000;
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const r = {
@@ -72,31 +83,40 @@ for (const n of sizes) {
       flagged: det.clusters.filter((c) => c.recommendation !== 'monitor').length,
       peakRssMb,
       rssBeforeDetectMb: Math.round(rssBefore / 2 ** 20),
+      peakHeapDetectMb: Math.round(peakHeap / 2 ** 20),
+      heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20),
     };
     results.push(r);
     console.error(`[bench-detect] ${JSON.stringify(r)}`);
+    // Written after every size, so a failure at the largest keeps the smaller ones.
+    writeReport();
   } finally {
     await client.close();
   }
 }
 
-const rows = results.map((r, i) => {
-  const prev = results[i - 1];
-  const growth = prev ? `×${(r.detectTotalS / prev.detectTotalS).toFixed(1)} time for ×${(r.rows / prev.rows).toFixed(1)} rows` : '';
-  return [r.accounts, r.rows, r.ingestS, r.readS, r.projectS, r.communitiesS, r.scoringS, r.writeS, r.detectTotalS, r.ingestToClustersS, r.edges, r.peakRssMb, growth];
-});
-const out = {
-  command: `BENCH_DETECT_SIZES=${sizes.join(',')} npm run bench detect`,
-  measuredAt: new Date().toISOString(),
-  summary:
-    'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Times in seconds; peak RSS is the Node process (Neo4j runs in its own JVM).',
-  table: {
-    headers: ['accounts', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'growth'],
-    rows,
-  },
-  notes: [`machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`],
-  raw: results,
-};
-fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
-fs.writeFileSync(path.join(ROOT, 'bench-out', 'detect.json'), JSON.stringify(out, null, 2));
-console.error('[bench-detect] wrote bench-out/detect.json');
+function writeReport() {
+  const rows = results.map((r, i) => {
+    const prev = results[i - 1];
+    const growth = prev ? `×${(r.detectTotalS / prev.detectTotalS).toFixed(1)} time for ×${(r.rows / prev.rows).toFixed(1)} rows` : '';
+    return [r.accounts, r.rows, r.ingestS, r.readS, r.projectS, r.communitiesS, r.scoringS, r.writeS, r.detectTotalS, r.ingestToClustersS, r.edges, r.peakRssMb, r.peakHeapDetectMb, growth];
+  });
+  const out = {
+    command: `BENCH_DETECT_SIZES=${sizes.join(',')} npm run bench detect`,
+    measuredAt: new Date().toISOString(),
+    summary:
+      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192`.',
+    table: {
+      headers: ['accounts', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'peak heap MB', 'growth'],
+      rows,
+    },
+    notes: [
+      `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      `Neo4j heap ${process.env.RINGSCOPE_NEO4J_HEAP ?? '4g'}, page cache ${process.env.RINGSCOPE_NEO4J_PAGECACHE ?? '6g'} (bench instance defaults in scripts/services.mjs)`,
+    ],
+    raw: results,
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench-out', 'detect.json'), JSON.stringify(out, null, 2));
+  console.error('[bench-detect] wrote bench-out/detect.json');
+}

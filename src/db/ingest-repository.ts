@@ -94,21 +94,27 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
     case 'accounts':
       await tx.run(ACCOUNTS, { rows: p.rows.map((r) => ({ ...r, c: neo4j.int(r.c as number) })) });
       break;
-    case 'payment_methods':
-      await tx.run(PAYMENTS, { groups: intGroups(p.groups) });
-      break;
     case 'ip_addresses':
-      await tx.run(IPS, { groups: intGroups(p.groups) });
+      await writeGroups(tx, IPS, p.groups, p.contended);
       await tx.run(SUBNETS, { subnets: (p.subnets ?? []).map((s) => ({ ...s, v: neo4j.int(s.v) })) });
       break;
+    case 'payment_methods':
+      await writeGroups(tx, PAYMENTS, p.groups, p.contended);
+      break;
     case 'prompt_fingerprints':
-      await tx.run(PROMPTS, { groups: intGroups(p.groups) });
+      await writeGroups(tx, PROMPTS, p.groups, p.contended);
       break;
     case 'activity':
-      await tx.run(ACTIVITY, { groups: intGroups(p.groups) });
+      await writeGroups(tx, ACTIVITY, p.groups, p.contended);
       break;
   }
   return true;
+}
+
+/** Uncontended relationships first, then the contended ones (see batchParams), in one transaction. */
+async function writeGroups(tx: ManagedTransaction, cypher: string, groups: readonly AccountGroup[], contended: readonly AccountGroup[]): Promise<void> {
+  if (groups.length > 0) await tx.run(cypher, { groups: intGroups(groups) });
+  if (contended.length > 0) await tx.run(cypher, { groups: intGroups(contended) });
 }
 
 const INT_FIELDS = ['fs', 'ls', 'o', 'n', 'v'] as const;

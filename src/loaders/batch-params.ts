@@ -1,4 +1,5 @@
 import type { FileKind } from './file-kinds.js';
+import type { SeenKeys } from './seen-keys.js';
 import type { AccountRow, ActivityRow, IpRow, PaymentRow, PromptRow, Row } from './row-schemas.js';
 
 /**
@@ -25,9 +26,25 @@ export interface AccountGroup {
 }
 export type BatchParams =
   | { kind: 'accounts'; rows: Array<Record<string, unknown>> }
-  | { kind: Exclude<FileKind, 'accounts'>; groups: AccountGroup[]; subnets?: Array<{ cidr: string; v: number; ips: string[] }> };
+  | {
+      kind: Exclude<FileKind, 'accounts'>;
+      /** Relationships no other batch is known to touch, grouped by account. */
+      groups: AccountGroup[];
+      /** Relationships on keys or accounts other batches also touch, one per group, sorted by key: written last. */
+      contended: AccountGroup[];
+      subnets?: Array<{ cidr: string; v: number; ips: string[] }>;
+    };
 
-export function batchParams(kind: FileKind, rows: readonly Row[]): BatchParams {
+/**
+ * @param seen keys and accounts of the file's earlier batches; updated with this batch's. When
+ *   given, relationships that another transaction may also lock (an identifier shared by two of the
+ *   batch's accounts or seen in an earlier batch, or an account seen in an earlier batch) go to
+ *   `contended`. Neo4j holds a node's lock from the first relationship a transaction adds to it
+ *   until commit, so writing those last, in key order, lets concurrent writers overlap on
+ *   everything else instead of queueing behind a popular template for the whole transaction
+ *   (measured: with 20% of rows on shared templates, two writers were no faster than one).
+ */
+export function batchParams(kind: FileKind, rows: readonly Row[], seen?: SeenKeys): BatchParams {
   if (kind === 'accounts') return { kind, rows: accountParams(rows as AccountRow[]) };
   const byAccount = new Map<string, Map<string | number, RelParam>>();
   const subnets = new Map<string, { cidr: string; v: number; ips: Set<string> }>();
@@ -45,10 +62,47 @@ export function batchParams(kind: FileKind, rows: readonly Row[]): BatchParams {
     }
   }
   // Sorted keys give concurrent writers a common lock order, which makes deadlocks rarer.
-  const groups: AccountGroup[] = [...byAccount.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([a, rels]) => ({ a, rels: [...rels.values()].sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0)) }));
-  const out: BatchParams = { kind, groups };
+  const sorted = [...byAccount.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const groups: AccountGroup[] = [];
+  const contended: AccountGroup[] = [];
+  // Activity keys are hours, shared by every account, but activity writes no relationship: only
+  // the account node is locked, so only accounts can be contended there.
+  const keyed = kind !== 'activity';
+  const users = new Map<string | number, number>();
+  if (seen && keyed) for (const [, rels] of sorted) for (const k of rels.keys()) users.set(k, (users.get(k) ?? 0) + 1);
+  for (const [a, relMap] of sorted) {
+    const rels = [...relMap.values()].sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+    if (!seen) {
+      groups.push({ a, rels });
+      continue;
+    }
+    if (seen.has(`a\u0000${a}`)) {
+      // Activity merges lists on the account node: one row per account per statement, or a later
+      // row of the same statement would merge into a stale read of the list.
+      if (keyed) for (const r of rels) contended.push({ a, rels: [r] });
+      else contended.push({ a, rels });
+      continue;
+    }
+    const mine: RelParam[] = [];
+    for (const r of rels) {
+      if (keyed && (users.get(r.k)! > 1 || seen.has(`k\u0000${r.k}`))) contended.push({ a, rels: [r] });
+      else mine.push(r);
+    }
+    if (mine.length > 0) groups.push({ a, rels: mine });
+  }
+  if (seen) {
+    for (const [a, relMap] of sorted) {
+      seen.add(`a\u0000${a}`);
+      if (keyed) for (const k of relMap.keys()) seen.add(`k\u0000${k}`);
+    }
+    contended.sort((x, y) => {
+      if (!keyed) return x.a < y.a ? -1 : x.a > y.a ? 1 : 0;
+      const p = x.rels[0]!.k;
+      const q = y.rels[0]!.k;
+      return p < q ? -1 : p > q ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0;
+    });
+  }
+  const out: BatchParams = { kind, groups, contended };
   if (kind === 'ip_addresses') out.subnets = [...subnets.values()].map((s) => ({ cidr: s.cidr, v: s.v, ips: [...s.ips].sort() }));
   return out;
 }

@@ -9,6 +9,7 @@ import {
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { InvalidFileError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
+import { SeenKeys } from './seen-keys.js';
 import { dropFile, openDrop, type DropFile, type DropRef } from './drop.js';
 import type { FileKind } from './file-kinds.js';
 import type { ReadOptions } from './record-reader.js';
@@ -185,6 +186,7 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
   }
 
   const writers = opts.writers;
+  const seen = new SeenKeys();
   const inflight = new Set<Promise<void>>();
   let failure: unknown;
   let batchNo = 0;
@@ -193,7 +195,7 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
   let committedRows = 0;
   const submit = (rows: Row[]): void => {
     const meta = { id: `${prefix}${batchNo++}`, rows: rows.length, batchSize: opts.batchSize };
-    const params = batchParams(file.kind, rows);
+    const params = batchParams(file.kind, rows, seen);
     const task = (async () => {
       const s = client.session('WRITE');
       try {

@@ -19,6 +19,7 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
   'src/db/linkage-writer.ts:cypher': 'batched(): every caller passes one of the module-level Q_* constants',
   'src/db/linkage-source.ts:cypher': 'paged(): every caller passes one of the module-level Q_* constants',
   'src/db/neo4j-client.ts:cypher': 'Neo4jClient.query(), the driver wrapper: its callers are the sites this check inspects',
+  'src/db/ingest-repository.ts:cypher': 'writeGroups(): every caller passes one of the module-level ingest statements',
 };
 
 /**
@@ -28,6 +29,7 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
 export const PASS_THROUGH: ReadonlyArray<{ readonly file: string; readonly fn: string; readonly arg: number }> = [
   { file: 'src/db/linkage-writer.ts', fn: 'batched', arg: 1 },
   { file: 'src/db/linkage-source.ts', fn: 'paged', arg: 1 },
+  { file: 'src/db/ingest-repository.ts', fn: 'writeGroups', arg: 1 },
 ];
 
 /** `file:function` → fragment builders called with literal arguments only (checked) inside constant templates. */

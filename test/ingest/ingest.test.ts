@@ -84,6 +84,34 @@ describe('ingest', () => {
     expect(neo4j.isInt((hours.records[0]!.get('h') as unknown[])[0])).toBe(true);
   });
 
+  it.each([1, 2, 3])('merges activity lists exactly when an account spans batches (%i writers, reordered writes)', async (writers) => {
+    client = await freshNeo4j();
+    // 30 accounts × 10 distinct hours, grouped by account, plus a second pass of some hours so
+    // requests add up; 7-row batches cut most accounts across two or three transactions.
+    const want = new Map<string, Map<number, number>>();
+    const lines = ['account_id,hour,requests'];
+    const base = Date.UTC(2026, 0, 1) / 3_600_000;
+    for (let a = 0; a < 30; a++) {
+      for (let i = 0; i < 10 + (a % 3); i++) {
+        const h = base + ((a * 7 + i * 13) % 101);
+        const n = 1 + ((a + i) % 4);
+        lines.push(`A${a},${new Date(h * 3_600_000).toISOString()},${n}`);
+        const m = want.get(`A${a}`) ?? new Map<number, number>();
+        m.set(h, (m.get(h) ?? 0) + n);
+        want.set(`A${a}`, m);
+      }
+    }
+    await ingestDrop(client, writeDrop({ 'activity.csv': lines.join('\n') + '\n' }), { ...OPTS, batchSize: 7, writers });
+    const got = await client.query('MATCH (a:Account) RETURN a.id AS id, a.activeHours AS h, a.hourlyRequests AS n ORDER BY id', {}, 'READ');
+    expect(got.records).toHaveLength(30);
+    for (const r of got.records) {
+      const m = want.get(r.get('id') as string)!;
+      const hours = [...m.keys()].sort((x, y) => x - y);
+      expect((r.get('h') as unknown[]).map(toNum)).toEqual(hours);
+      expect((r.get('n') as unknown[]).map(toNum)).toEqual(hours.map((h) => m.get(h)));
+    }
+  });
+
   it('makes re-ingesting the same drop a no-op', async () => {
     client = await freshNeo4j();
     const dir = copyDrop('basic-csv');

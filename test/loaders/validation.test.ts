@@ -12,6 +12,7 @@ import {
   type Row,
 } from '../../src/loaders/index.js';
 import { InvalidDropError } from '../../src/util/errors.js';
+import { SeenKeys } from '../../src/loaders/seen-keys.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/drops');
 
@@ -91,6 +92,55 @@ describe('batchParams', () => {
         { a: 'b', rels: [{ k: 'f', fs: 7, ls: 8, n: 1, o: 1 }] },
       ],
     });
+  });
+
+  const pay = (accountId: string, key: string): Row => ({ kind: 'payment_methods', accountId, key, firstSeen: 1, lastSeen: 2 });
+  const keysOf = (gs: ReadonlyArray<{ a: string; rels: ReadonlyArray<{ k: unknown }> }>): string[] => gs.flatMap((g) => g.rels.map((r) => `${g.a}>${String(r.k)}`));
+
+  it('puts relationships other transactions may lock last, in key order, and only reorders them', () => {
+    const seen = new SeenKeys();
+    // Batch 1: k2 is shared by A1 and A2 inside the batch.
+    const b1 = batchParams('payment_methods', [pay('A3', 'k3'), pay('A1', 'k2'), pay('A1', 'k1'), pay('A2', 'k2')], seen);
+    if (b1.kind === 'accounts') throw new Error('unreachable');
+    expect(keysOf(b1.groups)).toEqual(['A1>k1', 'A3>k3']);
+    expect(keysOf(b1.contended)).toEqual(['A1>k2', 'A2>k2']);
+    // Batch 2: A3 (account seen before) and k1 (key seen before) are contended; A4>k5 is not.
+    const b2 = batchParams('payment_methods', [pay('A4', 'k5'), pay('A4', 'k1'), pay('A3', 'k4')], seen);
+    if (b2.kind === 'accounts') throw new Error('unreachable');
+    expect(keysOf(b2.groups)).toEqual(['A4>k5']);
+    expect(keysOf(b2.contended)).toEqual(['A4>k1', 'A3>k4']);
+    // Without a filter nothing is contended, and the same relationships are written.
+    const plain = batchParams('payment_methods', [pay('A4', 'k5'), pay('A4', 'k1'), pay('A3', 'k4')]);
+    if (plain.kind === 'accounts') throw new Error('unreachable');
+    expect(plain.contended).toEqual([]);
+    expect(keysOf(plain.groups).sort()).toEqual([...keysOf(b2.groups), ...keysOf(b2.contended)].sort());
+  });
+
+  it('treats only accounts as contended in activity (hours are not nodes)', () => {
+    const seen = new SeenKeys();
+    const act = (accountId: string, hour: number): Row => ({ kind: 'activity', accountId, hour, requests: 1 });
+    const b1 = batchParams('activity', [act('A', 1), act('B', 1)], seen);
+    const b2 = batchParams('activity', [act('B', 3), act('C', 1), act('B', 2)], seen);
+    if (b1.kind === 'accounts' || b2.kind === 'accounts') throw new Error('unreachable');
+    expect(keysOf(b1.groups)).toEqual(['A>1', 'B>1']);
+    expect(keysOf(b2.groups)).toEqual(['C>1']);
+    // One group per account: the activity statement merges each account's lists once.
+    expect(b2.contended).toHaveLength(1);
+    expect(keysOf(b2.contended)).toEqual(['B>2', 'B>3']);
+  });
+});
+
+describe('SeenKeys', () => {
+  it('never forgets a key, and rarely claims an unseen one', () => {
+    const seen = new SeenKeys(20);
+    for (let i = 0; i < 50_000; i++) seen.add(`acct-${i}`);
+    let missing = 0;
+    for (let i = 0; i < 50_000; i++) if (!seen.has(`acct-${i}`)) missing++;
+    expect(missing).toBe(0);
+    let falsePositives = 0;
+    for (let i = 0; i < 50_000; i++) if (seen.has(`other-${i}`)) falsePositives++;
+    // 2^20 bits, 3 probes, 50k keys: expected rate (1 - e^(-3·50k/2^20))^3 ≈ 0.25%.
+    expect(falsePositives / 50_000).toBeLessThan(0.01);
   });
 });
 
