@@ -47,7 +47,17 @@ for (const n of sizes) {
   try {
     await wipe(client);
     t = performance.now();
-    const ing = await ingestDrop(client, path.join(dir, 'drop'), { stateDir: path.join(work, 'state') });
+    // A line to stderr every 30 s, so a long size can be watched.
+    let lastLog = 0;
+    const log = (what) => {
+      if (Date.now() - lastLog < 30_000) return;
+      lastLog = Date.now();
+      console.error(`[bench-detect] ${n}: ${what} (heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB)`);
+    };
+    const ing = await ingestDrop(client, path.join(dir, 'drop'), {
+      stateDir: path.join(work, 'state'),
+      onProgress: (p) => log(`ingest ${p.file} ${p.phase} ${p.rows} rows`),
+    });
     const ingestS = (performance.now() - t) / 1000;
     const rssBefore = process.memoryUsage().rss;
     // Peak V8 heap during detection, sampled each second (the target is a Node heap ≤ 8 GB at 1M).
@@ -58,7 +68,7 @@ for (const n of sizes) {
     t = performance.now();
     let det;
     try {
-      det = await detectAndWrite(client, { seed: 42, keepRuns: 0 });
+      det = await detectAndWrite(client, { seed: 42, keepRuns: 0, onProgress: (phase, done, total) => log(`detect ${phase} ${done}/${total}`) });
     } finally {
       clearInterval(sampler);
     }
