@@ -114,39 +114,51 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
 
   const intern = (id: string): string => accounts.get(id)?.id ?? id;
 
-  const identifiers: IdentifierGroup[] = [];
-  await paged(client, Q_PAYMENTS, o.pageSize, (r) => {
-    identifiers.push({ kind: 'payment', key: r.key as string, members: members(r, intern) });
-  }, progress('payments'));
-  await paged(client, Q_IPS, o.pageSize, (r) => {
-    const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'ip', key: r.key as string, members: members(r, intern) };
-    if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
-    if (r.asn != null) g.asn = String(r.asn);
-    identifiers.push(g);
-  }, progress('ips'));
-  await paged(client, Q_SUBNETS, o.pageSize, (r) => {
-    identifiers.push({ kind: 'subnet', key: r.key as string, members: members(r, intern) });
-  }, progress('subnets'));
-  await paged(client, Q_PROMPTS, o.pageSize, (r) => {
+  // Two lanes of queries at once: prompts (most of the rows) beside everything else. Each paged
+  // query runs single-threaded in Neo4j and decodes single-threaded here, so one lane leaves a core
+  // idle. Each kind keeps its own list, concatenated in a fixed order, so the input is the same.
+  const payments: IdentifierGroup[] = [];
+  const ips: IdentifierGroup[] = [];
+  const subnets: IdentifierGroup[] = [];
+  const prompts: IdentifierGroup[] = [];
+  const activity = new Map<string, ActivitySeries>();
+  const promptLane = paged(client, Q_PROMPTS, o.pageSize, (r) => {
     const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'prompt', key: r.key as string, members: members(r, intern) };
     const cap = str(r.capability);
     if (cap) g.capability = cap as Capability;
     const k = str(r.fpKind);
     if (k) g.fpKind = k as FingerprintKind;
     if (Array.isArray(r.markers) && r.markers.length) g.markers = r.markers.map(String) as PromptMarker[];
-    identifiers.push(g);
+    prompts.push(g);
   }, progress('prompts'));
-
-  const activity = new Map<string, ActivitySeries>();
-  await paged(client, Q_ACTIVITY, o.pageSize, (r) => {
-    const hs = r.hours as unknown[];
-    if (hs.length === 0) return;
-    const rq = r.requests as unknown[];
-    const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
-    activity.set(intern(r.key as string), {
-      hours: Int32Array.from(order, (i) => toNum(hs[i])),
-      requests: Float64Array.from(order, (i) => toNum(rq[i])),
-    });
-  }, progress('activity'));
+  const otherLane = (async () => {
+    await paged(client, Q_PAYMENTS, o.pageSize, (r) => {
+      payments.push({ kind: 'payment', key: r.key as string, members: members(r, intern) });
+    }, progress('payments'));
+    await paged(client, Q_IPS, o.pageSize, (r) => {
+      const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'ip', key: r.key as string, members: members(r, intern) };
+      if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
+      if (r.asn != null) g.asn = String(r.asn);
+      ips.push(g);
+    }, progress('ips'));
+    await paged(client, Q_SUBNETS, o.pageSize, (r) => {
+      subnets.push({ kind: 'subnet', key: r.key as string, members: members(r, intern) });
+    }, progress('subnets'));
+    await paged(client, Q_ACTIVITY, o.pageSize, (r) => {
+      const hs = r.hours as unknown[];
+      if (hs.length === 0) return;
+      const rq = r.requests as unknown[];
+      const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
+      activity.set(intern(r.key as string), {
+        hours: Int32Array.from(order, (i) => toNum(hs[i])),
+        requests: Float64Array.from(order, (i) => toNum(rq[i])),
+      });
+    }, progress('activity'));
+  })();
+  // Both lanes settle before either error is raised: no query is left running behind a rejection.
+  const [a, b] = await Promise.allSettled([promptLane, otherLane]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  const identifiers: IdentifierGroup[] = [...payments, ...ips, ...subnets, ...prompts];
   return { accounts, identifiers, activity };
 }
