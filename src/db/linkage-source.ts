@@ -1,4 +1,5 @@
-import type { AccountAttrs, ActivitySeries, Capability, FingerprintKind, IdentifierGroup, LinkageInput, Membership, PromptMarker } from '../graph/types.js';
+import { addSoloPrompt, distinctAccounts } from '../graph/solo-prompts.js';
+import type { AccountAttrs, ActivitySeries, Capability, FingerprintKind, IdentifierGroup, LinkageInput, Membership, PromptMarker, SoloPrompts } from '../graph/types.js';
 import { toNum, type Neo4jClient } from './neo4j-client.js';
 import neo4j from 'neo4j-driver';
 
@@ -122,6 +123,7 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
   const subnets: IdentifierGroup[] = [];
   const prompts: IdentifierGroup[] = [];
   const activity = new Map<string, ActivitySeries>();
+  const soloPrompts = new Map<string, SoloPrompts>();
   const promptLane = paged(client, Q_PROMPTS, o.pageSize, (r) => {
     const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'prompt', key: r.key as string, members: members(r, intern) };
     const cap = str(r.capability);
@@ -129,7 +131,9 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
     const k = str(r.fpKind);
     if (k) g.fpKind = k as FingerprintKind;
     if (Array.isArray(r.markers) && r.markers.length) g.markers = r.markers.map(String) as PromptMarker[];
-    prompts.push(g);
+    // A fingerprint only one account sent links nobody: fold it into that account's totals.
+    if (distinctAccounts(g) === 1) addSoloPrompt(soloPrompts, g);
+    else prompts.push(g);
   }, progress('prompts'));
   const otherLane = (async () => {
     await paged(client, Q_PAYMENTS, o.pageSize, (r) => {
@@ -160,5 +164,5 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
   if (a.status === 'rejected') throw a.reason;
   if (b.status === 'rejected') throw b.reason;
   const identifiers: IdentifierGroup[] = [...payments, ...ips, ...subnets, ...prompts];
-  return { accounts, identifiers, activity };
+  return { accounts, identifiers, activity, soloPrompts };
 }

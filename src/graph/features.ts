@@ -127,6 +127,19 @@ export function clusterFeatures(
       }
     }
   }
+  // Single-account fingerprints folded by the reader count in the volume totals exactly as their
+  // groups would have above (they are never templated: that takes two members).
+  for (const [account, s] of input.soloPrompts ?? []) {
+    const ci = clusterOf.get(account);
+    if (ci === undefined) continue;
+    const a = acc[ci]!;
+    for (const [cap, v] of Object.entries(s.volume) as Array<[Capability, number]>) {
+      a.prompts += v;
+      a.caps.set(cap, (a.caps.get(cap) ?? 0) + v);
+      if (TARGET_CAPABILITIES.includes(cap)) a.target += v;
+    }
+    a.marked += s.markedVolume;
+  }
   const crowd = hourCrowd(input);
   const domainTotals = new Map<string, number>();
   for (const a of input.accounts.values()) if (a.emailDomain) domainTotals.set(a.emailDomain, (domainTotals.get(a.emailDomain) ?? 0) + 1);

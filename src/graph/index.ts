@@ -13,3 +13,4 @@ export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMEN
 export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';
 export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats } from './run-detection.js';
 export { hashString, mulberry32, rngFor } from './rng.js';
+export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';

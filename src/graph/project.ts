@@ -1,5 +1,7 @@
 import { PairIndex } from './pair-index.js';
-import type { IdentifierGroup, LinkageInput, Membership } from './types.js';
+import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
+
+const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js';
 
@@ -79,6 +81,7 @@ export function accountUniverse(input: LinkageInput): string[] {
   const s = new Set<string>(input.accounts.keys());
   for (const g of input.identifiers) for (const m of g.members) s.add(m.account);
   for (const a of input.activity.keys()) s.add(a);
+  for (const a of input.soloPrompts?.keys() ?? []) s.add(a);
   return [...s].sort();
 }
 
@@ -125,9 +128,20 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   // Each account's total prompt "mass": the rarity weight (bits) of every fingerprint it sent, shared or
   // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
   const promptMass = new Float64Array(n);
+  // Fingerprints only one account sent, counted per account and kind, whether the reader kept them
+  // as groups or folded them into soloPrompts: both forms then add the same sums in the same order.
+  const soloCount = new Float64Array(n * FP_KINDS.length);
+  for (const [account, s] of input.soloPrompts ?? []) {
+    const i = index.get(account)!;
+    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += s.fingerprints[kind] ?? 0));
+  }
   for (const g of input.identifiers) {
     const members = g.kind === 'prompt' || g.members.length > 1 ? dedupe(g.members) : g.members;
     const d = members.length;
+    if (g.kind === 'prompt' && d === 1) {
+      soloCount[index.get(members[0]!.account)! * FP_KINDS.length + FP_KINDS.indexOf(g.fpKind ?? 'template')]! += 1;
+      continue;
+    }
     const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
     const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
     if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
@@ -159,6 +173,15 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
       }
     }
   }
+
+  FP_KINDS.forEach((kind, k) => {
+    const bits = identifierBits(o.m[kind], n, 1);
+    if (!(bits >= o.minIdentifierBits)) return;
+    for (let i = 0; i < n; i++) {
+      const c = soloCount[i * FP_KINDS.length + k]!;
+      if (c > 0) promptMass[i]! += c * bits;
+    }
+  });
 
   const series = accounts.map((a) => input.activity.get(a));
   const sync = synchronyLinks(series, o.seed, o.sync);
