@@ -48,6 +48,13 @@ export class PairIndex {
     }
   }
 
+  /** Every key, indexed by its row (so in insertion order). */
+  keysByRow(): Float64Array {
+    const out = new Float64Array(this.count);
+    for (let h = 0; h < this.keys.length; h++) if (this.keys[h] !== -1) out[this.rows[h]!] = this.keys[h]!;
+    return out;
+  }
+
   /** Every key, ascending. */
   sortedKeys(): Float64Array {
     const out = new Float64Array(this.count);

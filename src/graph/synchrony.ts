@@ -1,3 +1,4 @@
+import { PairIndex } from './pair-index.js';
 import type { ActivitySeries } from './types.js';
 import { mix32, mulberry32 } from './rng.js';
 
@@ -76,7 +77,8 @@ export function synchronyLinks(
   const salts = new Uint32Array(nh);
   for (let k = 0; k < nh; k++) salts[k] = Math.floor(rng() * 4294967296) >>> 0;
 
-  const candidates = new Set<number>();
+  // Candidate pairs (x·n + y): tens of millions at 1M accounts, past what a JS Set can hold.
+  const candidates = new PairIndex(eligible.length * 4);
   const sig = new Uint32Array(nh);
   const buckets: Array<Map<number, number[]>> = Array.from({ length: opts.bands }, () => new Map());
   for (const i of eligible) {
@@ -104,14 +106,14 @@ export function synchronyLinks(
       const full = list.length <= opts.bucketCap;
       for (let x = 0; x < list.length; x++) {
         const end = full ? list.length : Math.min(list.length, x + 1 + opts.neighbours);
-        for (let y = x + 1; y < end; y++) candidates.add(list[x]! * n + list[y]!);
+        for (let y = x + 1; y < end; y++) candidates.rowOf(list[x]! * n + list[y]!);
       }
     }
   }
 
   const links: SyncLink[] = [];
   const maxLiftBits = Math.log2(8);
-  for (const key of candidates) {
+  for (const key of candidates.keysByRow()) {
     const a = Math.floor(key / n);
     const b = key - a * n;
     const A = series[a]!.hours;

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { JobFailedError } from '../util/errors.js';
+import { JobFailedError, ServiceUnavailableError } from '../util/errors.js';
 import type { DropFlowIds } from './flow.js';
 import type { PipelineQueues } from './queues.js';
 
@@ -19,10 +19,27 @@ export interface FollowOptions {
   readonly pollMs: number;
   /** Give up after this long (0: never). @defaultValue 0 */
   readonly timeoutMs: number;
+  /**
+   * Keep following through a Redis outage this long: the flow's workers reconnect and carry on, so
+   * the follower should too, rather than exit while the run it reports on still completes.
+   * @defaultValue 120_000
+   */
+  readonly maxOutageMs: number;
+  /** Called on each failed poll during an outage. @defaultValue undefined */
+  readonly onOutage?: (err: Error) => void;
   readonly onUpdate?: (stages: readonly StageState[]) => void;
 }
 
-export const FOLLOW_DEFAULTS: FollowOptions = Object.freeze({ pollMs: 300, timeoutMs: 0 });
+export const FOLLOW_DEFAULTS: FollowOptions = Object.freeze({ pollMs: 300, timeoutMs: 0, maxOutageMs: 120_000 });
+
+/** An error of the Redis connection itself (refused, reset, closed, offline), not of the flow. */
+export function isRedisConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET/.test(err.message);
+}
 
 function pct(p: unknown): number {
   if (typeof p === 'number') return p;
@@ -88,11 +105,26 @@ export async function flowFailure(q: PipelineQueues, ids: DropFlowIds): Promise<
 export async function followFlow<R = unknown>(q: PipelineQueues, ids: DropFlowIds, options: Partial<FollowOptions> = {}): Promise<R> {
   const o = { ...FOLLOW_DEFAULTS, ...options };
   const t0 = Date.now();
+  let outageSince: number | undefined;
   for (;;) {
-    const stages = await flowStages(q, ids);
-    o.onUpdate?.(stages);
-    const root = await q.queues.export.getJob(ids.exportJobId);
-    const state = await stateOf(root);
+    let root: Job | undefined;
+    let state: string;
+    try {
+      const stages = await flowStages(q, ids);
+      o.onUpdate?.(stages);
+      root = await q.queues.export.getJob(ids.exportJobId);
+      state = await stateOf(root);
+      outageSince = undefined;
+    } catch (err) {
+      if (!isRedisConnectionError(err)) throw err;
+      outageSince ??= Date.now();
+      if (Date.now() - outageSince > o.maxOutageMs) {
+        throw new ServiceUnavailableError(`Redis unreachable for ${Math.round((Date.now() - outageSince) / 1000)} s while following the flow: ${(err as Error).message}`, { cause: err });
+      }
+      o.onOutage?.(err as Error);
+      await new Promise((r) => setTimeout(r, o.pollMs));
+      continue;
+    }
     if (state === 'completed') return root!.returnvalue as R;
     if (state === 'failed') {
       // A child that fails for good fails its parents up to the root; report the deepest cause.

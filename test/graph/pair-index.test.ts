@@ -24,6 +24,7 @@ describe('PairIndex', () => {
     expect(index.size).toBe(ref.size);
     expect([...ref.keys()].map((k) => index.get(k))).toEqual([...ref.values()]);
     expect(index.get(n * n - 1)).toBe(-1);
+    expect(Array.from(index.keysByRow())).toEqual([...ref.keys()]);
     const sorted = index.sortedKeys();
     expect(Array.from(sorted)).toEqual([...ref.keys()].sort((a, b) => a - b));
   });
