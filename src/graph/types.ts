@@ -60,7 +60,7 @@ export interface ActivitySeries {
 /**
  * One account's prompt fingerprints that no other account sent, as totals. Such a fingerprint links
  * no pair; it only counts in the account's prompt mass (projection) and prompt volume (features).
- * Most fingerprints are of this kind (about 85% in the mixed scenario), so readers may fold them
+ * Most fingerprints are of this kind (99.6% of 924,205 in the 70k mixed scenario), so readers may fold them
  * here instead of holding an IdentifierGroup each: at 1M accounts that is ~12M objects fewer.
  */
 export interface SoloPrompts {
