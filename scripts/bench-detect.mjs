@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
+import { wipe } from './wipe-neo4j.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -27,14 +28,6 @@ if (!process.env.RINGSCOPE_INSTANCE || process.env.RINGSCOPE_INSTANCE === 'dev')
   process.exit(2);
 }
 
-async function wipe(client) {
-  const s = client.session();
-  try {
-    await s.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  } finally {
-    await s.close();
-  }
-}
 
 // Rows of sizes not measured in this run are kept from the last report (each row says when it was measured).
 const OUT_FILE = path.join(ROOT, 'bench-out', 'detect.json');

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { wipe } from './wipe-neo4j.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { loadConfig } = await import(path.join(ROOT, 'dist/config/index.js'));
@@ -98,9 +99,6 @@ async function implicit(client, q, params = {}) {
   }
 }
 
-async function wipe(client) {
-  await implicit(client, 'MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-}
 
 async function fingerprint(client) {
   const r = await client.query(

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { wipe } from './wipe-neo4j.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const need = (p) => {
@@ -51,16 +52,6 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-bench-pipeline-'))
 const sec = (ms) => Math.round(ms / 100) / 10;
 const say = (m) => console.error(`[bench-pipeline] ${m}`);
 
-async function wipe(client) {
-  const s = client.session();
-  try {
-    // Relationships first, in small transactions: hub nodes (hours, shared IPs) hold thousands each.
-    await s.run('MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 5000 ROWS');
-    await s.run('MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 5000 ROWS');
-  } finally {
-    await s.close();
-  }
-}
 
 say(`generating ${ACCOUNTS} accounts (scenario mixed, seed ${SEED})...`);
 const gen = await generate({ scenario: 'mixed', accounts: ACCOUNTS, seed: SEED, out: path.join(work, 'gen') });

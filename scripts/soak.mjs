@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { wipe } from './wipe-neo4j.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'ringscope.mjs');
@@ -80,15 +81,6 @@ function spawnCli(args, opts = {}) {
   return { child, exited, out: () => out, err: () => err };
 }
 
-async function wipe(client) {
-  const s = client.session();
-  try {
-    await s.run('MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 5000 ROWS');
-    await s.run('MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 5000 ROWS');
-  } finally {
-    await s.close();
-  }
-}
 
 const QUEUES = ['ingest', 'detect', 'export', 'webhook'];
 

@@ -104,7 +104,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
   type Validated = { readonly started: number; readonly counts?: ValidationCounts; readonly error?: unknown };
   const validate = (i: number): Promise<Validated> => {
     const started = performance.now();
-    return validatePass(drop, dropFile(drop, drop.files[i]!.name), opts, started).then(
+    return validatePass(drop, drop.files[i]!, opts, started).then(
       (counts) => ({ started, counts }),
       (error: unknown) => ({ started, error }),
     );
@@ -116,7 +116,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
     next = i + 1 < drop.files.length ? validate(i + 1) : undefined;
     try {
       if (v.error !== undefined) throw v.error;
-      results.push(await writePass(client, drop, dropFile(drop, f.name), v.counts!, opts, v.started));
+      results.push(await writePass(client, drop, f, v.counts!, opts, v.started));
     } catch (err) {
       // Bad input fails this file only; anything else (Neo4j down...) aborts the drop for a retry.
       if (!(err instanceof InvalidFileError)) {
@@ -185,7 +185,6 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
     throw new RingscopeError(`${file.name}: resumed with batch size ${opts.batchSize}, earlier batches used ${earlier}; use the same batch size`);
   }
 
-  const writers = opts.writers;
   const seen = new SeenKeys();
   const inflight = new Set<Promise<void>>();
   let failure: unknown;
@@ -225,7 +224,7 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
         submit(batch);
         batch = [];
         // Back-pressure: parse the next batch while at most `writers` batches are being written.
-        while (inflight.size >= writers && failure === undefined) await Promise.race(inflight);
+        while (inflight.size >= opts.writers && failure === undefined) await Promise.race(inflight);
         if (failure !== undefined) break read;
       }
     }

@@ -12,7 +12,7 @@ import { freshNeo4j } from '../helpers/services.js';
 /**
  * Issue #8 item 3: several drops enqueued at once, two worker processes. One generated drop is cut
  * into four drops whose observation rows are disjoint and whose account rows overlap (every account
- * row is in two drops), so concurrent ingest jobs MERGE the same Account and Hour nodes. All four
+ * row is in two drops), so concurrent ingest jobs MERGE the same Account nodes and merge their activity lists. All four
  * flows must complete without a failed attempt (Neo4j's transient deadlocks are retried inside the
  * driver's transaction functions), the evidence graph must equal a sequential ingest of the whole
  * drop, and Redis must hold a bounded number of keys afterwards (removeOnComplete).
