@@ -59,22 +59,30 @@ export async function recordDrop(client: Neo4jClient, d: DropLedger): Promise<bo
   return r.records[0]?.get('created') === true;
 }
 
-/** Batch size used by earlier (partial) runs of this file, if any: resuming must cut the same batches. */
-export async function existingBatchSize(client: Neo4jClient, batchIdPrefix: string): Promise<number | undefined> {
+/** How a file was cut into batches; a resumed file must be cut the same way. */
+export interface BatchLayout {
+  readonly batchSize: number;
+  /** Activity only: rows grouped by account before cutting (see ActivityBuffer). */
+  readonly bufferRows?: number;
+}
+
+/** Layout used by earlier (partial) runs of this file, if any: resuming must cut the same batches. */
+export async function existingBatchLayout(client: Neo4jClient, batchIdPrefix: string): Promise<BatchLayout | undefined> {
   const r = await client.query(
-    'MATCH (b:IngestBatch) WHERE b.id STARTS WITH $prefix RETURN b.batchSize AS s LIMIT 1',
+    'MATCH (b:IngestBatch) WHERE b.id STARTS WITH $prefix RETURN b.batchSize AS s, b.bufferRows AS br LIMIT 1',
     { prefix: batchIdPrefix },
     'READ',
   );
-  const v = r.records[0]?.get('s');
-  return v === undefined || v === null ? undefined : toNum(v);
+  const rec = r.records[0];
+  if (rec === undefined || rec.get('s') === null) return undefined;
+  const br = rec.get('br');
+  return { batchSize: toNum(rec.get('s')), ...(br === null ? {} : { bufferRows: toNum(br) }) };
 }
 
-export interface BatchMeta {
+export interface BatchMeta extends BatchLayout {
   /** `<drop sha256>/<file>/<batch number>` */
   readonly id: string;
   readonly rows: number;
-  readonly batchSize: number;
 }
 
 /**
@@ -85,10 +93,11 @@ export interface BatchMeta {
 export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: BatchParams): Promise<boolean> {
   const seen = await tx.run('OPTIONAL MATCH (b:IngestBatch {id: $id}) RETURN b IS NOT NULL AS done', { id: meta.id });
   if (seen.records[0]?.get('done') === true) return false;
-  await tx.run('CREATE (:IngestBatch {id: $id, rows: $rows, batchSize: $bs, at: datetime()})', {
+  await tx.run('CREATE (:IngestBatch {id: $id, rows: $rows, batchSize: $bs, bufferRows: $br, at: datetime()})', {
     id: meta.id,
     rows: neo4j.int(meta.rows),
     bs: neo4j.int(meta.batchSize),
+    br: meta.bufferRows === undefined ? null : neo4j.int(meta.bufferRows),
   });
   switch (p.kind) {
     case 'accounts':
@@ -131,11 +140,13 @@ function intGroups(groups: readonly AccountGroup[]): unknown[] {
   }));
 }
 
-// firstSeen = min, lastSeen = max, counts added; coalesce() covers the relationship's first write.
-const SEEN = `
-  WITH x, r, datetime({epochMillis: r.fs}) AS fs, datetime({epochMillis: r.ls}) AS ls
-  SET x.firstSeen = CASE WHEN x.firstSeen IS NULL OR fs < x.firstSeen THEN fs ELSE x.firstSeen END,
-      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR ls > x.lastSeen THEN ls ELSE x.lastSeen END,
+// A relationship's first write sets its properties (ON CREATE); later writes merge them: firstSeen =
+// min, lastSeen = max, counts added. Most relationships are written once, and skipping the merge
+// expressions for them measured ~8% more prompt rows per second (Neo4j's CPU is the ingest limit).
+const SEEN_CREATE = 'x.firstSeen = datetime({epochMillis: r.fs}), x.lastSeen = datetime({epochMillis: r.ls}), x.observations = r.o';
+const SEEN_MATCH = `
+      x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime({epochMillis: r.fs}) < x.firstSeen THEN datetime({epochMillis: r.fs}) ELSE x.firstSeen END,
+      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime({epochMillis: r.ls}) > x.lastSeen THEN datetime({epochMillis: r.ls}) ELSE x.lastSeen END,
       x.observations = coalesce(x.observations, 0) + r.o`;
 
 const ACCOUNTS = `
@@ -155,7 +166,8 @@ const PAYMENTS = `
   MERGE (p:PaymentMethod {id: r.k})
   SET p.cardBin = coalesce(r.bin, p.cardBin), p.cardCountry = coalesce(r.cc, p.cardCountry)
   MERGE (a)-[x:PAID_WITH]->(p)
-  ${SEEN}`;
+  ON CREATE SET ${SEEN_CREATE}
+  ON MATCH SET ${SEEN_MATCH}`;
 
 const IPS = `
   UNWIND $groups AS g
@@ -164,8 +176,8 @@ const IPS = `
   MERGE (ip:IP {address: r.k})
   SET ip.version = r.v, ip.asn = coalesce(r.asn, ip.asn), ip.isProxy = coalesce(r.proxy, ip.isProxy)
   MERGE (a)-[x:CONNECTED_FROM]->(ip)
-  SET x.requests = coalesce(x.requests, 0) + r.n
-  ${SEEN}`;
+  ON CREATE SET x.requests = r.n, ${SEEN_CREATE}
+  ON MATCH SET x.requests = coalesce(x.requests, 0) + r.n, ${SEEN_MATCH}`;
 
 const SUBNETS = `
   UNWIND $subnets AS s
@@ -180,12 +192,13 @@ const PROMPTS = `
   MERGE (a:Account {id: g.a})
   WITH a, g UNWIND g.rels AS r
   MERGE (p:PromptFingerprint {id: r.k})
-  SET p.kind = coalesce(r.fk, p.kind, 'template'),
+  ON CREATE SET p.kind = coalesce(r.fk, 'template'), p.markers = [m IN ['cot', 'rubric'] WHERE m IN r.mk], p.capability = r.cap
+  ON MATCH SET p.kind = coalesce(r.fk, p.kind, 'template'),
       p.markers = [m IN ['cot', 'rubric'] WHERE m IN r.mk OR m IN coalesce(p.markers, [])],
       p.capability = coalesce(r.cap, p.capability)
   MERGE (a)-[x:SENT]->(p)
-  SET x.count = coalesce(x.count, 0) + r.n
-  ${SEEN}`;
+  ON CREATE SET x.count = r.n, ${SEEN_CREATE}
+  ON MATCH SET x.count = coalesce(x.count, 0) + r.n, ${SEEN_MATCH}`;
 
 // Hourly activity lives on the account as two parallel lists, `activeHours` (epoch hours, ascending,
 // distinct) and `hourlyRequests`: one node write per account per batch instead of one relationship

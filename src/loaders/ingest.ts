@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {
   ensureIngestSchema,
-  existingBatchSize,
+  existingBatchLayout,
   isDropIngested,
   recordDrop,
   writeBatch,
@@ -9,11 +9,12 @@ import {
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { InvalidFileError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
+import { ActivityBuffer } from './activity-buffer.js';
 import { SeenKeys } from './seen-keys.js';
 import { dropFile, openDrop, type DropFile, type DropRef } from './drop.js';
 import type { FileKind } from './file-kinds.js';
 import type { ReadOptions } from './record-reader.js';
-import type { Row } from './row-schemas.js';
+import type { ActivityRow, Row } from './row-schemas.js';
 import { validateFile, validatedBatches, type ValidationCounts } from './validated-rows.js';
 
 export interface IngestProgress {
@@ -30,6 +31,11 @@ export interface IngestOptions extends ReadOptions {
   readonly batchSize?: number;
   /** Concurrent write transactions per file. Parsing runs while they write (pipelining). @defaultValue 2 */
   readonly writers?: number;
+  /**
+   * Activity rows grouped by account before they are written (see ActivityBuffer; ~16 bytes a row).
+   * Resuming a file must use the value of its earlier batches (checked). @defaultValue 8_000_000
+   */
+  readonly activityBufferRows?: number;
   /** A file whose reject ratio exceeds this fails whole, with nothing committed. @defaultValue 0.01 */
   readonly maxRejectRatio?: number;
   /** Rejects go to `<stateDir>/rejects/<drop id>/<file>.rejects.txt`. @defaultValue '.ringscope/dev' */
@@ -39,9 +45,10 @@ export interface IngestOptions extends ReadOptions {
   readonly onProgress?: (p: IngestProgress) => void;
 }
 
-export const DEFAULTS: Readonly<Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'maxRejectRatio' | 'stateDir'>>> = {
+export const DEFAULTS: Readonly<Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'maxRejectRatio' | 'stateDir'>>> = {
   batchSize: 10_000,
   writers: 2,
+  activityBufferRows: 8_000_000,
   maxRejectRatio: 0.01,
   stateDir: '.ringscope/dev',
 };
@@ -80,9 +87,12 @@ export interface IngestSummary {
 }
 
 function resolve(opts: IngestOptions): IngestOptions & typeof DEFAULTS {
-  const o = { ...DEFAULTS, ...opts };
+  // An option passed as `undefined` means "the default", not "unset".
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as IngestOptions;
+  const o = { ...DEFAULTS, ...given };
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   if (!Number.isInteger(o.writers) || o.writers < 1) throw new RangeError('writers must be a positive integer');
+  if (!Number.isInteger(o.activityBufferRows) || o.activityBufferRows < 1) throw new RangeError('activityBufferRows must be a positive integer');
   return o;
 }
 
@@ -180,20 +190,26 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
   await ensureIngestSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
-  const earlier = await existingBatchSize(client, prefix);
-  if (earlier !== undefined && earlier !== opts.batchSize) {
-    throw new RingscopeError(`${file.name}: resumed with batch size ${opts.batchSize}, earlier batches used ${earlier}; use the same batch size`);
+  const layout = { batchSize: opts.batchSize, ...(file.kind === 'activity' ? { bufferRows: opts.activityBufferRows } : {}) };
+  const earlier = await existingBatchLayout(client, prefix);
+  if (earlier !== undefined && (earlier.batchSize !== layout.batchSize || earlier.bufferRows !== layout.bufferRows)) {
+    throw new RingscopeError(
+      `${file.name}: resumed with batch size ${layout.batchSize}${layout.bufferRows === undefined ? '' : ` and activity buffer ${layout.bufferRows}`}, ` +
+        `earlier batches used ${earlier.batchSize}${earlier.bufferRows === undefined ? '' : ` and ${earlier.bufferRows}`}; use the same settings`,
+    );
   }
 
   const seen = new SeenKeys();
   const inflight = new Set<Promise<void>>();
+  /** Batches cut but not yet handed to a writer, in order (built when handed over). */
+  const pending: Array<() => Row[]> = [];
   let failure: unknown;
   let batchNo = 0;
   let written = 0;
   let skipped = 0;
   let committedRows = 0;
   const submit = (rows: Row[]): void => {
-    const meta = { id: `${prefix}${batchNo++}`, rows: rows.length, batchSize: opts.batchSize };
+    const meta = { id: `${prefix}${batchNo++}`, rows: rows.length, ...layout };
     const params = batchParams(file.kind, rows, seen);
     const task = (async () => {
       const s = client.session('WRITE');
@@ -209,27 +225,61 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
     })().catch((err: unknown) => {
       failure ??= err;
     });
-    const tracked = task.finally(() => inflight.delete(tracked));
+    const tracked = task.finally(() => {
+      inflight.delete(tracked);
+      pump();
+    });
     inflight.add(tracked);
   };
+  // Batch numbers follow the order batches are cut, whatever order writers finish in.
+  const pump = (): void => {
+    while (failure === undefined && inflight.size < opts.writers && pending.length > 0) submit(pending.shift()!());
+  };
+  /** Back-pressure: wait until every cut batch is with a writer (at most `writers` in flight). */
+  const drained = async (): Promise<void> => {
+    while (failure === undefined && pending.length > 0) await Promise.race(inflight);
+  };
 
+  // Activity rows are grouped by account first (ActivityBuffer); the reader goes on filling the next
+  // buffer while the previous one is written, so at most two buffers are held.
+  const buffer = file.kind === 'activity' ? new ActivityBuffer(opts.activityBufferRows) : undefined;
   let batch: Row[] = [];
   let rows = 0;
   read: for await (const items of validatedBatches(file, opts)) {
     for (const item of items) {
       if (!('row' in item)) continue;
-      batch.push(item.row);
       rows++;
+      if (buffer) {
+        buffer.add(item.row as ActivityRow);
+        if (!buffer.full) continue;
+        await drained();
+        if (failure !== undefined) break read;
+        pending.push(...buffer.drain(opts.batchSize));
+        pump();
+        continue;
+      }
+      batch.push(item.row);
       if (batch.length === opts.batchSize) {
-        submit(batch);
+        const full = batch;
+        pending.push(() => full);
         batch = [];
-        // Back-pressure: parse the next batch while at most `writers` batches are being written.
-        while (inflight.size >= opts.writers && failure === undefined) await Promise.race(inflight);
+        pump();
+        await drained();
         if (failure !== undefined) break read;
       }
     }
   }
-  if (failure === undefined && batch.length > 0) submit(batch);
+  if (failure === undefined) {
+    if (buffer) {
+      await drained();
+      if (buffer.size > 0) pending.push(...buffer.drain(opts.batchSize));
+    } else if (batch.length > 0) {
+      const last = batch;
+      pending.push(() => last);
+    }
+    pump();
+    await drained();
+  }
   await Promise.all(inflight);
   if (failure !== undefined) throw failure;
   if (rows !== counts.rows) {

@@ -84,10 +84,16 @@ describe('ingest', () => {
     expect(neo4j.isInt((hours.records[0]!.get('h') as unknown[])[0])).toBe(true);
   });
 
-  it.each([1, 2, 3])('merges activity lists exactly when an account spans batches (%i writers, reordered writes)', async (writers) => {
+  it.each([
+    [1, undefined],
+    [2, 25],
+    [3, 40],
+    [2, 1],
+  ])('merges activity lists exactly when an account spans batches (%i writers, activity buffer %s rows)', async (writers, activityBufferRows) => {
     client = await freshNeo4j();
-    // 30 accounts × 10 distinct hours, grouped by account, plus a second pass of some hours so
-    // requests add up; 7-row batches cut most accounts across two or three transactions.
+    // 30 accounts × 10–12 distinct hours, requests adding up on repeated hours. Rows are interleaved
+    // across accounts, as in a real file: a buffer smaller than the file (25, 40, 1 rows) flushes
+    // each account several times, so its lists are merged across statements and transactions.
     const want = new Map<string, Map<number, number>>();
     const lines = ['account_id,hour,requests'];
     const base = Date.UTC(2026, 0, 1) / 3_600_000;
@@ -101,7 +107,10 @@ describe('ingest', () => {
         want.set(`A${a}`, m);
       }
     }
-    await ingestDrop(client, writeDrop({ 'activity.csv': lines.join('\n') + '\n' }), { ...OPTS, batchSize: 7, writers });
+    const body = lines.slice(1);
+    const shuffled = body.map((l, i) => [(i * 7919) % body.length, l] as const).sort((x, y) => x[0] - y[0]).map(([, l]) => l);
+    const s = await ingestDrop(client, writeDrop({ 'activity.csv': [lines[0], ...shuffled].join('\n') + '\n' }), { ...OPTS, batchSize: 7, writers, activityBufferRows });
+    expect(s.rows).toBe(body.length);
     const got = await client.query('MATCH (a:Account) RETURN a.id AS id, a.activeHours AS h, a.hourlyRequests AS n ORDER BY id', {}, 'READ');
     expect(got.records).toHaveLength(30);
     for (const r of got.records) {
@@ -175,6 +184,20 @@ describe('ingest', () => {
     await expect(ingestFile(client, drop, 'prompt_fingerprints.csv', { ...OPTS, batchSize: 3 })).rejects.toBeInstanceOf(RingscopeError);
     // The ledger is only written once.
     expect(await finalizeDrop(client, drop, s.files)).toBe(false);
+  });
+
+  it('resumes an activity file only with the buffer its committed batches were cut with', async () => {
+    client = await freshNeo4j();
+    const dir = copyDrop('basic-csv');
+    const drop = await openDrop(dir);
+    const opts = { ...OPTS, activityBufferRows: 2 };
+    await ingestFile(client, drop, 'activity.csv', opts);
+    const before = await snapshot(client);
+    // Another buffer would group rows into other batches, so the ledger could not tell which were in.
+    await expect(ingestFile(client, drop, 'activity.csv', { ...OPTS, activityBufferRows: 3 })).rejects.toBeInstanceOf(RingscopeError);
+    const again = await ingestFile(client, drop, 'activity.csv', opts);
+    expect(again.batchesSkipped).toBe(again.batches);
+    expect(await snapshot(client)).toEqual(before);
   });
 
   it('writes rejects as file:line:field and loads the valid rows', async () => {
