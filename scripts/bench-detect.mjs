@@ -143,7 +143,7 @@ function writeReport() {
     // The latest row's measurement time (rewriting the report alone measures nothing).
     measuredAt: results.map((r) => r.measuredAt).filter(Boolean).sort().at(-1) ?? new Date().toISOString(),
     summary:
-      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192`.',
+      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192 --max-semi-space-size=64`.',
     table: {
       headers: ['accounts', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'peak heap MB', 'growth'],
       rows,
@@ -152,7 +152,7 @@ function writeReport() {
       ...results
         .filter((r) => r.ingestReused)
         .map((r) => `${r.accounts.toLocaleString('en')} accounts: detection measured on the drop already in Neo4j (BENCH_DETECT_REUSE=1); the ingest figure is from the run that loaded it.`),
-      'Rows are measured one after another on a fresh bench instance; the first size after a Neo4j start runs with cold caches.',
+      'Sizes run one after another in one process against the bench instance as found (not restarted; each size ingests into a wiped database): a size measured right after a Neo4j start runs with cold caches.',
       `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
       `Neo4j heap ${process.env.RINGSCOPE_NEO4J_HEAP ?? '4g'}, page cache ${process.env.RINGSCOPE_NEO4J_PAGECACHE ?? '6g'} (bench instance defaults in scripts/services.mjs)`,
     ],

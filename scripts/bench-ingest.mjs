@@ -80,12 +80,15 @@ LOAD CSV WITH HEADERS FROM $url AS row
 CALL (row) {
   MERGE (a:Account {id: row.account_id})
   MERGE (p:PromptFingerprint {id: row.fingerprint})
-  SET p.kind = coalesce(p.kind, 'template'), p.markers = coalesce(p.markers, []),
+  ON CREATE SET p.kind = 'template', p.markers = [], p.capability = row.capability
+  ON MATCH SET p.kind = coalesce(p.kind, 'template'), p.markers = coalesce(p.markers, []),
       p.capability = coalesce(row.capability, p.capability)
   MERGE (a)-[x:SENT]->(p)
-  WITH x, row, datetime(row.first_seen) AS fs, datetime(row.last_seen) AS ls
-  SET x.firstSeen = CASE WHEN x.firstSeen IS NULL OR fs < x.firstSeen THEN fs ELSE x.firstSeen END,
-      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR ls > x.lastSeen THEN ls ELSE x.lastSeen END,
+  ON CREATE SET x.firstSeen = datetime(row.first_seen), x.lastSeen = datetime(row.last_seen),
+      x.count = toInteger(row.count), x.observations = 1
+  ON MATCH SET
+      x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime(row.first_seen) < x.firstSeen THEN datetime(row.first_seen) ELSE x.firstSeen END,
+      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime(row.last_seen) > x.lastSeen THEN datetime(row.last_seen) ELSE x.lastSeen END,
       x.count = coalesce(x.count, 0) + toInteger(row.count),
       x.observations = coalesce(x.observations, 0) + 1
 } IN TRANSACTIONS OF 10000 ROWS`;

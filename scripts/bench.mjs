@@ -33,7 +33,9 @@ for (const s of SECTIONS) {
     continue;
   }
   console.error(`[bench] ${s.name}: node ${s.script}`);
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', s.script], { cwd: ROOT, stdio: 'inherit', env: process.env });
+  // A 64 MB semi-space: fewer objects promoted to a multi-GB old generation (measured once on a
+  // 1M-account detection: projection 130 s against 139 s without, communities 74 s against 78 s).
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--max-semi-space-size=64', s.script], { cwd: ROOT, stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
     console.error(`[bench] ${s.name} failed (${r.status ?? r.signal})`);
     failed = true;

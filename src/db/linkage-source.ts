@@ -7,7 +7,10 @@ import neo4j from 'neo4j-driver';
  * label's unique key (`WHERE n.key > $after ORDER BY n.key LIMIT $page`, served by the unique
  * constraint's index), never one giant result. Each identifier page returns one row per
  * identifier with its members as parallel lists. Membership counts follow the loader's in-memory
- * reader: payments count observations, IPs and subnets requests, prompts `count`.
+ * reader: payments count observations, IPs and subnets requests, prompts `count`. Times and counts
+ * come back as floats (exact below 2^53): a Neo4j integer decodes to a driver Integer object, one
+ * per timestamp, count and active hour (~60M at 1M accounts), all garbage once converted, and garbage
+ * collection was 31% of the CPU profile of a 1M-account detection.
  */
 export interface LinkageSourceOptions {
   /** Nodes per page. @defaultValue 5000 */
@@ -23,18 +26,18 @@ type Row = Record<string, unknown>;
 const Q_ACCOUNTS = `
 MATCH (a:Account) WHERE a.id > $after
 WITH a ORDER BY a.id LIMIT $limit
-RETURN a.id AS key, a.createdAt.epochMillis AS createdAt, a.emailDomain AS emailDomain, a.country AS country,
+RETURN a.id AS key, toFloat(a.createdAt.epochMillis) AS createdAt, a.emailDomain AS emailDomain, a.country AS country,
        a.verified AS verified, a.plan AS plan`;
 
 const Q_ACTIVITY = `
 MATCH (a:Account) WHERE a.id > $after
 WITH a ORDER BY a.id LIMIT $limit
-RETURN a.id AS key, coalesce(a.activeHours, []) AS hours, coalesce(a.hourlyRequests, []) AS requests`;
+RETURN a.id AS key, [h IN coalesce(a.activeHours, []) | toFloat(h)] AS hours, [n IN coalesce(a.hourlyRequests, []) | toFloat(n)] AS requests`;
 
 const membersOf = (rel: string, count: string): string => `
   MATCH (a:Account)-[r:${rel}]->(n)
-  RETURN collect(a.id) AS ids, collect(r.firstSeen.epochMillis) AS fs, collect(r.lastSeen.epochMillis) AS ls,
-         collect(${count}) AS cs`;
+  RETURN collect(a.id) AS ids, collect(toFloat(r.firstSeen.epochMillis)) AS fs, collect(toFloat(r.lastSeen.epochMillis)) AS ls,
+         collect(toFloat(${count})) AS cs`;
 
 const Q_PAYMENTS = `
 MATCH (n:PaymentMethod) WHERE n.id > $after
@@ -54,7 +57,7 @@ WITH n ORDER BY n.cidr LIMIT $limit
 CALL (n) {
   MATCH (a:Account)-[r:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n)
   WITH a, min(r.firstSeen) AS f, max(r.lastSeen) AS l, sum(coalesce(r.requests, r.observations, 1)) AS c
-  RETURN collect(a.id) AS ids, collect(f.epochMillis) AS fs, collect(l.epochMillis) AS ls, collect(c) AS cs
+  RETURN collect(a.id) AS ids, collect(toFloat(f.epochMillis)) AS fs, collect(toFloat(l.epochMillis)) AS ls, collect(toFloat(c)) AS cs
 }
 RETURN n.cidr AS key, ids, fs, ls, cs`;
 
@@ -78,7 +81,7 @@ CALL (a) {
 CALL (a) {
   OPTIONAL MATCH (a)-[r:SENT]->(p:PromptFingerprint) WHERE COUNT { (p)<-[:SENT]-() } > 1
   WITH r, p WHERE p IS NOT NULL
-  RETURN collect([p.id, r.firstSeen.epochMillis, r.lastSeen.epochMillis, ${PROMPT_COUNT}, p.capability, p.kind, p.markers]) AS shared
+  RETURN collect([p.id, toFloat(r.firstSeen.epochMillis), toFloat(r.lastSeen.epochMillis), toFloat(${PROMPT_COUNT}), p.capability, p.kind, p.markers]) AS shared
 }
 RETURN a.id AS key, solo, shared`;
 

@@ -49,15 +49,17 @@ export function parseQueueList(list: string): QueueName[] {
  * Options of the detect sandbox's worker threads. BullMQ starts them with the process's execArgv,
  * but V8 heap flags are refused in a worker (`ERR_WORKER_INVALID_EXEC_ARGV`), which failed every
  * detect job of a worker started as `node --max-old-space-size=8192 …`. They are dropped, and the
- * old-space limit becomes the thread's resourceLimits instead.
+ * old-space and semi-space sizes become the thread's resourceLimits instead (V8's young generation
+ * is three semi-spaces: two for the scavenger, one for new large objects).
  */
 export function sandboxThreadOptions(execArgv: readonly string[] = process.execArgv): {
   execArgv: string[];
-  resourceLimits?: { maxOldGenerationSizeMb: number };
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
 } {
   const heapFlag = /^--(max-old-space-size|max-semi-space-size|max-young-generation-size|stack-size)(=|$)/;
   const kept: string[] = [];
   let maxOld: number | undefined;
+  let maxYoung: number | undefined;
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i]!;
     if (!heapFlag.test(a)) {
@@ -66,8 +68,10 @@ export function sandboxThreadOptions(execArgv: readonly string[] = process.execA
     }
     const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : execArgv[++i];
     if (a.startsWith('--max-old-space-size') && Number(value) > 0) maxOld = Number(value);
+    if (a.startsWith('--max-semi-space-size') && Number(value) > 0) maxYoung = 3 * Number(value);
   }
-  return { execArgv: kept, ...(maxOld ? { resourceLimits: { maxOldGenerationSizeMb: maxOld } } : {}) };
+  const limits = { ...(maxOld ? { maxOldGenerationSizeMb: maxOld } : {}), ...(maxYoung ? { maxYoungGenerationSizeMb: maxYoung } : {}) };
+  return { execArgv: kept, ...(maxOld || maxYoung ? { resourceLimits: limits } : {}) };
 }
 
 /** The environment that makes loadConfig() in another thread return this config. */

@@ -3,11 +3,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import { toNum, type Neo4jClient } from '../../src/db/index.js';
 import { generate } from '../../src/generator/index.js';
+import { openQueues, type PipelineQueues } from '../../src/jobs/index.js';
 import { createLogger, type Logger } from '../../src/util/logger.js';
-import { testConfig } from '../helpers/services.js';
+import { freshNeo4j, testConfig } from '../helpers/services.js';
 
 /** A config whose queue prefix is unique to this test (queues of other files and runs stay apart). */
 export function jobsConfig(name: string, overrides: NodeJS.ProcessEnv = {}): Config {
@@ -15,6 +17,27 @@ export function jobsConfig(name: string, overrides: NodeJS.ProcessEnv = {}): Con
 }
 
 export const quietLog: Logger = createLogger('silent');
+
+/** What a jobs test file shares: its own queue prefix, a fresh Neo4j client and open queues. */
+export interface QueueFixture {
+  readonly config: Config;
+  client: Neo4jClient;
+  q: PipelineQueues;
+}
+
+/** Set up a QueueFixture before the file's tests and close it after them (call at describe level). */
+export function useQueues(name: string): QueueFixture {
+  const fx = { config: jobsConfig(name) } as QueueFixture;
+  beforeAll(async () => {
+    fx.client = await freshNeo4j(fx.config);
+    fx.q = await openQueues(fx.config);
+  });
+  afterAll(async () => {
+    await fx.q?.close();
+    await fx.client?.close();
+  });
+  return fx;
+}
 
 export function tmpDir(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ringscope-${name}-`));

@@ -1,48 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Neo4jClient } from '../../src/db/index.js';
-import { findDropDirs, JOB, listSchedules, openQueues, removeSchedule, setSchedule, startWorkers, type PipelineQueues, type WorkerPool } from '../../src/jobs/index.js';
+import { describe, expect, it } from 'vitest';
+import { findDropDirs, JOB, listSchedules, removeSchedule, setSchedule, startWorkers, type WorkerPool } from '../../src/jobs/index.js';
 import type { ScanResult } from '../../src/jobs/processors/scan-processor.js';
 import { InvalidParameterError, NotFoundError } from '../../src/util/errors.js';
-import { freshNeo4j } from '../helpers/services.js';
-import { jobsConfig, quietLog, smallDrop, tmpDir, waitFor } from './helpers.js';
+import { quietLog, smallDrop, tmpDir, useQueues, waitFor } from './helpers.js';
 
 describe('nightly scheduler', () => {
-  const config = jobsConfig('sched');
-  let q: PipelineQueues;
-  let client: Neo4jClient;
-
-  beforeAll(async () => {
-    client = await freshNeo4j(config);
-    q = await openQueues(config);
-  });
-  afterAll(async () => {
-    await q?.close();
-    await client?.close();
-  });
+  const fx = useQueues('sched');
+  const { config } = fx;
 
   it('upsert is idempotent: setting the same schedule twice leaves one scheduler and one pending tick', async () => {
-    await setSchedule(q, { cron: '0 2 * * *', tz: 'UTC', drops: '/data/drops' });
-    await setSchedule(q, { cron: '0 2 * * *', tz: 'UTC', drops: '/data/drops' });
-    const all = await listSchedules(q);
+    await setSchedule(fx.q, { cron: '0 2 * * *', tz: 'UTC', drops: '/data/drops' });
+    await setSchedule(fx.q, { cron: '0 2 * * *', tz: 'UTC', drops: '/data/drops' });
+    const all = await listSchedules(fx.q);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ id: 'nightly', cron: '0 2 * * *', tz: 'UTC', drops: '/data/drops' });
     expect(new Date(all[0]!.next!).getUTCHours()).toBe(2);
-    expect(await q.queues.ingest.getDelayedCount()).toBe(1);
+    expect(await fx.q.queues.ingest.getDelayedCount()).toBe(1);
     // A changed pattern replaces the scheduler instead of adding one.
-    await setSchedule(q, { cron: '30 3 * * *', tz: 'Europe/Paris', drops: '/data/drops' });
-    expect(await listSchedules(q)).toHaveLength(1);
-    expect(await q.queues.ingest.getDelayedCount()).toBe(1);
-    await removeSchedule(q);
-    expect(await listSchedules(q)).toHaveLength(0);
-    await expect(removeSchedule(q)).rejects.toBeInstanceOf(NotFoundError);
+    await setSchedule(fx.q, { cron: '30 3 * * *', tz: 'Europe/Paris', drops: '/data/drops' });
+    expect(await listSchedules(fx.q)).toHaveLength(1);
+    expect(await fx.q.queues.ingest.getDelayedCount()).toBe(1);
+    await removeSchedule(fx.q);
+    expect(await listSchedules(fx.q)).toHaveLength(0);
+    await expect(removeSchedule(fx.q)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('refuses a bad cron or time zone', async () => {
-    await expect(setSchedule(q, { cron: '0 99 * * *', drops: '/x' })).rejects.toBeInstanceOf(InvalidParameterError);
-    await expect(setSchedule(q, { cron: '0 2 * *', drops: '/x' })).rejects.toBeInstanceOf(InvalidParameterError);
-    await expect(setSchedule(q, { cron: '0 2 * * *', tz: 'Mars/Olympus', drops: '/x' })).rejects.toBeInstanceOf(InvalidParameterError);
+    await expect(setSchedule(fx.q, { cron: '0 99 * * *', drops: '/x' })).rejects.toBeInstanceOf(InvalidParameterError);
+    await expect(setSchedule(fx.q, { cron: '0 2 * *', drops: '/x' })).rejects.toBeInstanceOf(InvalidParameterError);
+    await expect(setSchedule(fx.q, { cron: '0 2 * * *', tz: 'Mars/Olympus', drops: '/x' })).rejects.toBeInstanceOf(InvalidParameterError);
   });
 
   it('a tick enqueues only the drops not yet ingested', async () => {
@@ -56,12 +44,12 @@ describe('nightly scheduler', () => {
     let pool: WorkerPool | undefined = await startWorkers(config, quietLog);
     try {
       const tick = async (id: string): Promise<ScanResult> => {
-        await q.queues.ingest.add(JOB.scan, { drops: landing }, { jobId: id });
-        return waitFor('scan', async () => ((await q.queues.ingest.getJob(id))?.returnvalue as ScanResult | undefined) ?? undefined, 60_000);
+        await fx.q.queues.ingest.add(JOB.scan, { drops: landing }, { jobId: id });
+        return waitFor('scan', async () => ((await fx.q.queues.ingest.getJob(id))?.returnvalue as ScanResult | undefined) ?? undefined, 60_000);
       };
       const first = await tick('scan-t1');
       expect(first.drops.map((d) => d.status)).toEqual(['queued']);
-      await waitFor('first drop done', async () => (await q.queues.export.getCompletedCount()) === 1, 120_000, 200);
+      await waitFor('first drop done', async () => (await fx.q.queues.export.getCompletedCount()) === 1, 120_000, 200);
 
       // A second drop lands; the next tick picks up only that one.
       const b = await smallDrop('sched-b', 80, 22);
@@ -71,8 +59,8 @@ describe('nightly scheduler', () => {
         ['2026-01-01', 'already-done'],
         ['2026-01-02', 'queued'],
       ]);
-      await waitFor('second drop done', async () => (await q.queues.export.getCompletedCount()) === 2, 120_000, 200);
-      const drops = await client.query('MATCH (d:Drop) RETURN d.id AS id ORDER BY id', {}, 'READ');
+      await waitFor('second drop done', async () => (await fx.q.queues.export.getCompletedCount()) === 2, 120_000, 200);
+      const drops = await fx.client.query('MATCH (d:Drop) RETURN d.id AS id ORDER BY id', {}, 'READ');
       expect(drops.records.map((r) => r.get('id'))).toEqual(['2026-01-01', '2026-01-02']);
     } finally {
       await pool?.close();

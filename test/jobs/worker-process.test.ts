@@ -2,12 +2,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Neo4jClient } from '../../src/db/index.js';
-import { openQueues, sandboxThreadOptions, startWorkers, submitDrop, type PipelineQueues } from '../../src/jobs/index.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxThreadOptions, startWorkers, submitDrop } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/util/logger.js';
-import { freshNeo4j } from '../helpers/services.js';
-import { jobsConfig, smallDrop, spawnWorker, tmpDir, waitFor } from './helpers.js';
+import { jobsConfig, smallDrop, useQueues, spawnWorker, tmpDir, waitFor } from './helpers.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,29 +19,19 @@ function freePort(): Promise<number> {
 }
 
 describe('ringscope worker process', () => {
-  const config = jobsConfig('proc');
-  let client: Neo4jClient;
-  let q: PipelineQueues;
-
-  beforeAll(async () => {
-    client = await freshNeo4j(config);
-    q = await openQueues(config);
-  });
-  afterAll(async () => {
-    await q?.close();
-    await client?.close();
-  });
+  const fx = useQueues('proc');
+  const { config } = fx;
 
   it('SIGTERM with a job in flight: the job finishes, connections close, exit 0, no secret in the logs', async () => {
     const drop = await smallDrop('proc', 1500, 4);
     const w = spawnWorker(config.queuePrefix, ['--queues', 'ingest']);
     try {
       await waitFor('worker start', async () => w.logs().includes('worker started'), 60_000);
-      const r = await submitDrop(q, client, drop, config.stateDir, { outDir: tmpDir('proc-out') });
-      const activeId = await waitFor('an active ingest job', async () => (await q.queues.ingest.getActive())[0]?.id, 60_000, 20);
+      const r = await submitDrop(fx.q, fx.client, drop, config.stateDir, { outDir: tmpDir('proc-out') });
+      const activeId = await waitFor('an active ingest job', async () => (await fx.q.queues.ingest.getActive())[0]?.id, 60_000, 20);
       w.child.kill('SIGTERM');
       expect(await w.exited).toBe(0);
-      const job = await q.queues.ingest.getJob(activeId);
+      const job = await fx.q.queues.ingest.getJob(activeId);
       expect(await job!.getState()).toBe('completed');
       expect(job!.attemptsMade).toBe(1);
       const logs = w.logs();
@@ -102,5 +90,9 @@ describe('ringscope worker process', () => {
       resourceLimits: { maxOldGenerationSizeMb: 8192 },
     });
     expect(sandboxThreadOptions(['--enable-source-maps'])).toEqual({ execArgv: ['--enable-source-maps'] });
+    expect(sandboxThreadOptions(['--max-semi-space-size=64', '--max-old-space-size', '4096'])).toEqual({
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 192 },
+    });
   });
 });
