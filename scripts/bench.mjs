@@ -33,8 +33,9 @@ for (const s of SECTIONS) {
     continue;
   }
   console.error(`[bench] ${s.name}: node ${s.script}`);
-  // A 64 MB semi-space: fewer objects promoted to a multi-GB old generation (measured once on a
-  // 1M-account detection: projection 130 s against 139 s without, communities 74 s against 78 s).
+  // A 64 MB semi-space promotes fewer short-lived objects into a multi-GB old generation. Its effect
+  // was within run-to-run noise over four 1M-account detections (projection 121–145 s with or
+  // without it), so the figures in BENCHMARKS.md state it rather than credit it.
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--max-semi-space-size=64', s.script], { cwd: ROOT, stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
     console.error(`[bench] ${s.name} failed (${r.status ?? r.signal})`);
