@@ -1,4 +1,4 @@
-export { Neo4jClient, toNum, neo4j } from './neo4j-client.js';
+export { Neo4jClient, TX_RETRY_MS, toNum, neo4j } from './neo4j-client.js';
 export { loadRunAssignments, latestRunId, type RunAssignments } from './run-reader.js';
 export { readLinkageInput, LINKAGE_SOURCE_DEFAULTS, type LinkageSourceOptions } from './linkage-source.js';
 export { detectAndWrite, newRunId, DETECT_AND_WRITE_DEFAULTS, type DetectAndWriteOptions, type DetectAndWriteResult } from './linkage-pipeline.js';

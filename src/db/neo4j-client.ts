@@ -7,28 +7,43 @@ import { ServiceUnavailableError } from '../util/errors.js';
  * and helpers that always close their sessions (unclosed sessions show up as
  * "Connection acquisition timed out").
  */
+/** How long the driver retries a transaction through transient errors (a Neo4j restart included). */
+export const TX_RETRY_MS = 60_000;
+
 export class Neo4jClient {
   private constructor(
     readonly driver: Driver,
     readonly database: string,
   ) {}
 
-  /** Connect and fail fast: getServerInfo() is awaited before the client is returned. */
-  static async connect(config: Pick<Config, 'neo4j'>): Promise<Neo4jClient> {
+  /**
+   * Connect: getServerInfo() is awaited before the client is returned. By default this fails fast
+   * (a CLI command should say at once that Neo4j is down). Workers pass `waitMs` so that a job
+   * connecting while Neo4j restarts waits for it, as an already open client's transactions do
+   * (`maxTransactionRetryTime`), instead of spending its attempts in seconds.
+   */
+  static async connect(config: Pick<Config, 'neo4j'>, options: { readonly waitMs?: number } = {}): Promise<Neo4jClient> {
     const driver = neo4j.driver(config.neo4j.uri, neo4j.auth.basic(config.neo4j.user, config.neo4j.password), {
       disableLosslessIntegers: false,
-      maxTransactionRetryTime: 60_000,
+      maxTransactionRetryTime: TX_RETRY_MS,
       connectionAcquisitionTimeout: 120_000,
     });
-    try {
-      await driver.getServerInfo({ database: config.neo4j.database });
-    } catch (err) {
-      await driver.close().catch(() => undefined);
-      throw new ServiceUnavailableError(`Neo4j at ${config.neo4j.uri} is unavailable: ${(err as Error).message}`, {
-        cause: err,
-      });
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    for (;;) {
+      try {
+        await driver.getServerInfo({ database: config.neo4j.database });
+        return new Neo4jClient(driver, config.neo4j.database);
+      } catch (err) {
+        if (Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        await driver.close().catch(() => undefined);
+        throw new ServiceUnavailableError(`Neo4j at ${config.neo4j.uri} is unavailable: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
     }
-    return new Neo4jClient(driver, config.neo4j.database);
   }
 
   session(mode: 'READ' | 'WRITE' = 'WRITE'): Session {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/index.js';
-import { Neo4jClient } from '../../db/index.js';
+import { Neo4jClient, TX_RETRY_MS } from '../../db/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { PipelineOptions } from '../options.js';
 import type { PipelineQueues } from '../queues.js';
@@ -28,7 +28,7 @@ export function createContext(
     options,
     log,
     neo4j() {
-      client ??= Neo4jClient.connect(config).catch((err: unknown) => {
+      client ??= Neo4jClient.connect(config, { waitMs: TX_RETRY_MS }).catch((err: unknown) => {
         client = undefined; // let the next job try again (Neo4j may be restarting)
         throw err;
       });

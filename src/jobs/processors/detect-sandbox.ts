@@ -9,7 +9,7 @@
  */
 import { Queue, WaitingChildrenError, type SandboxedJob } from 'bullmq';
 import { loadConfig } from '../../config/index.js';
-import { Neo4jClient } from '../../db/index.js';
+import { Neo4jClient, TX_RETRY_MS } from '../../db/index.js';
 import { DETECTION_DEFAULTS, detectCommunities, type ProjectedGraph } from '../../graph/index.js';
 import { connectRedis } from '../connection.js';
 import { detectInProcess, readAndProject, writeFannedOut, type DetectRunSummary } from '../detect-run.js';
@@ -23,7 +23,7 @@ import { jobOptions, pipelineOptions } from '../options.js';
 
 let client: Promise<Neo4jClient> | undefined;
 function neo4jClient(): Promise<Neo4jClient> {
-  client ??= Neo4jClient.connect(loadConfig()).catch((err: unknown) => {
+  client ??= Neo4jClient.connect(loadConfig(), { waitMs: TX_RETRY_MS }).catch((err: unknown) => {
     client = undefined;
     throw err;
   });
