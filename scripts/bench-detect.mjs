@@ -2,6 +2,9 @@
 // Detection scaling: for each size, generate a `mixed` drop, ingest it into a wiped Neo4j, then time
 // projection + communities + scoring + write-back (detectAndWrite), recording wall time per phase,
 // peak RSS of this process, and edges produced. Sizes: BENCH_DETECT_SIZES (default "7000,70000").
+// BENCH_DETECT_INGEST=bulk loads each drop with the offline importer instead (`ringscope bulk-load`:
+// Neo4j stopped, import with overwrite, Neo4j started, constraints built); the ingest time then
+// covers all of that. Rows are kept per (size, ingest mode).
 // Run through `npm run bench detect` (services started by with-services.mjs, code from dist/).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +18,10 @@ const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { loadConfig } = await dist('config/index.js');
 const { Neo4jClient } = await dist('db/index.js');
 const { detectAndWrite } = await dist('db/linkage-pipeline.js');
-const { ingestDrop } = await dist('loaders/index.js');
+const { ingestDrop, bulkLoad } = await dist('loaders/index.js');
+const { ensureIngestSchema } = await dist('db/ingest-repository.js');
+const services = await import('./services.mjs');
+const MODE = process.env.BENCH_DETECT_INGEST === 'bulk' ? 'bulk' : 'transactional';
 const { generate } = await dist('generator/index.js');
 
 // BENCH_DETECT_SIZES=none measures nothing and only rewrites the report from the last figures.
@@ -38,7 +44,8 @@ const REUSE = process.env.BENCH_DETECT_REUSE === '1';
 const { openDrop } = await dist('loaders/index.js');
 const { isDropIngested } = await dist('db/ingest-repository.js');
 
-const results = previous.filter((r) => !sizes.includes(r.accounts));
+const modeOf = (r) => r.ingestMode ?? 'transactional';
+const results = previous.filter((r) => !(sizes.includes(r.accounts) && modeOf(r) === MODE));
 for (const n of sizes) {
   const dir = path.join(work, `mixed-${n}`);
   let t = performance.now();
@@ -47,7 +54,7 @@ for (const n of sizes) {
     await generate({ scenario: 'mixed', accounts: n, seed: 1, out: dir });
   }
   const genS = (performance.now() - t) / 1000;
-  const client = await Neo4jClient.connect(config);
+  let client = await Neo4jClient.connect(config);
   try {
     // A line to stderr every 30 s, so a long size can be watched.
     let lastLog = 0;
@@ -56,10 +63,46 @@ for (const n of sizes) {
       lastLog = Date.now();
       console.error(`[bench-detect] ${new Date().toISOString().slice(11, 19)} ${n}: ${what} (heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB)`);
     };
-    const reused = REUSE && (await isDropIngested(client, (await openDrop(path.join(dir, 'drop'))).sha256));
+    const reused = REUSE && MODE === 'transactional' && (await isDropIngested(client, (await openDrop(path.join(dir, 'drop'))).sha256));
     let ing;
     let ingestS;
-    if (reused) {
+    let bulk;
+    if (MODE === 'bulk') {
+      const instance = process.env.RINGSCOPE_INSTANCE;
+      await client.close();
+      let bulkHeap = 0;
+      const bulkSampler = setInterval(() => {
+        bulkHeap = Math.max(bulkHeap, process.memoryUsage().heapUsed);
+      }, 1000);
+      t = performance.now();
+      await services.stopNeo4j(instance);
+      const b = await bulkLoad(path.join(dir, 'drop'), {
+        neo4jHome: path.join(services.stateDir(instance), 'neo4j'),
+        overwrite: true,
+        stateDir: path.join(work, 'state'),
+        workDir: path.join(work, 'bulk-import'),
+        onProgress: (p) => log(`bulk ${p.phase} ${p.file ?? ''} ${p.rows ?? p.message ?? ''}`),
+      });
+      const t1 = performance.now();
+      clearInterval(bulkSampler);
+      const up = await services.startNeo4j(instance);
+      if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
+      client = await Neo4jClient.connect(config);
+      const t2 = performance.now();
+      await ensureIngestSchema(client);
+      ingestS = (performance.now() - t) / 1000;
+      bulk = {
+        readMergeS: +b.readSeconds.toFixed(1),
+        filesS: +b.filesSeconds.toFixed(1),
+        importS: +b.importSeconds.toFixed(1),
+        startS: +((t2 - t1) / 1000).toFixed(1),
+        constraintsS: +((performance.now() - t2) / 1000).toFixed(1),
+        stopS: +((t1 - t) / 1000 - b.seconds).toFixed(1),
+        peakHeapBulkMb: Math.round(bulkHeap / 2 ** 20),
+      };
+      ing = { rows: b.rows, rowsPerSec: b.rows / ingestS, files: [] };
+      console.error(`[bench-detect] ${n}: bulk-loaded ${b.rows} rows in ${ingestS.toFixed(1)} s ${JSON.stringify(bulk)}`);
+    } else if (reused) {
       const last = previous.find((r) => r.accounts === n && r.ingestS);
       ing = { rows: last?.rows ?? null, rowsPerSec: last?.ingestRowsPerS ?? null, files: [] };
       ingestS = last?.ingestS ?? null;
@@ -96,7 +139,9 @@ for (const n of sizes) {
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const r = {
       accounts: n,
-      identifierRows: reused
+      ingestMode: MODE,
+      bulk,
+      identifierRows: reused || MODE === 'bulk'
         ? (previous.find((x) => x.accounts === n)?.identifierRows ?? null)
         : ing.files.filter((f) => f.kind !== 'activity' && f.kind !== 'accounts').reduce((s, f) => s + (f.rows ?? 0), 0),
       rows: ing.rows,
@@ -132,26 +177,29 @@ for (const n of sizes) {
 if (sizes.length === 0) writeReport();
 
 function writeReport() {
-  results.sort((a, b) => a.accounts - b.accounts);
+  results.sort((a, b) => modeOf(b).localeCompare(modeOf(a)) || a.accounts - b.accounts);
   const rows = results.map((r, i) => {
-    const prev = results[i - 1];
+    const prev = results[i - 1] && modeOf(results[i - 1]) === modeOf(r) ? results[i - 1] : undefined;
     const growth = prev && r.detectTotalS && prev.detectTotalS ? `×${(r.detectTotalS / prev.detectTotalS).toFixed(1)} time for ×${(r.rows / prev.rows).toFixed(1)} rows` : (r.detectFailed ?? '');
-    return [r.accounts, r.rows, r.ingestS, r.readS, r.projectS, r.communitiesS, r.scoringS, r.writeS, r.detectTotalS, r.ingestToClustersS, r.edges, r.peakRssMb, r.peakHeapDetectMb, growth];
+    return [r.accounts, modeOf(r), r.rows, r.ingestS, r.readS, r.projectS, r.communitiesS, r.scoringS, r.writeS, r.detectTotalS, r.ingestToClustersS, r.edges, r.peakRssMb, r.peakHeapDetectMb, growth];
   });
   const out = {
-    command: `BENCH_DETECT_SIZES=${results.map((r) => r.accounts).join(',')} npm run bench detect`,
+    command: `BENCH_DETECT_SIZES=${[...new Set(results.filter((r) => modeOf(r) === 'transactional').map((r) => r.accounts))].join(',')} npm run bench detect; BENCH_DETECT_INGEST=bulk BENCH_DETECT_SIZES=${[...new Set(results.filter((r) => modeOf(r) === 'bulk').map((r) => r.accounts))].join(',')} npm run bench detect`,
     // The latest row's measurement time (rewriting the report alone measures nothing).
     measuredAt: results.map((r) => r.measuredAt).filter(Boolean).sort().at(-1) ?? new Date().toISOString(),
     summary:
-      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192 --max-semi-space-size=64`.',
+      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Ingest `transactional` is `ingestDrop` (what `ringscope ingest` and the pipeline run); `bulk` is `bulkLoad` (`ringscope bulk-load`, the offline importer for a first load into a new database), and its ingest time covers stopping Neo4j, reading and merging the drop, the importer, starting Neo4j and building the constraints. Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192 --max-semi-space-size=64`.',
     table: {
-      headers: ['accounts', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'peak heap MB', 'growth'],
+      headers: ['accounts', 'ingest', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'peak heap MB', 'growth'],
       rows,
     },
     notes: [
       ...results
+        .filter((r) => r.bulk)
+        .map((r) => `${r.accounts.toLocaleString('en')} accounts, bulk: ingest = stop Neo4j ${r.bulk.stopS} s + read and merge ${r.bulk.readMergeS} s + importer files ${r.bulk.filesS} s + neo4j-admin import ${r.bulk.importS} s + start ${r.bulk.startS} s + constraints ${r.bulk.constraintsS} s (peak heap of the load ${r.bulk.peakHeapBulkMb} MB).`),
+      ...results
         .filter((r) => r.ingestReused)
-        .map((r) => `${r.accounts.toLocaleString('en')} accounts: detection measured on the drop already in Neo4j (BENCH_DETECT_REUSE=1); the ingest figure is from the run that loaded it.`),
+        .map((r) => `${r.accounts.toLocaleString('en')} accounts, transactional: detection measured on the drop already in Neo4j (BENCH_DETECT_REUSE=1); the ingest figure is from the run that loaded it.`),
       'Sizes run one after another in one process against the bench instance as found (not restarted; each size ingests into a wiped database): a size measured right after a Neo4j start runs with cold caches.',
       `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
       `Neo4j heap ${process.env.RINGSCOPE_NEO4J_HEAP ?? '4g'}, page cache ${process.env.RINGSCOPE_NEO4J_PAGECACHE ?? '6g'} (bench instance defaults in scripts/services.mjs)`,

@@ -295,6 +295,16 @@ export async function down(instance) {
   }
 }
 
+/** Stop only Neo4j of an instance (bulk load needs the DBMS stopped). */
+export async function stopNeo4j(instance) {
+  await neo4jDown(instance);
+}
+
+/** Start only Neo4j of an instance (on the port it had), or find it running. */
+export async function startNeo4j(instance) {
+  return neo4jUp(instance);
+}
+
 /** Restart only Neo4j of an instance (fault-injection tests). */
 export async function restartNeo4j(instance) {
   await neo4jDown(instance);

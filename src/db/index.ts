@@ -15,3 +15,4 @@ export {
   type ClusterDetail,
   type RunRecord,
 } from './linkage-writer.js';
+export { runAdminImport, importArguments, defaultNeo4jLib, ADMIN_IMPORT_DEFAULTS, type AdminImportOptions } from './neo4j-admin-import.js';

@@ -59,6 +59,12 @@ export async function recordDrop(client: Neo4jClient, d: DropLedger): Promise<bo
   return r.records[0]?.get('created') === true;
 }
 
+/** True when the whole file was loaded by a bulk load (its `<sha256>/<kind>/bulk` IngestBatch marker). */
+export async function isFileBulkLoaded(client: Neo4jClient, bulkBatchId: string): Promise<boolean> {
+  const r = await client.query('MATCH (b:IngestBatch {id: $id}) RETURN count(b) AS n', { id: bulkBatchId }, 'READ');
+  return toNum(r.records[0]?.get('n')) > 0;
+}
+
 /** How a file was cut into batches; a resumed file must be cut the same way. */
 export interface BatchLayout {
   readonly batchSize: number;
@@ -192,9 +198,10 @@ const PROMPTS = `
   MERGE (a:Account {id: g.a})
   WITH a, g UNWIND g.rels AS r
   MERGE (p:PromptFingerprint {id: r.k})
-  ON CREATE SET p.kind = coalesce(r.fk, 'template'), p.markers = [m IN ['cot', 'rubric'] WHERE m IN r.mk], p.capability = r.cap
+  ON CREATE SET p.kind = coalesce(r.fk, 'template'), p.markers = CASE WHEN size(r.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN r.mk] END,
+      p.capability = r.cap
   ON MATCH SET p.kind = coalesce(r.fk, p.kind, 'template'),
-      p.markers = [m IN ['cot', 'rubric'] WHERE m IN r.mk OR m IN coalesce(p.markers, [])],
+      p.markers = CASE WHEN size(r.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN r.mk OR m IN coalesce(p.markers, [])] ELSE p.markers END,
       p.capability = coalesce(r.cap, p.capability)
   MERGE (a)-[x:SENT]->(p)
   ON CREATE SET x.count = r.n, ${SEEN_CREATE}

@@ -4,7 +4,8 @@
  * - openDrop / dropFile: inspect a drop safely (no path traversal, no symlink escaping it);
  * - validatedRows / validateFile: stream validated rows and rejects (`file:line:field: reason`);
  * - readDropAsLinkageInput: a drop straight to the in-memory LinkageInput (baselines, experiments);
- * - ingestDrop / ingestFile / finalizeDrop: exactly-once ingest into Neo4j (one job per file + a ledger write).
+ * - ingestDrop / ingestFile / finalizeDrop: exactly-once ingest into Neo4j (one job per file + a ledger write);
+ * - bulkLoad: a first, large drop into a new, stopped database with Neo4j's offline importer.
  */
 export { openDrop, dropFile, type DropRef, type DropFile, type OpenDropOptions } from './drop.js';
 export { FILE_KINDS, KIND_ORDER, classifyFileName, type FileKind, type FileFormat, type FileKindSpec } from './file-kinds.js';
@@ -36,3 +37,5 @@ export {
   type IngestSummary,
   type FileResult,
 } from './ingest.js';
+export { bulkLoad, DEFAULTS as BULK_LOAD_DEFAULTS, type BulkLoadOptions, type BulkLoadSummary, type BulkLoadProgress } from './bulk-load.js';
+export { BulkGraph } from './bulk-graph.js';

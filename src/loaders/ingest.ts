@@ -3,12 +3,14 @@ import {
   ensureIngestSchema,
   existingBatchLayout,
   isDropIngested,
+  isFileBulkLoaded,
   recordDrop,
   writeBatch,
 } from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { InvalidFileError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
+import { bulkBatchId } from './bulk-files.js';
 import { ActivityBuffer } from './activity-buffer.js';
 import { SeenKeys } from './seen-keys.js';
 import { dropFile, openDrop, type DropFile, type DropRef } from './drop.js';
@@ -190,6 +192,10 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
   await ensureIngestSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
+  if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) {
+    const seconds = (performance.now() - t0) / 1000;
+    return { file: file.name, kind: file.kind, status: 'ok', rows: counts.rows, rejects: counts.rejects, batches: 1, batchesSkipped: 1, seconds, rowsPerSec: counts.rows / Math.max(1e-3, seconds), rejectsPath: rp };
+  }
   const layout = { batchSize: opts.batchSize, ...(file.kind === 'activity' ? { bufferRows: opts.activityBufferRows } : {}) };
   const earlier = await existingBatchLayout(client, prefix);
   if (earlier !== undefined && (earlier.batchSize !== layout.batchSize || earlier.bufferRows !== layout.bufferRows)) {

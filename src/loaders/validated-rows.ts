@@ -55,7 +55,13 @@ export interface ValidationCounts {
  */
 export async function validateFile(
   file: FileSource,
-  opts: ReadOptions & { readonly maxRejectRatio: number; readonly rejectsPath?: string; readonly onProgress?: (rows: number, rejects: number) => void },
+  opts: ReadOptions & {
+    readonly maxRejectRatio: number;
+    readonly rejectsPath?: string;
+    readonly onProgress?: (rows: number, rejects: number) => void;
+    /** Sees every valid row, in file order (bulk load aggregates in the same pass). */
+    readonly onRow?: (row: Row) => void;
+  },
 ): Promise<ValidationCounts> {
   let rows = 0;
   let rejects = 0;
@@ -69,8 +75,10 @@ export async function validateFile(
     let reported = 0;
     for await (const batch of validatedBatches(file, opts)) {
       for (const item of batch) {
-        if ('row' in item) rows++;
-        else {
+        if ('row' in item) {
+          rows++;
+          opts.onRow?.(item.row);
+        } else {
           rejects++;
           if (sample.length < 5) sample.push(item.reject);
           if (out && !out.write(formatReject(item.reject) + '\n')) await new Promise<void>((r) => out!.once('drain', () => r()));

@@ -86,3 +86,6 @@ export class JobFailedError extends RingscopeError {
     super(`${queue} job ${jobId} failed: ${reason}`);
   }
 }
+
+/** Neo4j's offline importer refused or failed (database running, destination not empty...). Nothing was loaded. */
+export class BulkImportError extends RingscopeError {}

@@ -108,3 +108,68 @@ describe('readRecordBatches', () => {
     await expect(collect(file)).rejects.toBeInstanceOf(InvalidFileError);
   });
 });
+
+/**
+ * Quote-free CSV is split directly, and csv-parse takes over at the first `"` or `\r` (see
+ * csvRecords). The records and line numbers must be exactly those of csv-parse reading the whole
+ * file, wherever the switch happens: never, in the first chunk, or deep in the file.
+ */
+describe('CSV fast path', () => {
+  async function reference(text: string): Promise<Array<{ line: number; fields: string[] }>> {
+    const { parse } = await import('csv-parse');
+    const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+    const out: Array<{ line: number; fields: string[] }> = [];
+    parser.on('data', (fields: string[]) => out.push({ line: parser.info.lines, fields }));
+    parser.write(text);
+    parser.end();
+    await new Promise<void>((resolve, reject) => parser.on('end', resolve).on('error', reject));
+    return out;
+  }
+
+  function body(rows: number, quoteAt: number | undefined, eol: string, crAt?: number): string {
+    let text = `account_id,fingerprint,first_seen,last_seen\n`;
+    for (let i = 0; i < rows; i++) {
+      if (i % 700 === 3) text += '\n'; // blank lines
+      const fp = i === quoteAt ? `"tpl, ""quoted""\nsecond line"` : `fp-${i}-${'y'.repeat(i % 40)}`;
+      const end = i === rows - 1 ? '' : i === crAt ? '\r\n' : eol;
+      text += `acct-${i},${fp},2026-01-01T00:00:00Z,${i % 9 === 0 ? '' : '2026-01-02T00:00:00Z'}${end}`;
+    }
+    return text;
+  }
+
+  it.each([
+    ['no quote at all', body(30_000, undefined, '\n')],
+    ['a quote in the first chunk', body(30_000, 10, '\n')],
+    ['a quote deep in the file', body(30_000, 25_000, '\n')],
+    ['a CRLF line deep in an LF file', body(30_000, undefined, '\n', 20_000)],
+    ['a short row and an extra column', body(5_000, undefined, '\n').replace('acct-77,', 'acct-77,').replace('acct-80,fp-80', 'acct-80').replace('acct-90,', 'acct-90,x,')],
+  ])('gives csv-parse’s records and lines: %s', async (_name, text) => {
+    const name = `fast-${Math.random().toString(36).slice(2)}.csv`;
+    fs.writeFileSync(path.join(tmp, name), text);
+    const ours = (await collect(src(name, 'csv'))).recs;
+    const ref = await reference(text);
+    const header = ref.shift()!.fields;
+    expect(ours.length).toBe(ref.length);
+    for (let i = 0; i < ref.length; i++) {
+      const r = ref[i]!;
+      const o = ours[i]!;
+      expect(o.line).toBe(r.line);
+      if (r.fields.length !== header.length) {
+        expect(o).toMatchObject({ field: '(columns)' });
+        continue;
+      }
+      const values = (o as { values: Record<string, string | undefined> }).values;
+      expect(header.map((h) => values[h] ?? '')).toEqual(r.fields);
+    }
+  });
+
+  it('fails the file on a quote-free line longer than the record limit, naming its line', async () => {
+    const name = 'fast-long.csv';
+    fs.writeFileSync(path.join(tmp, name), `account_id,fingerprint,first_seen,last_seen\na,b,c,d\na,${'z'.repeat(5000)},c,d\n`);
+    const err = await (async () => {
+      for await (const _ of readRecordBatches(src(name, 'csv'), { maxRecordChars: 1000 })) void _;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidFileError);
+    expect((err as InvalidFileError).line).toBe(3);
+  });
+});

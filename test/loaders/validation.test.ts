@@ -188,3 +188,58 @@ describe('openDrop', () => {
     await expect(openDrop(dir)).rejects.toBeInstanceOf(InvalidDropError);
   });
 });
+
+/**
+ * validateRow takes a fast path (hand-written checks) for plainly valid records and falls back to
+ * the zod schema otherwise. On real rows and on fuzzed ones, the fast path must either decline or
+ * produce exactly the zod result, and it must take almost every valid generated row.
+ */
+describe('validateRow fast path', async () => {
+  const { fastRow, validateRowWithSchema } = await import('../../src/loaders/row-schemas.js');
+  const { generate } = await import('../../src/generator/index.js');
+  const { readRecords } = await import('../../src/loaders/index.js');
+  const TRICKY = [
+    undefined, ' ', 'TRUE', 'False', '1', '0', '-1', '1e3', '007', '99999999999999999999', '2026-01-01', '2026-02-30T00:00:00Z',
+    '2026-01-01T00:00:00+25:00', '2026-01-01 10:00:00z', '1999-12-31T23:59:59Z', 'a\u0001b', 'x'.repeat(513), 'x'.repeat(512), '\ud800',
+    'cot; rubric;cot', 'rubric;', 'bogus', 'coding', 'minhash', '::1', '::ffff:10.0.0.1', '256.1.1.1', '10.0.0.1', 'é',
+  ];
+
+  it('declines or agrees with the schema on generated and fuzzed rows', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-fast-'));
+    const g = await generate({ scenario: 'mixed', accounts: 300, seed: 9, out });
+    const drop = await openDrop(g.dropDir);
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let valid = 0;
+    let fast = 0;
+    let fuzzed = 0;
+    for (const f of drop.files) {
+      for await (const rec of readRecords(f)) {
+        if (!('values' in rec)) continue;
+        const slow = validateRowWithSchema(f.kind, rec.values);
+        const quick = fastRow(f.kind, rec.values);
+        if (slow.ok) valid++;
+        if (quick !== undefined) {
+          fast++;
+          expect(slow).toEqual({ ok: true, row: quick });
+        }
+        // Three fuzzed variants of each record: one field replaced by a tricky value.
+        const keys = Object.keys(rec.values);
+        for (let k = 0; k < 3; k++) {
+          const values = { ...rec.values, [keys[rand(keys.length)]!]: TRICKY[rand(TRICKY.length)] };
+          const q = fastRow(f.kind, values);
+          if (q === undefined) continue;
+          fuzzed++;
+          expect(validateRowWithSchema(f.kind, values)).toEqual({ ok: true, row: q });
+        }
+      }
+    }
+    expect(valid).toBeGreaterThan(5000);
+    expect(fast).toBe(valid);
+    expect(fuzzed).toBeGreaterThan(1000);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+});

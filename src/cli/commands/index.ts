@@ -15,6 +15,7 @@ import { register as report } from './report.js';
 import { register as detect } from './detect.js';
 import { register as clusters } from './clusters.js';
 import { register as explain } from './explain.js';
+import { register as bulkLoad } from './bulk-load.js';
 
 /** Every subcommand registers itself here: one import and one entry per command file. */
-export const commands: Array<(program: Command) => void> = [ingest, generate, fingerprint, worker, run, schedule, status, dashboard, evaluate, baseline, exportCmd, query, report, detect, clusters, explain];
+export const commands: Array<(program: Command) => void> = [ingest, generate, fingerprint, worker, run, schedule, status, dashboard, evaluate, baseline, exportCmd, query, report, detect, clusters, explain, bulkLoad];

@@ -1,0 +1,356 @@
+import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
+import type { AccountRow, ActivityRow, IpRow, PaymentRow, PromptRow, Row } from './row-schemas.js';
+
+/**
+ * A whole drop aggregated in memory, in columns, for Neo4j's offline importer (bulk load). The
+ * importer creates what it is given and merges nothing, so everything the transactional ingest
+ * merges in Cypher (docs/neo4j-model.md) is merged here first, with the same rules:
+ * - nodes once per key; an attribute keeps the last non-empty value seen;
+ * - one relationship per (account, identifier): firstSeen min, lastSeen max, observations counted,
+ *   requests/count summed; prompt markers united;
+ * - activity: hours distinct and ascending per account, requests summed per hour.
+ *
+ * Rows are held as typed columns (no object per row): a 1M-account drop has ~37M rows, which as
+ * JS objects would cost tens of GB and most of the time in GC. Keys are interned to dense ints.
+ */
+
+/** String → dense int. Splits over several Maps: one V8 Map holds at most 2^24 entries. */
+export class Interner {
+  private readonly maps: Array<Map<string, number>> = [new Map()];
+  readonly keys: string[] = [];
+  private static readonly SHARD = 1 << 23;
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The key's index, created on first sight; `created` tells whether it was new. */
+  intern(key: string): number {
+    for (const m of this.maps) {
+      const i = m.get(key);
+      if (i !== undefined) return i;
+    }
+    let last = this.maps[this.maps.length - 1]!;
+    if (last.size >= Interner.SHARD) this.maps.push((last = new Map()));
+    const i = this.keys.length;
+    last.set(key, i);
+    this.keys.push(key);
+    return i;
+  }
+}
+
+/** A growable typed column. */
+class Column<T extends Float64Array | Int32Array | Int8Array> {
+  constructor(
+    private readonly make: (n: number) => T,
+    public data: T = make(1024),
+  ) {}
+  ensure(n: number, fill?: number): void {
+    if (n <= this.data.length) return;
+    let cap = this.data.length;
+    while (cap < n) cap *= 2;
+    const next = this.make(cap);
+    next.set(this.data as never);
+    if (fill !== undefined) next.fill(fill, this.data.length);
+    this.data = next;
+  }
+}
+
+const f64 = (n: number): Float64Array => new Float64Array(n);
+const i32 = (n: number): Int32Array => new Int32Array(n);
+const i8 = (n: number): Int8Array => new Int8Array(n);
+
+// Pair keys pack (left, right) into one exact double: left < 2^26, right < 2^27 (53 bits).
+const RIGHT_SPAN = 2 ** 27;
+const MAX_LEFT = 2 ** 26;
+
+/**
+ * Open-addressing hash from an int pair to a dense slot (linear probing, load ≤ 1/2). A V8 Map
+ * tops out at 2^24 entries and costs ~80 bytes an entry; this costs 12 bytes a slot.
+ */
+export class PairIndex {
+  private keys = new Float64Array(1 << 16).fill(-1);
+  private slots = new Int32Array(1 << 16);
+  private used = 0;
+
+  get size(): number {
+    return this.used;
+  }
+
+  /** Slot of (left, right); a new pair gets slot `size` (before the call). Returns [slot, isNew]. */
+  slot(left: number, right: number): [number, boolean] {
+    if (left >= MAX_LEFT || right >= RIGHT_SPAN) throw new RangeError(`bulk load supports < ${MAX_LEFT} accounts and < ${RIGHT_SPAN} keys per kind`);
+    if (2 * (this.used + 1) > this.keys.length) this.grow();
+    const key = left * RIGHT_SPAN + right;
+    const mask = this.keys.length - 1;
+    let h = (Math.imul(left, 0x9e3779b1) ^ Math.imul(right + 0x7f4a7c15, 0x85ebca77)) & mask;
+    for (;;) {
+      const k = this.keys[h]!;
+      if (k === key) return [this.slots[h]!, false];
+      if (k === -1) {
+        this.keys[h] = key;
+        this.slots[h] = this.used;
+        return [this.used++, true];
+      }
+      h = (h + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldSlots = this.slots;
+    this.keys = new Float64Array(oldKeys.length * 2).fill(-1);
+    this.slots = new Int32Array(oldKeys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const key = oldKeys[i]!;
+      if (key === -1) continue;
+      const left = Math.floor(key / RIGHT_SPAN);
+      const right = key - left * RIGHT_SPAN;
+      let h = (Math.imul(left, 0x9e3779b1) ^ Math.imul(right + 0x7f4a7c15, 0x85ebca77)) & mask;
+      while (this.keys[h] !== -1) h = (h + 1) & mask;
+      this.keys[h] = key;
+      this.slots[h] = oldSlots[i]!;
+    }
+  }
+}
+
+/** One relationship kind: (account, identifier) pairs with their merged properties. */
+export class RelColumns {
+  readonly index = new PairIndex();
+  readonly account = new Column(i32);
+  readonly target = new Column(i32);
+  readonly firstSeen = new Column(f64);
+  readonly lastSeen = new Column(f64);
+  readonly observations = new Column(i32);
+  /** requests (IP), count (prompt); unused for payment methods. */
+  readonly amount = new Column(f64);
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  add(account: number, target: number, firstSeen: number, lastSeen: number, amount: number): void {
+    const [s, isNew] = this.index.slot(account, target);
+    if (isNew) {
+      const n = s + 1;
+      this.account.ensure(n);
+      this.target.ensure(n);
+      this.firstSeen.ensure(n);
+      this.lastSeen.ensure(n);
+      this.observations.ensure(n);
+      this.amount.ensure(n);
+      this.account.data[s] = account;
+      this.target.data[s] = target;
+      this.firstSeen.data[s] = firstSeen;
+      this.lastSeen.data[s] = lastSeen;
+      this.observations.data[s] = 1;
+      this.amount.data[s] = amount;
+      return;
+    }
+    if (firstSeen < this.firstSeen.data[s]!) this.firstSeen.data[s] = firstSeen;
+    if (lastSeen > this.lastSeen.data[s]!) this.lastSeen.data[s] = lastSeen;
+    this.observations.data[s]!++;
+    this.amount.data[s]! += amount;
+  }
+}
+
+const CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
+const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
+/** Marker bits, in the order the transactional ingest stores them. */
+export const MARKER_ORDER: readonly PromptMarker[] = ['cot', 'rubric'];
+
+/** Tri-state booleans in an Int8 column: -1 unknown. */
+const UNKNOWN = -1;
+
+export class BulkGraph {
+  readonly accounts = new Interner();
+  readonly accountCreatedAt = new Column(f64);
+  readonly accountVerified = new Column(i8);
+  readonly accountEmailDomain: Array<string | undefined> = [];
+  readonly accountCountry: Array<string | undefined> = [];
+  readonly accountPlan: Array<string | undefined> = [];
+
+  readonly payments = new Interner();
+  readonly paymentBin: Array<string | undefined> = [];
+  readonly paymentCountry: Array<string | undefined> = [];
+  readonly paidWith = new RelColumns();
+
+  readonly ips = new Interner();
+  readonly ipVersion = new Column(i8);
+  readonly ipProxy = new Column(i8);
+  readonly ipSubnet = new Column(i32);
+  readonly ipAsn: Array<string | undefined> = [];
+  readonly subnets = new Interner();
+  readonly subnetVersion = new Column(i8);
+  readonly connectedFrom = new RelColumns();
+
+  readonly prompts = new Interner();
+  /** Index into CAPABILITIES, -1 none. */
+  readonly promptCapability = new Column(i8);
+  /** Index into FP_KINDS, -1 none given (stored as `template`, as the transactional ingest does). */
+  readonly promptKind = new Column(i8);
+  /** Bit i set: MARKER_ORDER[i]. */
+  readonly promptMarkers = new Column(i8);
+  readonly sent = new RelColumns();
+
+  /** Activity as (account, epoch hour) → requests. */
+  readonly activity = new RelColumns();
+
+  /** Valid rows added, per file kind. */
+  readonly rows = { accounts: 0, payment_methods: 0, ip_addresses: 0, prompt_fingerprints: 0, activity: 0 };
+
+  add(row: Row): void {
+    this.rows[row.kind]++;
+    switch (row.kind) {
+      case 'accounts':
+        return this.addAccount(row);
+      case 'payment_methods':
+        return this.addPayment(row);
+      case 'ip_addresses':
+        return this.addIp(row);
+      case 'prompt_fingerprints':
+        return this.addPrompt(row);
+      case 'activity':
+        return this.addActivity(row);
+    }
+  }
+
+  /** Index of an account, created (with no attributes) on first sight, as MERGE does. */
+  account(id: string): number {
+    const before = this.accounts.size;
+    const a = this.accounts.intern(id);
+    if (a === before) {
+      this.accountCreatedAt.ensure(a + 1, NaN);
+      this.accountCreatedAt.data[a] = NaN;
+      this.accountVerified.ensure(a + 1, UNKNOWN);
+      this.accountVerified.data[a] = UNKNOWN;
+      this.accountEmailDomain.push(undefined);
+      this.accountCountry.push(undefined);
+      this.accountPlan.push(undefined);
+    }
+    return a;
+  }
+
+  private addAccount(r: AccountRow): void {
+    const a = this.account(r.accountId);
+    const c = this.accountCreatedAt.data[a]!;
+    if (Number.isNaN(c) || r.createdAt < c) this.accountCreatedAt.data[a] = r.createdAt;
+    if (r.verified !== undefined) this.accountVerified.data[a] = r.verified ? 1 : 0;
+    if (r.emailDomain !== undefined) this.accountEmailDomain[a] = r.emailDomain;
+    if (r.country !== undefined) this.accountCountry[a] = r.country;
+    if (r.plan !== undefined) this.accountPlan[a] = r.plan;
+  }
+
+  private addPayment(r: PaymentRow): void {
+    const a = this.account(r.accountId);
+    const before = this.payments.size;
+    const p = this.payments.intern(r.key);
+    if (p === before) {
+      this.paymentBin.push(undefined);
+      this.paymentCountry.push(undefined);
+    }
+    if (r.cardBin !== undefined) this.paymentBin[p] = r.cardBin;
+    if (r.cardCountry !== undefined) this.paymentCountry[p] = r.cardCountry;
+    this.paidWith.add(a, p, r.firstSeen, r.lastSeen, 0);
+  }
+
+  private addIp(r: IpRow): void {
+    const a = this.account(r.accountId);
+    const before = this.ips.size;
+    const ip = this.ips.intern(r.key);
+    if (ip === before) {
+      this.ipVersion.ensure(ip + 1);
+      this.ipProxy.ensure(ip + 1, UNKNOWN);
+      this.ipProxy.data[ip] = UNKNOWN;
+      this.ipSubnet.ensure(ip + 1);
+      this.ipAsn.push(undefined);
+      const sBefore = this.subnets.size;
+      const s = this.subnets.intern(r.subnet);
+      if (s === sBefore) {
+        this.subnetVersion.ensure(s + 1);
+        this.subnetVersion.data[s] = r.version;
+      }
+      // The subnet is a function of the canonical address, so it is fixed at first sight.
+      this.ipSubnet.data[ip] = s;
+    }
+    this.ipVersion.data[ip] = r.version;
+    if (r.isProxy !== undefined) this.ipProxy.data[ip] = r.isProxy ? 1 : 0;
+    if (r.asn !== undefined) this.ipAsn[ip] = r.asn;
+    this.connectedFrom.add(a, ip, r.firstSeen, r.lastSeen, r.requests);
+  }
+
+  private addPrompt(r: PromptRow): void {
+    const a = this.account(r.accountId);
+    const before = this.prompts.size;
+    const p = this.prompts.intern(r.key);
+    if (p === before) {
+      this.promptCapability.ensure(p + 1, UNKNOWN);
+      this.promptCapability.data[p] = UNKNOWN;
+      this.promptKind.ensure(p + 1, UNKNOWN);
+      this.promptKind.data[p] = UNKNOWN;
+      this.promptMarkers.ensure(p + 1);
+    }
+    if (r.capability !== undefined) this.promptCapability.data[p] = CAPABILITIES.indexOf(r.capability);
+    if (r.fpKind !== undefined) this.promptKind.data[p] = FP_KINDS.indexOf(r.fpKind);
+    for (const m of r.markers) this.promptMarkers.data[p]! |= 1 << MARKER_ORDER.indexOf(m);
+    this.sent.add(a, p, r.firstSeen, r.lastSeen, r.count);
+  }
+
+  private addActivity(r: ActivityRow): void {
+    this.activity.add(this.account(r.accountId), r.hour, 0, 0, r.requests);
+  }
+
+  capabilityOf(p: number): Capability | undefined {
+    const c = this.promptCapability.data[p]!;
+    return c < 0 ? undefined : CAPABILITIES[c];
+  }
+
+  /** The stored kind: as given, else `template` (the transactional ingest's default). */
+  kindOf(p: number): FingerprintKind {
+    const k = this.promptKind.data[p]!;
+    return k < 0 ? 'template' : FP_KINDS[k]!;
+  }
+
+  markersOf(p: number): PromptMarker[] {
+    const bits = this.promptMarkers.data[p]!;
+    return MARKER_ORDER.filter((_, i) => (bits & (1 << i)) !== 0);
+  }
+
+  verifiedOf(a: number): boolean | undefined {
+    const v = this.accountVerified.data[a]!;
+    return v === UNKNOWN ? undefined : v === 1;
+  }
+
+  proxyOf(ip: number): boolean | undefined {
+    const v = this.ipProxy.data[ip]!;
+    return v === UNKNOWN ? undefined : v === 1;
+  }
+
+  /**
+   * Each account's activity, hours ascending: `start[a]..start[a+1]` index into `hours`/`requests`.
+   * A counting sort by account, then a sort of each account's few hours.
+   */
+  activityByAccount(): { start: Int32Array; hours: Float64Array; requests: Float64Array } {
+    const n = this.accounts.size;
+    const act = this.activity;
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < act.size; i++) start[act.account.data[i]! + 1]!++;
+    for (let a = 0; a < n; a++) start[a + 1]! += start[a]!;
+    const fill = start.slice(0, n);
+    const order = new Int32Array(act.size);
+    for (let i = 0; i < act.size; i++) order[fill[act.account.data[i]!]!++] = i;
+    const hours = new Float64Array(act.size);
+    const requests = new Float64Array(act.size);
+    for (let a = 0; a < n; a++) {
+      const from = start[a]!;
+      const to = start[a + 1]!;
+      const idx = Array.from(order.subarray(from, to)).sort((x, y) => act.target.data[x]! - act.target.data[y]!);
+      for (let j = 0; j < idx.length; j++) {
+        hours[from + j] = act.target.data[idx[j]!]!;
+        requests[from + j] = act.amount.data[idx[j]!]!;
+      }
+    }
+    return { start, hours, requests };
+  }
+}
