@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [section...]`: runs the benchmark sections against the real services (started by
 // with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
-// Sections: ingest, fingerprint, detect, quality, pipeline. With no argument, all of them run.
+// Sections: ingest, fingerprint, detect, quality, seeds, pipeline. With no argument, all of them run.
 // A section's result file is kept between runs, so `npm run bench detect` refreshes one section
 // and BENCHMARKS.md still shows the others (each with the date it was measured).
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const SECTIONS = [
   { name: 'fingerprint', script: 'scripts/bench-fingerprint.mjs', title: 'Prompt fingerprinting throughput' },
   { name: 'detect', script: 'scripts/bench-detect.mjs', title: 'Detection scaling (projection + communities + scoring + write-back)' },
   { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
+  { name: 'seeds', script: 'scripts/bench-seeds.mjs', title: 'Quality on unseen seeds and single ring types' },
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
   // The soak runs separately (`npm run soak`); its last figures are shown here.
   { name: 'soak', script: undefined, title: 'Soak: the nightly pipeline run repeatedly' },

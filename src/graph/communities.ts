@@ -1,4 +1,5 @@
 import { UndirectedGraph } from 'graphology';
+import { unionFind } from './union-find.js';
 import louvainImport from 'graphology-communities-louvain';
 import type { Assignment } from './types.js';
 import { buildAdjacency, otherEnd, type Adjacency, type ProjectedGraph } from './projected-graph.js';
@@ -77,20 +78,8 @@ export interface Component {
 /** Connected components with ≥ 2 nodes, ordered by key. Union–find over the edge list. */
 export function connectedComponents(g: ProjectedGraph): Component[] {
   const n = g.accounts.length;
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
-    }
-    return x;
-  };
-  for (let e = 0; e < g.edgeCount; e++) {
-    const a = find(g.src[e]!);
-    const b = find(g.dst[e]!);
-    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-  }
+  const { find, union } = unionFind(n);
+  for (let e = 0; e < g.edgeCount; e++) union(g.src[e]!, g.dst[e]!);
   const groups = new Map<number, number[]>();
   const touched = new Uint8Array(n);
   for (let e = 0; e < g.edgeCount; e++) {

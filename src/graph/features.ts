@@ -1,4 +1,5 @@
 import type { Capability, LinkageInput } from './types.js';
+import { unionFind } from './union-find.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 
 /** Capabilities the public distillation reports name as targets. */
@@ -25,7 +26,13 @@ export interface ClusterFeatures {
   verifiedShare: number | undefined;
   topDomain: string | undefined;
   topDomainShare: number | undefined;
-  /** Share of all accounts on the top domain that are in this cluster (≈1: a private domain). */
+  /**
+   * Share of all accounts on the top domain that are linked, through accounts on that same domain,
+   * to this cluster's accounts on it (≈1: a private domain, one organisation's linked staff). Not
+   * the share inside this cluster alone: community detection can split one organisation into
+   * several communities, and each part is still the same accountable customer. A public domain's
+   * users are not linked to each other, so the share stays near 0 there.
+   */
   topDomainExclusivity: number | undefined;
   promptCount: number;
   targetCapabilityShare: number | undefined;
@@ -143,6 +150,15 @@ export function clusterFeatures(
   const crowd = hourCrowd(input);
   const domainTotals = new Map<string, number>();
   for (const a of input.accounts.values()) if (a.emailDomain) domainTotals.set(a.emailDomain, (domainTotals.get(a.emailDomain) ?? 0) + 1);
+  const domainCounts = clusters.map((c) => {
+    const doms = new Map<string, number>();
+    for (const v of c) {
+      const d = input.accounts.get(g.accounts[v]!)?.emailDomain;
+      if (d) doms.set(d, (doms.get(d) ?? 0) + 1);
+    }
+    return doms;
+  });
+  const domainLinked = linkedWithinDomain(input, g);
 
   return clusters.map((c, ci) => {
     const a = acc[ci]!;
@@ -173,8 +189,7 @@ export function clusterFeatures(
       span = (created[created.length - 1]! - created[0]!) / 86_400_000;
     }
     const ver = attrs.filter((x) => x?.verified !== undefined);
-    const doms = new Map<string, number>();
-    for (const x of attrs) if (x?.emailDomain) doms.set(x.emailDomain, (doms.get(x.emailDomain) ?? 0) + 1);
+    const doms = domainCounts[ci]!;
     const top = [...doms.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
     const topCap = [...a.caps.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
     let templatesFor90: number | undefined;
@@ -203,7 +218,7 @@ export function clusterFeatures(
       verifiedShare: ver.length ? ver.filter((x) => x!.verified).length / ver.length : undefined,
       topDomain: top?.[0],
       topDomainShare: top ? top[1] / n : undefined,
-      topDomainExclusivity: top ? top[1] / (domainTotals.get(top[0]) ?? top[1]) : undefined,
+      topDomainExclusivity: top ? Math.min(1, Math.max(top[1], domainLinked(c, top[0])) / (domainTotals.get(top[0]) ?? top[1])) : undefined,
       promptCount: a.prompts,
       targetCapabilityShare: a.prompts ? a.target / a.prompts : undefined,
       topCapability: topCap?.[0],
@@ -353,4 +368,28 @@ export function evidenceRow(g: ProjectedGraph, e: number): Record<string, number
 export function round(x: number, d = 2): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
+}
+
+/**
+ * Components of the projected graph restricted to edges whose two accounts share an e-mail domain
+ * (union-find). Returns, for a cluster and a domain, how many accounts on that domain are in the
+ * components of the cluster's own accounts on it.
+ */
+function linkedWithinDomain(input: LinkageInput, g: ProjectedGraph): (cluster: readonly number[], domain: string) => number {
+  const n = g.accounts.length;
+  const domainOf: Array<string | undefined> = g.accounts.map((id) => input.accounts.get(id)?.emailDomain);
+  const { find, union } = unionFind(n);
+  for (let e = 0; e < g.edgeCount; e++) {
+    const d = domainOf[g.src[e]!];
+    if (d !== undefined && d === domainOf[g.dst[e]!]) union(g.src[e]!, g.dst[e]!);
+  }
+  const size = new Int32Array(n);
+  for (let v = 0; v < n; v++) if (domainOf[v] !== undefined) size[find(v)]!++;
+  return (cluster, domain) => {
+    const roots = new Set<number>();
+    for (const v of cluster) if (domainOf[v] === domain) roots.add(find(v));
+    let total = 0;
+    for (const r of roots) total += size[r]!;
+    return total;
+  };
 }

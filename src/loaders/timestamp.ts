@@ -16,6 +16,39 @@ export const HOUR_MS = 3_600_000;
 
 /** Parse to epoch ms, or return a reason string. */
 export function parseTimestamp(text: string): number | string {
+  return canonicalUtc(text) ?? parseGeneral(text);
+}
+
+const DIGIT = (c: number): boolean => c >= 48 && c <= 57;
+const d2 = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The form nearly every exporter writes, `YYYY-MM-DDTHH:MM:SSZ`, read from its characters with no
+ * regex and no Date object (timestamps are half the cells of a drop; this was 14% of a bulk load's
+ * CPU profile). Anything else, or anything out of range, returns undefined and goes through
+ * parseGeneral, which also words the error; a test holds the two to the same results.
+ */
+function canonicalUtc(s: string): number | undefined {
+  if (s.length !== 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 90) {
+    return undefined;
+  }
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!DIGIT(s.charCodeAt(i))) return undefined;
+  const Y = d2(s, 0) * 100 + d2(s, 2);
+  const M = d2(s, 5);
+  const D = d2(s, 8);
+  const H = d2(s, 11);
+  const MI = d2(s, 14);
+  const S = d2(s, 17);
+  if (M < 1 || M > 12 || D < 1 || H > 23 || MI > 59 || S > 59) return undefined;
+  const leap = M === 2 && Y % 4 === 0 && (Y % 100 !== 0 || Y % 400 === 0);
+  if (D > DAYS[M - 1]! + (leap ? 1 : 0)) return undefined;
+  const utc = Date.UTC(Y, M - 1, D, H, MI, S);
+  return utc < MIN_TIME_MS || utc >= MAX_TIME_MS ? undefined : utc;
+}
+
+/** Every accepted form (zones, fractions, a space for T), with the reason when it is not one. */
+export function parseGeneral(text: string): number | string {
   const m = ISO.exec(text);
   if (!m) {
     return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)

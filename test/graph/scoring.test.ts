@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDetection, SCORING_DEFAULTS, type DetectedCluster } from '../../src/graph/index.js';
+import { project, runDetection, scoreClusters, SCORING_DEFAULTS, type DetectedCluster } from '../../src/graph/index.js';
 import { buildFixture, T0, type Role } from '../detect/fixtures.js';
 
 describe('scoring and explanation', async () => {
@@ -70,5 +70,27 @@ describe('scoring and explanation', async () => {
     expect(c.contributions.find((x) => x.feature === 'releaseShift')!.logOdds).toBeGreaterThan(0.9);
     const none = res.clusters.find((x) => x.members.includes('hy-000'))!;
     expect(none.features.releaseShift).toBeUndefined();
+  });
+
+  it('keeps an organisation accountable when community detection splits it in two', () => {
+    // The benchmark company and the org each cut into two communities by hand: every part still
+    // names the same private domain, linked staff and all, so each stays below enforce and the org
+    // in monitor; and a public domain shared by unrelated individuals stays non-exclusive.
+    const g = project(input);
+    const split = new Map<string, string>();
+    for (const role of ['benchmark', 'org', 'background'] as const) {
+      const members = of(role).sort();
+      members.forEach((a, i) => split.set(a, `${role}-${i % 2}`));
+    }
+    const reports = scoreClusters(input, g, split);
+    for (const r of reports.filter((x) => x.key.startsWith('bm-') || x.key.startsWith('org-'))) {
+      expect(r.features.topDomainExclusivity, r.key).toBeGreaterThanOrEqual(0.8);
+      expect(r.recommendation, r.key).not.toBe('enforce');
+      if (r.key.startsWith('org-')) expect(r.recommendation, r.key).toBe('monitor');
+    }
+    expect(reports.filter((x) => x.key.startsWith('bm-') || x.key.startsWith('org-'))).toHaveLength(4);
+    const background = reports.filter((x) => roles.get(x.key) === 'background' && x.features.topDomain !== undefined);
+    expect(background.length).toBeGreaterThan(0);
+    for (const r of background) expect(r.features.topDomainExclusivity!, r.key).toBeLessThan(0.8);
   });
 });

@@ -243,3 +243,30 @@ describe('validateRow fast path', async () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 });
+
+describe('parseTimestamp fast path', async () => {
+  const { parseGeneral } = await import('../../src/loaders/timestamp.js');
+  it('gives the general parser’s result for canonical-looking strings, valid or not', () => {
+    let seed = 3;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    const cases: string[] = ['2024-02-29T23:59:59Z', '2023-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2000-02-29T12:00:00Z', '1999-12-31T23:59:59Z',
+      '2099-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-01-00T00:00:00Z',
+      '2026-01-01T24:00:00Z', '2026-01-01T10:60:00Z', '2026-01-01T10:00:60Z', '2026-01-01T10:00:00z', '2026-01-01 10:00:00Z', '2026-0a-01T10:00:00Z'];
+    for (let i = 0; i < 20_000; i++) {
+      const y = 1995 + rand(110);
+      cases.push(`${y}-${pad(rand(14))}-${pad(rand(33))}T${pad(rand(26))}:${pad(rand(62))}:${pad(rand(62))}Z`);
+    }
+    let valid = 0;
+    for (const c of cases) {
+      const general = parseGeneral(c);
+      const fast = parseTimestamp(c);
+      if (typeof general === 'number') valid++;
+      expect(fast, c).toEqual(general);
+    }
+    expect(valid).toBeGreaterThan(5000);
+  });
+});
