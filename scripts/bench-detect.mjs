@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import { wipe } from './wipe-neo4j.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -45,6 +44,16 @@ const { openDrop } = await dist('loaders/index.js');
 const { isDropIngested } = await dist('db/ingest-repository.js');
 
 const modeOf = (r) => r.ingestMode ?? 'transactional';
+/** Stop the instance's Neo4j, delete its default database's store, start it: an empty database. */
+async function resetStore(instance) {
+  await services.stopNeo4j(instance);
+  const data = path.join(services.stateDir(instance), 'neo4j', 'data');
+  fs.rmSync(path.join(data, 'databases', 'neo4j'), { recursive: true, force: true });
+  fs.rmSync(path.join(data, 'transactions', 'neo4j'), { recursive: true, force: true });
+  const up = await services.startNeo4j(instance);
+  if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
+}
+
 const results = previous.filter((r) => !(sizes.includes(r.accounts) && modeOf(r) === MODE));
 for (const n of sizes) {
   const dir = path.join(work, `mixed-${n}`);
@@ -108,7 +117,11 @@ for (const n of sizes) {
       ingestS = last?.ingestS ?? null;
       console.error(`[bench-detect] ${n}: reusing the ingested drop (ingest ${ingestS} s as last measured)`);
     } else {
-      await wipe(client);
+      // A fresh store rather than a Cypher wipe: deleting a 1M-account graph through Cypher took
+      // ~10 min, and left a store that slowed the next, smaller size's ingest ×2.
+      await client.close();
+      await resetStore(process.env.RINGSCOPE_INSTANCE);
+      client = await Neo4jClient.connect(config);
       t = performance.now();
       ing = await ingestDrop(client, path.join(dir, 'drop'), {
         stateDir: path.join(work, 'state'),
@@ -117,7 +130,7 @@ for (const n of sizes) {
       ingestS = (performance.now() - t) / 1000;
       console.error(`[bench-detect] ${n}: ingested ${ing.rows} rows in ${ingestS.toFixed(1)} s`);
       // Kept at once: a failure in detection still leaves the ingest figures for a reuse run.
-      const pending = { accounts: n, rows: ing.rows, ingestS: +ingestS.toFixed(1), ingestRowsPerS: Math.round(ing.rowsPerSec), detectFailed: 'detection did not finish', measuredAt: new Date().toISOString() };
+      const pending = { accounts: n, ingestMode: MODE, rows: ing.rows, ingestS: +ingestS.toFixed(1), ingestRowsPerS: Math.round(ing.rowsPerSec), detectFailed: 'detection did not finish', measuredAt: new Date().toISOString() };
       results.push(pending);
       writeReport();
       results.splice(results.indexOf(pending), 1);
@@ -188,7 +201,7 @@ function writeReport() {
     // The latest row's measurement time (rewriting the report alone measures nothing).
     measuredAt: results.map((r) => r.measuredAt).filter(Boolean).sort().at(-1) ?? new Date().toISOString(),
     summary:
-      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into a wiped Neo4j (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Ingest `transactional` is `ingestDrop` (what `ringscope ingest` and the pipeline run); `bulk` is `bulkLoad` (`ringscope bulk-load`, the offline importer for a first load into a new database), and its ingest time covers stopping Neo4j, reading and merging the drop, the importer, starting Neo4j and building the constraints. Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192 --max-semi-space-size=64`.',
+      'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into an empty Neo4j database (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Ingest `transactional` is `ingestDrop` (what `ringscope ingest` and the pipeline run); `bulk` is `bulkLoad` (`ringscope bulk-load`, the offline importer for a first load into a new database), and its ingest time covers stopping Neo4j, reading and merging the drop, the importer, starting Neo4j and building the constraints. Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192 --max-semi-space-size=64`.',
     table: {
       headers: ['accounts', 'ingest', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'peak heap MB', 'growth'],
       rows,
@@ -200,7 +213,8 @@ function writeReport() {
       ...results
         .filter((r) => r.ingestReused)
         .map((r) => `${r.accounts.toLocaleString('en')} accounts, transactional: detection measured on the drop already in Neo4j (BENCH_DETECT_REUSE=1); the ingest figure is from the run that loaded it.`),
-      'Sizes run one after another in one process against the bench instance as found (not restarted; each size ingests into a wiped database): a size measured right after a Neo4j start runs with cold caches.',
+      'Each size starts from an empty database: transactional runs delete the store with Neo4j stopped and start it again; bulk runs import with overwrite. Detection therefore always starts on a Neo4j started minutes before (page cache filled by the ingest only).',
+      'Rows keep the figures of the run that measured them (`measuredAt` in the raw figures): a run of some sizes or of one ingest mode leaves the other rows as they were.',
       `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
       `Neo4j heap ${process.env.RINGSCOPE_NEO4J_HEAP ?? '4g'}, page cache ${process.env.RINGSCOPE_NEO4J_PAGECACHE ?? '6g'} (bench instance defaults in scripts/services.mjs)`,
     ],
