@@ -149,7 +149,9 @@ try {
     const r = await redisSample(redis);
     const row = [i, Math.round(seconds * 10) / 10, +(w.rss / 2 ** 20).toFixed(1), +(w.heapUsed / 2 ** 20).toFixed(1), +(r.usedMemory / 2 ** 20).toFixed(2), r.otherKeys, r.retainedJobs, r.keys];
     rows.push(row);
-    raw.push({ iteration: i, seconds, runId: summary.runId, export: summary.export, worker: w, redis: r });
+    // File names only: the export folder is a temp dir of the machine that ran the soak.
+    const exp = summary.export && { ...summary.export, files: (summary.export.files ?? []).map((f) => path.basename(f)) };
+    raw.push({ iteration: i, seconds, runId: summary.runId, export: exp, worker: w, redis: r });
     say(`iteration ${i}: ${row[1]} s, worker rss ${row[2]} MiB heap ${row[3]} MiB, redis ${row[4]} MiB, ${row[7]} keys (${row[6]} completed jobs kept)`);
   }
 } catch (err) {
