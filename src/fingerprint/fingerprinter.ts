@@ -5,6 +5,7 @@ import { HMAC_MAX_WORDS, WordHmac } from './hmac-sha256.js';
 import { MinHasher } from './minhash.js';
 import { CompiledRules, DEFAULT_RULES, type FingerprintRules } from './rules.js';
 import { PLACEHOLDER_HASH, TOK_WORD, TokenBuffer, scan } from './tokens.js';
+import { stripUndefined } from '../util/defined.js';
 
 export interface FingerprintOptions {
   /** Words per shingle (k). @defaultValue 3 */
@@ -199,10 +200,6 @@ export function formatId(tag: number, words: ArrayLike<number>, at: number, hexC
   const w = [words[at]!, words[at + 1]!, words[at + 2]!, words[at + 3]!];
   const hex = wordsToHex(w, hexChars);
   return (tag === ID_TEMPLATE ? 't:' : tag === ID_SYSTEM ? 's:' : `m${tag}:`) + hex;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 let defaultFingerprinter: Fingerprinter | undefined;

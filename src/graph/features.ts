@@ -150,14 +150,6 @@ export function clusterFeatures(
   const crowd = hourCrowd(input);
   const domainTotals = new Map<string, number>();
   for (const a of input.accounts.values()) if (a.emailDomain) domainTotals.set(a.emailDomain, (domainTotals.get(a.emailDomain) ?? 0) + 1);
-  const domainCounts = clusters.map((c) => {
-    const doms = new Map<string, number>();
-    for (const v of c) {
-      const d = input.accounts.get(g.accounts[v]!)?.emailDomain;
-      if (d) doms.set(d, (doms.get(d) ?? 0) + 1);
-    }
-    return doms;
-  });
   const domainLinked = linkedWithinDomain(input, g);
 
   return clusters.map((c, ci) => {
@@ -189,7 +181,8 @@ export function clusterFeatures(
       span = (created[created.length - 1]! - created[0]!) / 86_400_000;
     }
     const ver = attrs.filter((x) => x?.verified !== undefined);
-    const doms = domainCounts[ci]!;
+    const doms = new Map<string, number>();
+    for (const x of attrs) if (x?.emailDomain) doms.set(x.emailDomain, (doms.get(x.emailDomain) ?? 0) + 1);
     const top = [...doms.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
     const topCap = [...a.caps.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
     let templatesFor90: number | undefined;
@@ -218,7 +211,7 @@ export function clusterFeatures(
       verifiedShare: ver.length ? ver.filter((x) => x!.verified).length / ver.length : undefined,
       topDomain: top?.[0],
       topDomainShare: top ? top[1] / n : undefined,
-      topDomainExclusivity: top ? Math.min(1, Math.max(top[1], domainLinked(c, top[0])) / (domainTotals.get(top[0]) ?? top[1])) : undefined,
+      topDomainExclusivity: top ? domainLinked(c, top[0]) / (domainTotals.get(top[0]) ?? top[1]) : undefined,
       promptCount: a.prompts,
       targetCapabilityShare: a.prompts ? a.target / a.prompts : undefined,
       topCapability: topCap?.[0],

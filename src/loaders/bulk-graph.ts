@@ -1,3 +1,4 @@
+import { PairIndex } from '../graph/pair-index.js';
 import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
 import type { AccountRow, ActivityRow, IpRow, PaymentRow, PromptRow, Row } from './row-schemas.js';
 
@@ -24,7 +25,7 @@ export class Interner {
     return this.keys.length;
   }
 
-  /** The key's index, created on first sight; `created` tells whether it was new. */
+  /** The key's index; a new key gets index `size` (as it was before the call). */
   intern(key: string): number {
     for (const m of this.maps) {
       const i = m.get(key);
@@ -39,19 +40,18 @@ export class Interner {
   }
 }
 
-/** A growable typed column. */
+/** A growable typed column (new cells are 0; callers set what they add). */
 class Column<T extends Float64Array | Int32Array | Int8Array> {
   constructor(
     private readonly make: (n: number) => T,
     public data: T = make(1024),
   ) {}
-  ensure(n: number, fill?: number): void {
+  ensure(n: number): void {
     if (n <= this.data.length) return;
     let cap = this.data.length;
     while (cap < n) cap *= 2;
     const next = this.make(cap);
     next.set(this.data as never);
-    if (fill !== undefined) next.fill(fill, this.data.length);
     this.data = next;
   }
 }
@@ -60,60 +60,9 @@ const f64 = (n: number): Float64Array => new Float64Array(n);
 const i32 = (n: number): Int32Array => new Int32Array(n);
 const i8 = (n: number): Int8Array => new Int8Array(n);
 
-// Pair keys pack (left, right) into one exact double: left < 2^26, right < 2^27 (53 bits).
-const RIGHT_SPAN = 2 ** 27;
-const MAX_LEFT = 2 ** 26;
-
-/**
- * Open-addressing hash from an int pair to a dense slot (linear probing, load ≤ 1/2). A V8 Map
- * tops out at 2^24 entries and costs ~80 bytes an entry; this costs 12 bytes a slot.
- */
-export class PairIndex {
-  private keys = new Float64Array(1 << 16).fill(-1);
-  private slots = new Int32Array(1 << 16);
-  private used = 0;
-
-  get size(): number {
-    return this.used;
-  }
-
-  /** Slot of (left, right); a new pair gets slot `size` (before the call). Returns [slot, isNew]. */
-  slot(left: number, right: number): [number, boolean] {
-    if (left >= MAX_LEFT || right >= RIGHT_SPAN) throw new RangeError(`bulk load supports < ${MAX_LEFT} accounts and < ${RIGHT_SPAN} keys per kind`);
-    if (2 * (this.used + 1) > this.keys.length) this.grow();
-    const key = left * RIGHT_SPAN + right;
-    const mask = this.keys.length - 1;
-    let h = (Math.imul(left, 0x9e3779b1) ^ Math.imul(right + 0x7f4a7c15, 0x85ebca77)) & mask;
-    for (;;) {
-      const k = this.keys[h]!;
-      if (k === key) return [this.slots[h]!, false];
-      if (k === -1) {
-        this.keys[h] = key;
-        this.slots[h] = this.used;
-        return [this.used++, true];
-      }
-      h = (h + 1) & mask;
-    }
-  }
-
-  private grow(): void {
-    const oldKeys = this.keys;
-    const oldSlots = this.slots;
-    this.keys = new Float64Array(oldKeys.length * 2).fill(-1);
-    this.slots = new Int32Array(oldKeys.length * 2);
-    const mask = this.keys.length - 1;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const key = oldKeys[i]!;
-      if (key === -1) continue;
-      const left = Math.floor(key / RIGHT_SPAN);
-      const right = key - left * RIGHT_SPAN;
-      let h = (Math.imul(left, 0x9e3779b1) ^ Math.imul(right + 0x7f4a7c15, 0x85ebca77)) & mask;
-      while (this.keys[h] !== -1) h = (h + 1) & mask;
-      this.keys[h] = key;
-      this.slots[h] = oldSlots[i]!;
-    }
-  }
-}
+// Pair keys pack (account, target) into one exact double for PairIndex: account < 2^26, target < 2^27 (53 bits).
+const TARGET_SPAN = 2 ** 27;
+const MAX_ACCOUNTS = 2 ** 26;
 
 /** One relationship kind: (account, identifier) pairs with their merged properties. */
 export class RelColumns {
@@ -131,8 +80,10 @@ export class RelColumns {
   }
 
   add(account: number, target: number, firstSeen: number, lastSeen: number, amount: number): void {
-    const [s, isNew] = this.index.slot(account, target);
-    if (isNew) {
+    if (account >= MAX_ACCOUNTS || target >= TARGET_SPAN) throw new RangeError(`bulk load supports < ${MAX_ACCOUNTS} accounts and < ${TARGET_SPAN} keys per kind`);
+    const before = this.index.size;
+    const s = this.index.rowOf(account * TARGET_SPAN + target);
+    if (this.index.size > before) {
       const n = s + 1;
       this.account.ensure(n);
       this.target.ensure(n);
@@ -197,11 +148,7 @@ export class BulkGraph {
   /** Activity as (account, epoch hour) → requests. */
   readonly activity = new RelColumns();
 
-  /** Valid rows added, per file kind. */
-  readonly rows = { accounts: 0, payment_methods: 0, ip_addresses: 0, prompt_fingerprints: 0, activity: 0 };
-
   add(row: Row): void {
-    this.rows[row.kind]++;
     switch (row.kind) {
       case 'accounts':
         return this.addAccount(row);
@@ -221,9 +168,9 @@ export class BulkGraph {
     const before = this.accounts.size;
     const a = this.accounts.intern(id);
     if (a === before) {
-      this.accountCreatedAt.ensure(a + 1, NaN);
+      this.accountCreatedAt.ensure(a + 1);
       this.accountCreatedAt.data[a] = NaN;
-      this.accountVerified.ensure(a + 1, UNKNOWN);
+      this.accountVerified.ensure(a + 1);
       this.accountVerified.data[a] = UNKNOWN;
       this.accountEmailDomain.push(undefined);
       this.accountCountry.push(undefined);
@@ -261,7 +208,7 @@ export class BulkGraph {
     const ip = this.ips.intern(r.key);
     if (ip === before) {
       this.ipVersion.ensure(ip + 1);
-      this.ipProxy.ensure(ip + 1, UNKNOWN);
+      this.ipProxy.ensure(ip + 1);
       this.ipProxy.data[ip] = UNKNOWN;
       this.ipSubnet.ensure(ip + 1);
       this.ipAsn.push(undefined);
@@ -285,9 +232,9 @@ export class BulkGraph {
     const before = this.prompts.size;
     const p = this.prompts.intern(r.key);
     if (p === before) {
-      this.promptCapability.ensure(p + 1, UNKNOWN);
+      this.promptCapability.ensure(p + 1);
       this.promptCapability.data[p] = UNKNOWN;
-      this.promptKind.ensure(p + 1, UNKNOWN);
+      this.promptKind.ensure(p + 1);
       this.promptKind.data[p] = UNKNOWN;
       this.promptMarkers.ensure(p + 1);
     }

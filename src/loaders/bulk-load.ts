@@ -8,6 +8,7 @@ import { openDrop, type DropRef } from './drop.js';
 import { rejectsPath, DEFAULTS as INGEST_DEFAULTS } from './ingest.js';
 import type { ReadOptions } from './record-reader.js';
 import { validateFile } from './validated-rows.js';
+import { stripUndefined } from '../util/defined.js';
 
 /**
  * Bulk load: a drop into a new database with Neo4j's offline importer, for a first load (a
@@ -79,8 +80,7 @@ export const DEFAULTS = {
 } as const;
 
 export async function bulkLoad(dropDir: string, options: BulkLoadOptions = {}): Promise<BulkLoadSummary> {
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as BulkLoadOptions;
-  const o = { ...DEFAULTS, ...given };
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
   if (!o.filesOnly && o.neo4jHome === undefined) throw new RangeError('bulkLoad needs neo4jHome (or filesOnly)');
   const t0 = performance.now();
   const drop: DropRef = await openDrop(dropDir, { dropId: o.dropId });

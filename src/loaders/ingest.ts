@@ -18,6 +18,7 @@ import type { FileKind } from './file-kinds.js';
 import type { ReadOptions } from './record-reader.js';
 import type { ActivityRow, Row } from './row-schemas.js';
 import { validateFile, validatedBatches, type ValidationCounts } from './validated-rows.js';
+import { stripUndefined } from '../util/defined.js';
 
 export interface IngestProgress {
   readonly file: string;
@@ -89,9 +90,7 @@ export interface IngestSummary {
 }
 
 function resolve(opts: IngestOptions): IngestOptions & typeof DEFAULTS {
-  // An option passed as `undefined` means "the default", not "unset".
-  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as IngestOptions;
-  const o = { ...DEFAULTS, ...given };
+  const o = { ...DEFAULTS, ...stripUndefined(opts) };
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   if (!Number.isInteger(o.writers) || o.writers < 1) throw new RangeError('writers must be a positive integer');
   if (!Number.isInteger(o.activityBufferRows) || o.activityBufferRows < 1) throw new RangeError('activityBufferRows must be a positive integer');
@@ -193,8 +192,10 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
   if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) {
+    // Loaded whole by `ringscope bulk-load`: one batch, already committed.
     const seconds = (performance.now() - t0) / 1000;
-    return { file: file.name, kind: file.kind, status: 'ok', rows: counts.rows, rejects: counts.rejects, batches: 1, batchesSkipped: 1, seconds, rowsPerSec: counts.rows / Math.max(1e-3, seconds), rejectsPath: rp };
+    const rowsPerSec = counts.rows / Math.max(1e-3, seconds);
+    return { file: file.name, kind: file.kind, status: 'ok', rows: counts.rows, rejects: counts.rejects, batches: 1, batchesSkipped: 1, seconds, rowsPerSec, rejectsPath: rp };
   }
   const layout = { batchSize: opts.batchSize, ...(file.kind === 'activity' ? { bufferRows: opts.activityBufferRows } : {}) };
   const earlier = await existingBatchLayout(client, prefix);
