@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Pipeline benchmark (issue #5): (1) the BullMQ pipeline's overhead against calling the same steps
-// directly (ingestDrop + detectAndWrite + exportRun), and (2) detection wall time with 1 against 2
-// `ringscope worker --queues detect` processes, fanned out per batch of connected components.
+// Pipeline benchmark (issue #5): the BullMQ pipeline's overhead against calling the same steps
+// directly (ingestDrop + detectAndWrite + exportRun). Detection with 1 against 2 worker processes,
+// fanned out per batch of connected components, is the `workers` section (bench-workers.mjs), run
+// on the largest store.
 // Runs the compiled code in dist/ against the services of RINGSCOPE_INSTANCE (it WIPES that
 // instance's Neo4j database, so it refuses the dev instance unless --allow-dev is given).
 // Writes bench-out/pipeline.json for BENCHMARKS.md.
-//   node scripts/with-services.mjs --instance bench -- node scripts/bench-pipeline.mjs [--accounts 10000] [--seed 1] [--batch 2000]
-import { spawn } from 'node:child_process';
+//   node scripts/with-services.mjs --instance bench -- node scripts/bench-pipeline.mjs [--accounts 10000] [--seed 1]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,6 @@ const arg = (name, def) => {
 };
 const ACCOUNTS = arg('accounts', 10_000);
 const SEED = arg('seed', 1);
-const BATCH = arg('batch', 2000);
 if ((process.env.RINGSCOPE_INSTANCE ?? 'dev') === 'dev' && !process.argv.includes('--allow-dev')) {
   console.error('bench-pipeline: refusing to wipe the dev instance; run it under --instance bench (or pass --allow-dev)');
   process.exit(2);
@@ -41,7 +40,7 @@ const { generate } = await need('generator/index.js');
 const { ingestDrop, openDrop } = await need('loaders/index.js');
 const { detectAndWrite } = await need('db/linkage-pipeline.js');
 const { exportRun } = await need('export/index.js');
-const { openQueues, startWorkers, submitDrop, followFlow, JOB, jobIds } = await need('jobs/index.js');
+const { openQueues, startWorkers, submitDrop, followFlow } = await need('jobs/index.js');
 const { createLogger } = await need('util/logger.js');
 
 const log = createLogger('silent');
@@ -86,50 +85,18 @@ say(`pipeline: ${sec(tPipeline)} s`);
 await pool.close();
 const pipelineRun = await q.queues.detect.getJob(r.detectJobId);
 
-// 3. Detection with 1 vs 2 worker processes, fanned out per batch of components.
-function spawnWorker() {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'ringscope.mjs'), 'worker', '--queues', 'detect'], {
-    cwd: ROOT,
-    env: { ...process.env, RINGSCOPE_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-  });
-  return child;
-}
-async function detectWith(workers, runId) {
-  const children = Array.from({ length: workers }, spawnWorker);
-  await new Promise((res) => setTimeout(res, 3000)); // let them connect
-  const t0 = performance.now();
-  const jobId = jobIds.detectRun(runId);
-  await q.queues.detect.add(JOB.detectRun, { runId, seed: SEED, drops: [], fanOut: { batchAccounts: BATCH, minAccounts: 1 } }, { jobId });
-  for (;;) {
-    const job = await q.queues.detect.getJob(jobId);
-    const state = await job.getState();
-    if (state === 'completed') break;
-    if (state === 'failed') throw new Error(`detect failed: ${job.failedReason}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  const ms = performance.now() - t0;
-  const job = await q.queues.detect.getJob(jobId);
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((res) => c.on('exit', res))));
-  return { ms, batches: job.returnvalue.fannedOut, clusters: job.returnvalue.clusters };
-}
-say('detect with 1 worker process...');
-const one = await detectWith(1, 'bench-1w');
-say('detect with 2 worker processes...');
-const two = await detectWith(2, 'bench-2w');
 await q.close();
 await client.close();
 
 const overhead = tPipeline - tDirect;
 const result = {
-  command: `node scripts/bench-pipeline.mjs --accounts ${ACCOUNTS} --seed ${SEED} --batch ${BATCH}`,
+  command: `node scripts/bench-pipeline.mjs --accounts ${ACCOUNTS} --seed ${SEED}`,
   measuredAt: new Date().toISOString(),
   summary:
     `One drop of ${ACCOUNTS.toLocaleString('en')} accounts (${rows.toLocaleString('en')} rows, scenario mixed). ` +
     `The pipeline (one in-process worker, sandboxed detection) took ${sec(tPipeline)} s against ${sec(tDirect)} s for the same steps called directly ` +
     `(${overhead >= 0 ? '+' : ''}${sec(overhead)} s, ${Math.round((overhead / tDirect) * 100)}%). ` +
-    `Fanned-out detection (${one.batches} batches: components grouped up to ${BATCH} accounts, a larger component is a batch of its own): ${sec(one.ms)} s with 1 worker process, ${sec(two.ms)} s with 2.`,
+    `Detection with 1 vs 2 worker processes is measured at the largest size in its own section (workers).`,
   tables: [
     {
       title: 'Pipeline overhead',
@@ -139,21 +106,13 @@ const result = {
         ['pipeline: flow of ingest-file ×' + drop.files.length + ' → finalize → detect (sandbox) → export', sec(tPipeline), `${pipelineRun?.returnvalue?.clusters ?? '?'} clusters`],
       ],
     },
-    {
-      title: 'Detection: 1 vs 2 worker processes (fan-out per component batch)',
-      headers: ['workers', 'wall s', 'batches', 'clusters'],
-      rows: [
-        [1, sec(one.ms), one.batches, one.clusters],
-        [2, sec(two.ms), two.batches, two.clusters],
-      ],
-    },
   ],
   notes: [
     `Machine: ${os.cpus().length} cores shared with other work; figures are single runs.`,
-    'Each detection run re-reads the graph from Neo4j and projects it in the parent job twice (plan, then gather); only Louvain per batch runs in parallel.',
+    `The pipeline's detect job read and projected the graph once (${pipelineRun?.returnvalue?.ms ? Object.entries(pipelineRun.returnvalue.ms).map(([k, v]) => `${k} ${sec(v)} s`).join(', ') : 'steps not reported'}).`,
     `Direct detection (single process, no fan-out) found ${direct.clusters.length} clusters.`,
   ],
-  raw: { accounts: ACCOUNTS, rows, files: drop.files.length, directMs: tDirect, ingestMs: tIngest, detectMs: tDetect, pipelineMs: tPipeline, detect1: one, detect2: two },
+  raw: { accounts: ACCOUNTS, rows, files: drop.files.length, directMs: tDirect, ingestMs: tIngest, detectMs: tDetect, pipelineMs: tPipeline, pipelineDetect: pipelineRun?.returnvalue ?? null },
 };
 fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench-out', 'pipeline.json'), JSON.stringify(result, null, 2) + '\n');

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [section...]`: runs the benchmark sections against the real services (started by
 // with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
-// Sections: ingest, fingerprint, detect, quality, seeds, pipeline. With no argument, all of them run.
+// Sections: ingest, fingerprint, detect, quality, seeds, pipeline, workers. With no argument, all of
+// them run but `workers`, which measures the store `detect` leaves behind (see bench-workers.mjs).
 // A section's result file is kept between runs, so `npm run bench detect` refreshes one section
 // and BENCHMARKS.md still shows the others (each with the date it was measured).
 import { spawnSync } from 'node:child_process';
@@ -19,6 +20,8 @@ const SECTIONS = [
   { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
   { name: 'seeds', script: 'scripts/bench-seeds.mjs', title: 'Quality on unseen seeds and single ring types' },
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
+  // Runs on the store the detect section left (the largest size): not part of a run of every section.
+  { name: 'workers', script: 'scripts/bench-workers.mjs', title: 'Fan-out: detection with 1 vs 2 worker processes at the largest size', explicit: true },
   // The soak runs separately (`npm run soak`); its last figures are shown here.
   { name: 'soak', script: undefined, title: 'Soak: the nightly pipeline run repeatedly' },
 ];
@@ -27,7 +30,7 @@ const wanted = process.argv.slice(2);
 fs.mkdirSync(OUT, { recursive: true });
 let failed = false;
 for (const s of SECTIONS) {
-  if (wanted.length && !wanted.includes(s.name)) continue;
+  if (wanted.length ? !wanted.includes(s.name) : s.explicit) continue;
   if (!s.script) continue;
   if (!fs.existsSync(path.join(ROOT, s.script))) {
     console.error(`[bench] ${s.name}: ${s.script} does not exist, skipped`);

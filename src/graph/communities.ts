@@ -104,12 +104,55 @@ export function detectComponent(
   options: Partial<CommunityOptions> = {},
   adjacency: Adjacency = buildAdjacency(g),
 ): number[][] {
+  const top = splitComponent(g, component.nodes, options, adjacency);
+  return [...top.done, ...refineParts(g, top.parts, options, adjacency)].sort((a, b) => a[0]! - b[0]!);
+}
+
+/**
+ * The first level of detectComponent: Louvain on the whole component. `done` holds finished
+ * communities (peeled); `parts` are the communities still to refine, from depth 1, with
+ * refineParts. Each part's refinement reads only edges inside it and seeds its generator from its
+ * own smallest account and depth, so parts can be refined anywhere, in any order or grouping:
+ * this is how one giant component is shared by several fan-out workers.
+ */
+export function splitComponent(
+  g: ProjectedGraph,
+  nodes: ArrayLike<number>,
+  options: Partial<CommunityOptions> = {},
+  adj: Adjacency = buildAdjacency(g),
+): { done: number[][]; parts: number[][] } {
+  const o = { ...COMMUNITY_DEFAULTS, ...options };
+  const finished: number[][] = [];
+  const parts: number[][] = [];
+  for (const part of splitConnected(g, adj, Array.from(nodes))) {
+    if (part.length < 3) {
+      if (part.length >= 2) finished.push(part);
+      continue;
+    }
+    const communities = mergeCohesive(g, adj, runLouvain(g, adj, part, o, 0), o.mergeDensityRatio, o.mergeMeanBits);
+    if (communities.length === 1) finished.push(part);
+    else parts.push(...communities);
+  }
+  return { done: peelAll(g, adj, finished, o.minMemberStrength), parts };
+}
+
+/** Refine each part of splitComponent from depth 1, then peel weak members (communities sorted inside). */
+export function refineParts(
+  g: ProjectedGraph,
+  parts: readonly number[][],
+  options: Partial<CommunityOptions> = {},
+  adj: Adjacency = buildAdjacency(g),
+): number[][] {
   const o = { ...COMMUNITY_DEFAULTS, ...options };
   const out: number[][] = [];
-  refine(g, adjacency, [...component.nodes], o, 0, out);
+  for (const part of parts) refine(g, adj, part, o, 1, out);
+  return peelAll(g, adj, out, o.minMemberStrength);
+}
+
+function peelAll(g: ProjectedGraph, adj: Adjacency, communities: readonly number[][], fraction: number): number[][] {
   const kept: number[][] = [];
-  for (const c of out) for (const piece of peelWeakMembers(g, adjacency, c, o.minMemberStrength)) kept.push(piece.sort((a, b) => a - b));
-  return kept.sort((a, b) => a[0]! - b[0]!);
+  for (const c of communities) for (const piece of peelWeakMembers(g, adj, c, fraction)) kept.push(piece.sort((a, b) => a - b));
+  return kept;
 }
 
 function refine(g: ProjectedGraph, adj: Adjacency, nodes: number[], o: CommunityOptions, depth: number, out: number[][]): void {

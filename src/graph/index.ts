@@ -7,7 +7,7 @@ export type * from './types.js';
 export { EVIDENCE_KINDS, EVIDENCE_SLOTS, edgeEvidence, buildAdjacency, type Evidence, type EvidenceKind, type ProjectedGraph, type ProjectionStats, type Adjacency } from './projected-graph.js';
 export { project, projectionOptions, identifierBits, timeFactor, accountUniverse, PROJECTION_DEFAULTS, type ProjectionOptions, type ProjectionOverrides } from './project.js';
 export { synchronyLinks, SYNC_DEFAULTS, type SyncOptions, type SyncLink } from './synchrony.js';
-export { connectedComponents, detectComponent, detectCommunities, detectCommunitiesAsync, communityKey, COMMUNITY_DEFAULTS, type CommunityOptions, type Component } from './communities.js';
+export { connectedComponents, detectComponent, splitComponent, refineParts, detectCommunities, detectCommunitiesAsync, communityKey, COMMUNITY_DEFAULTS, type CommunityOptions, type Component } from './communities.js';
 export { clusterFeatures, TARGET_CAPABILITIES, type ClusterFeatures } from './features.js';
 export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMENDATIONS, type ScoringOptions, type ClusterReport, type Contribution, type LinkReport, type Recommendation } from './scoring.js';
 export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';

@@ -22,20 +22,34 @@ export interface FinalizeDropData {
 export interface DetectRunData extends RunSpec {
   /** Drops this run was started for (informational: detection reads the whole graph). */
   readonly drops: readonly string[];
-  /** Set by the job itself when it fans out: the second entry gathers the children's results. */
-  readonly step?: 'gather';
   /** Fan-out override for this run; undefined uses the worker's PipelineOptions. */
   readonly fanOut?: { readonly batchAccounts: number; readonly minAccounts: number };
 }
 
-/** One batch of connected components of the projected graph, for one fan-out child. */
+/**
+ * What a fan-out child computes on its batch:
+ * - `components`: whole connected components, Louvain and refinement (detectCommunities);
+ * - `split`: one component too big for a batch, first Louvain level only (splitComponent); the
+ *   parts it returns are refined by `refine` children in a second round;
+ * - `refine`: parts of split components, refined from depth 1 (refineParts).
+ */
+export type BatchMode = 'components' | 'split' | 'refine';
+
+/** One batch of the projected graph, for one fan-out child (`detect-batch` queue). */
 export interface DetectComponentsData extends RunSpec {
   readonly batch: number;
-  /** Account ids of the batch; edges refer to positions in this list. */
+  readonly mode: BatchMode;
+  /** Account ids of the batch, sorted; edges refer to positions in this list. */
   readonly accounts: readonly string[];
-  readonly src: readonly number[];
-  readonly dst: readonly number[];
-  readonly weight: readonly number[];
+  /** Edge ends: base64 of a little-endian Int32Array. */
+  readonly src: string;
+  readonly dst: string;
+  /** Edge weights: base64 of a little-endian Float64Array. */
+  readonly weight: string;
+  /** `refine`: the parts to refine, as positions in `accounts`. */
+  readonly parts?: readonly (readonly number[])[];
+  /** Digest of everything above but the run and batch number (part of the job id). */
+  readonly digest: string;
 }
 
 /** Community of each account of a batch (child result): parallel arrays. */
@@ -43,6 +57,8 @@ export interface DetectComponentsResult {
   readonly batch: number;
   readonly accounts: readonly string[];
   readonly communities: readonly string[];
+  /** `split`: the parts still to refine, as account ids (their accounts are not in `accounts`). */
+  readonly parts?: readonly (readonly string[])[];
 }
 
 export interface ExportRunData extends RunSpec {

@@ -37,8 +37,9 @@ export const jobIds = {
   detectRun(runId: string): string {
     return `detect-${safeKey(runId)}`;
   },
-  detectComponents(runId: string, batch: number): string {
-    return `components-${safeKey(runId)}-${batch}`;
+  /** A fan-out child: its run, position and content digest (a changed graph never reuses old results). */
+  detectComponents(runId: string, batch: number, digest: string): string {
+    return `components-${safeKey(runId)}-${batch}-${safeKey(digest)}`;
   },
   exportRun(runId: string): string {
     return `export-${safeKey(runId)}`;

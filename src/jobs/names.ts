@@ -5,6 +5,8 @@
 export const QUEUE = {
   ingest: 'ingest',
   detect: 'detect',
+  /** Fan-out children of detect runs: a queue of their own, so a parent waiting for them never holds the slot they need. */
+  detectBatch: 'detect-batch',
   export: 'export',
   webhook: 'webhook',
 } as const;
@@ -12,10 +14,10 @@ export const QUEUE = {
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 /** The queues a `ringscope worker` serves by default (webhook delivery is the exports module's worker). */
-export const PIPELINE_QUEUES: readonly QueueName[] = [QUEUE.ingest, QUEUE.detect, QUEUE.export];
+export const PIPELINE_QUEUES: readonly QueueName[] = [QUEUE.ingest, QUEUE.detect, QUEUE.detectBatch, QUEUE.export];
 
 /** Every queue status, metrics and the dashboard look at. */
-export const ALL_QUEUES: readonly QueueName[] = [QUEUE.ingest, QUEUE.detect, QUEUE.export, QUEUE.webhook];
+export const ALL_QUEUES: readonly QueueName[] = [QUEUE.ingest, QUEUE.detect, QUEUE.detectBatch, QUEUE.export, QUEUE.webhook];
 
 /** Job names: one queue can carry several kinds of job; processors dispatch on the name. */
 export const JOB = {
@@ -27,7 +29,7 @@ export const JOB = {
   scan: 'scan-drops',
   /** detect: projection, communities, scoring and write-back of one linkage run. */
   detectRun: 'detect-run',
-  /** detect: Louvain on one batch of connected components (child of detect-run). */
+  /** detect-batch: Louvain on one batch of connected components (fan-out child of a detect-run). */
   detectComponents: 'detect-components',
   /** export: cluster lists of one run. */
   exportRun: 'export-run',

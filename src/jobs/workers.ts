@@ -15,7 +15,7 @@ import { openQueues } from './queues.js';
 import { sandboxFile } from './sandbox-path.js';
 
 export interface WorkerPoolOptions {
-  /** Queues to serve. @defaultValue ['ingest', 'detect', 'export'] */
+  /** Queues to serve. @defaultValue ['ingest', 'detect', 'detect-batch', 'export'] */
   readonly queues: readonly QueueName[];
   /** Jobs in flight per queue. Detection runs one worker thread per concurrent job. @defaultValue 1 */
   readonly concurrency: number;
@@ -105,7 +105,8 @@ function logJobEvents(worker: Worker, log: Logger): void {
 
 /**
  * Start BullMQ workers for the pipeline's queues. Ingest and export run in this process (they wait on
- * I/O); detection runs in a worker-thread sandbox so CPU-bound Louvain never blocks lock renewal.
+ * I/O); detection and its fan-out children (`detect-batch`) run in worker-thread sandboxes so
+ * CPU-bound Louvain never blocks lock renewal.
  * Worker threads (not child processes) die with this process, so a killed worker leaves no orphan
  * still writing to Neo4j: its job simply stalls and is picked up elsewhere.
  */
@@ -133,7 +134,7 @@ export async function startWorkers(config: Config, log: Logger, options: Partial
       const ingest = ingestProcessor(ctx);
       const scan = scanProcessor(ctx);
       worker = new Worker(queue, async (job: Job, token?: string) => (job.name === JOB.scan ? scan(job) : ingest(job, token)), common);
-    } else if (queue === QUEUE.detect) {
+    } else if (queue === QUEUE.detect || queue === QUEUE.detectBatch) {
       // The sandbox thread loads its config from its environment: hand it this worker's config, so a
       // pool started with an explicit config detects against the same Neo4j and Redis as it ingests.
       const workerThreadsOptions = { ...sandboxThreadOptions(), env: { ...process.env, ...configEnv(config) } };

@@ -31,7 +31,7 @@ describe('dashboard and /metrics', () => {
     const ok = await fetch(`${dash.url}/ui/api/queues`, { headers: { authorization: `Bearer ${UI}` } });
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as { queues: Array<{ name: string }> };
-    expect(body.queues.map((x) => x.name).sort()).toEqual(['detect', 'export', 'ingest', 'webhook']);
+    expect(body.queues.map((x) => x.name).sort()).toEqual(['detect', 'detect-batch', 'export', 'ingest', 'webhook']);
   });
 
   it('a browser signs in once through /login (HttpOnly cookie)', async () => {

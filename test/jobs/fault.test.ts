@@ -43,6 +43,7 @@ describe('fault injection: SIGKILL a worker mid-ingest and mid-detection', () =>
   async function interrupted(
     name: string,
     killWhen: (config: Config, client: Neo4jClient, q: PipelineQueues) => Promise<string>,
+    fanOut?: { batchAccounts: number; minAccounts: number },
   ): Promise<{ fp: GraphFingerprint; killedJob: string; q: PipelineQueues; client: Neo4jClient }> {
     const config = jobsConfig(name);
     const client = await freshNeo4j(config);
@@ -51,7 +52,7 @@ describe('fault injection: SIGKILL a worker mid-ingest and mid-detection', () =>
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
       await waitFor('worker start', async () => first.logs().includes('worker started'), 60_000);
-      const r = await submitDrop(q, client, drop, config.stateDir, { outDir: tmpDir(name) });
+      const r = await submitDrop(q, client, drop, config.stateDir, { outDir: tmpDir(name), ...(fanOut ? { fanOut } : {}) });
       let killedJob: string;
       try {
         killedJob = await killWhen(config, client, q);
@@ -114,6 +115,37 @@ describe('fault injection: SIGKILL a worker mid-ingest and mid-detection', () =>
     try {
       const job = await q.queues.detect.getJob(ids.detectJobId);
       expect(await job!.getState()).toBe('completed');
+      expect(fp).toEqual(clean);
+    } finally {
+      await q.close();
+      await client.close();
+    }
+  }, 300_000);
+
+  it('mid-fan-out: the parent waits on its children when the worker dies; the next worker reuses or reruns them, same clusters', async () => {
+    const ids = dropFlowIds(ref);
+    const { fp, q, client } = await interrupted(
+      'fault-fanout',
+      async (_c, _client, q) => {
+        await waitFor(
+          'detect waiting on its children',
+          async () => {
+            const job = await q.queues.detect.getJob(ids.detectJobId);
+            return /^fan-out \d+\//.test(String((job?.progress as { phase?: string } | undefined)?.phase ?? ''));
+          },
+          120_000,
+          10,
+        );
+        return ids.detectJobId;
+      },
+      { batchAccounts: 40, minAccounts: 1 },
+    );
+    try {
+      const job = await q.queues.detect.getJob(ids.detectJobId);
+      expect(await job!.getState()).toBe('completed');
+      expect(job!.returnvalue.fannedOut).toBeGreaterThan(2);
+      // The children were removed once the run was written, including any the dead worker held.
+      expect(await q.queues['detect-batch'].getJobCountByTypes('completed', 'failed', 'waiting', 'active', 'delayed')).toBe(0);
       expect(fp).toEqual(clean);
     } finally {
       await q.close();

@@ -111,7 +111,8 @@ export async function partitionChecksum(client: Neo4jClient, runId: string): Pro
   const res = await client.query(
     `MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(c:Cluster)
      WITH c, a.id AS id ORDER BY id
-     RETURN c.score AS score, c.recommendation AS rec, collect(id) AS members`,
+     WITH c, collect(id) AS members
+     RETURN c.score AS score, c.recommendation AS rec, members`,
     { runId },
     'READ',
   );

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('Run pipeline workers until SIGINT/SIGTERM (ingest, detect and export queues by default)')
-    .option('--queues <list>', 'comma-separated queues: ingest, detect, export, webhook', PIPELINE_QUEUES.join(','))
+    .option('--queues <list>', 'comma-separated queues: ingest, detect, detect-batch, export, webhook', PIPELINE_QUEUES.join(','))
     .option('--concurrency <n>', 'jobs in flight per queue', '1')
     .option('--lock-duration <ms>', 'job lock duration (a dead worker\'s jobs are retaken after this)')
     .option('--stalled-interval <ms>', 'how often to look for stalled jobs')
