@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { detectAndWrite } from '../../src/db/linkage-pipeline.js';
 import type { Neo4jClient } from '../../src/db/index.js';
 import { project, runDetection } from '../../src/graph/index.js';
-import { batchGraph, batchPayload, batchPayloads, followFlow, mergeResults, openQueues, planBatches, planFirstRound, planRefineRound, startWorkers, submitDrop, type PipelineQueues, type WorkerPool } from '../../src/jobs/index.js';
+import { batchGraph, batchPayload, batchPayloads, connectRedis, followFlow, mergeResults, openQueues, planBatches, planFirstRound, planRefineRound, runFinished, startWorkers, submitDrop, type PipelineQueues, type WorkerPool } from '../../src/jobs/index.js';
+import { JobFailedError } from '../../src/util/errors.js';
 import { detectBatch } from '../../src/jobs/processors/detect-sandbox.js';
 import { readDropAsLinkageInput } from '../../src/loaders/index.js';
 import { freshNeo4j } from '../helpers/services.js';
-import { jobsConfig, partitionChecksum, quietLog, smallDrop, tmpDir } from './helpers.js';
+import { jobsConfig, partitionChecksum, quietLog, smallDrop, tmpDir, waitFor } from './helpers.js';
 
 const SEED = 5;
 
@@ -111,6 +113,50 @@ describe('per-component fan-out', () => {
       const single = await partitionChecksum(client, 'single-process');
       expect(fanned.clusters).toBeGreaterThan(0);
       expect(fanned).toEqual(single);
+    });
+
+    it('a child that fails for good fails its run with the child\'s reason; a retry of the run replaces the failed children', async () => {
+      const cfg = jobsConfig('fanout-childfail');
+      // Two attempts, short backoff: the run is retried once, and gives up.
+      const q3 = await openQueues(cfg, { attempts: 2, backoffDelayMs: 50 });
+      const pool3 = await startWorkers(cfg, quietLog, { queues: ['ingest', 'detect', 'export'] });
+      const tried = new Map<string, number>();
+      const brokenConnection = await connectRedis(cfg, 'worker');
+      const broken = new Worker(
+        'detect-batch',
+        async (job) => {
+          tried.set(job.id!, (tried.get(job.id!) ?? 0) + 1);
+          throw new UnrecoverableError('injected: this batch cannot be computed');
+        },
+        { connection: brokenConnection, prefix: cfg.queuePrefix },
+      );
+      await broken.waitUntilReady();
+      const c3 = await freshNeo4j(cfg);
+      try {
+        const r = await submitDrop(q3, c3, drop, cfg.stateDir, { outDir: tmpDir('fanout-childfail'), seed: SEED, fanOut: { batchAccounts: 25, minAccounts: 1 } });
+        const err = await followFlow(q3, r).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(JobFailedError);
+        const detect = await q3.queues.detect.getJob(r.detectJobId);
+        expect(await detect!.getState()).toBe('failed');
+        expect(detect!.attemptsMade).toBe(2);
+        expect(detect!.failedReason).toContain('injected: this batch cannot be computed');
+        // The retry removed and re-added the children the first attempt saw fail (a failed id would
+        // otherwise block its re-add, and the retry fail on the old result): once the queue is
+        // drained, those ran twice. UnrecoverableError is never retried by BullMQ itself.
+        await waitFor('detect-batch drained', async () => (await q3.queues['detect-batch'].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0, 60_000);
+        expect(Math.max(...tried.values())).toBe(2);
+        // Nothing was written for the run.
+        expect(await runFinished(c3, r.runId)).toBe(false);
+      } finally {
+        await broken.close();
+        brokenConnection.disconnect();
+        await pool3.close();
+        await q3.close();
+        await c3.close();
+      }
     });
 
     it('with no worker on detect-batch, a run that would fan out computes its communities itself', async () => {
