@@ -8,6 +8,7 @@ import {
   project,
   scoreAndTrace,
   type Assignment,
+  type CommunityOptions,
   type DetectedCluster,
   type LinkageInput,
   type ProjectedGraph,
@@ -58,10 +59,15 @@ export async function readAndProject(
   return { input, graph, ms: { read, project: Math.round(performance.now() - t) } };
 }
 
+/** The community options runDetection uses for a seed (in this thread and in fan-out children alike). */
+export function communityOptions(seed: number): Partial<CommunityOptions> {
+  const o = DETECTION_DEFAULTS;
+  return { seed, resolution: o.resolution, ...o.communities };
+}
+
 /** Communities in this thread, as runDetection computes them (a graph too small to fan out). */
 export function communitiesInProcess(graph: ProjectedGraph, seed: number): Assignment {
-  const o = DETECTION_DEFAULTS;
-  return detectCommunities(graph, { seed, resolution: o.resolution, ...o.communities });
+  return detectCommunities(graph, communityOptions(seed));
 }
 
 /**

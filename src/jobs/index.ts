@@ -23,7 +23,7 @@ export {
 } from './flow.js';
 export { submitDrop, defaultOutDir, type SubmitOptions } from './submit.js';
 export { findDropDirs, isDropDir } from './drop-discovery.js';
-export { planBatches, planFirstRound, planRefineRound, batchPayload, batchPayloads, batchGraph, mergeResults, toResult, communitiesResult, REFINE_SHARES, type BatchPlan } from './fan-out.js';
+export { planBatches, planFirstRound, planRefineRound, batchPayload, batchPayloads, batchGraph, mergeResults, toResult, type BatchPlan } from './fan-out.js';
 export { startWorkers, parseQueueList, sandboxThreadOptions, WORKER_DEFAULTS, type WorkerPool, type WorkerPoolOptions } from './workers.js';
 export { setSchedule, listSchedules, removeSchedule, SCHEDULE_DEFAULTS, type ScheduleSpec, type ScheduleInfo, type ScanJobData } from './scheduler.js';
 export { followFlow, flowStages, flowFailure, FOLLOW_DEFAULTS, type FollowOptions, type StageState, type StageName } from './follow.js';

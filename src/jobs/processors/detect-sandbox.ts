@@ -14,9 +14,9 @@
 import { Queue, type SandboxedJob } from 'bullmq';
 import { loadConfig } from '../../config/index.js';
 import { Neo4jClient, TX_RETRY_MS } from '../../db/index.js';
-import { DETECTION_DEFAULTS, detectCommunities, refineParts, splitComponent, type Assignment, type ProjectedGraph } from '../../graph/index.js';
+import { detectCommunities, refineParts, splitComponent, type Assignment, type ProjectedGraph } from '../../graph/index.js';
 import { connectRedis } from '../connection.js';
-import { communitiesInProcess, readAndProject, scoreAndWrite, type DetectRunSummary } from '../detect-run.js';
+import { communitiesInProcess, communityOptions, readAndProject, scoreAndWrite, type DetectRunSummary } from '../detect-run.js';
 import { toJobError } from '../failure.js';
 import { batchGraph, batchPayloads, communitiesResult, mergeResults, planFirstRound, planRefineRound, toResult, type BatchPlan } from '../fan-out.js';
 import type { DetectComponentsData, DetectComponentsResult, DetectRunData } from '../job-data.js';
@@ -39,8 +39,7 @@ function neo4jClient(): Promise<Neo4jClient> {
 
 /** Communities of one batch: the calls runDetection makes, on the batch's subgraph (see BatchMode). */
 export function detectBatch(d: DetectComponentsData): DetectComponentsResult {
-  const o = DETECTION_DEFAULTS;
-  const options = { seed: d.seed, resolution: o.resolution, ...o.communities };
+  const options = communityOptions(d.seed);
   const g = batchGraph(d);
   if (d.mode === 'split') {
     const top = splitComponent(g, g.accounts.map((_, i) => i), options);
@@ -109,8 +108,11 @@ async function fanOut(
           if (results.has(i)) continue;
           const state = await queue.getJobState(mine[i]!);
           if (state === 'completed') {
-            const child = await queue.getJob(mine[i]!);
-            results.set(i, child!.returnvalue as DetectComponentsResult);
+            // Only the result: queue.getJob would also fetch back the batch's payload (tens of MB
+            // for a split component). BullMQ keeps a job's return value as JSON in its hash.
+            const raw = await connection.hget(queue.toKey(mine[i]!), 'returnvalue');
+            if (raw === null) throw new Error(`fan-out child ${mine[i]} completed without a result`);
+            results.set(i, JSON.parse(raw) as DetectComponentsResult);
           } else if (state === 'failed') {
             const child = await queue.getJob(mine[i]!);
             throw new Error(`fan-out child ${mine[i]} failed: ${child?.failedReason ?? 'unknown reason'}`);
