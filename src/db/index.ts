@@ -15,4 +15,5 @@ export {
   type ClusterDetail,
   type RunRecord,
 } from './linkage-writer.js';
+export { graphDigest, type GraphDigest } from './graph-digest.js';
 export { runAdminImport, importArguments, defaultNeo4jLib, ADMIN_IMPORT_DEFAULTS, type AdminImportOptions } from './neo4j-admin-import.js';
