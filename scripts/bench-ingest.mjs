@@ -163,40 +163,67 @@ async function emptyStore() {
   return client;
 }
 
+/** CPU seconds used so far by the instance's Neo4j JVM (/proc/<pid>/stat; null off Linux). */
+function neo4jCpu() {
+  try {
+    const pid = fs.readFileSync(path.join(services.stateDir(instance), 'neo4j', 'launcher.pid'), 'utf8').trim();
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+const nodeCpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+/** Time `work` and the CPU it cost this process and Neo4j. */
+async function measured(work) {
+  const [t, n0, j0] = [performance.now(), nodeCpu(), neo4jCpu()];
+  const out = await work();
+  const j1 = neo4jCpu();
+  return { out, s: (performance.now() - t) / 1000, nodeCpuS: nodeCpu() - n0, neo4jCpuS: j0 === null || j1 === null ? null : j1 - j0 };
+}
+
 async function runLoadCsv(client, dir) {
   const seconds = {};
+  const cpu = {};
   const rel = path.relative(importDir, dir).split(path.sep).join('/');
   for (const kind of Object.keys(FILES)) {
-    const t = performance.now();
-    const s = client.session('WRITE');
-    try {
-      await s.run(LOAD_CSV[kind], { url: `file:///${rel}/${FILES[kind]}` });
-    } finally {
-      await s.close();
-    }
-    seconds[kind] = (performance.now() - t) / 1000;
-    say(`  LOAD CSV ${kind}: ${seconds[kind].toFixed(1)} s`);
+    const m = await measured(async () => {
+      const s = client.session('WRITE');
+      try {
+        await s.run(LOAD_CSV[kind], { url: `file:///${rel}/${FILES[kind]}` });
+      } finally {
+        await s.close();
+      }
+    });
+    seconds[kind] = m.s;
+    cpu[kind] = { node: m.nodeCpuS, neo4j: m.neo4jCpuS };
+    say(`  LOAD CSV ${kind}: ${m.s.toFixed(1)} s (Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
   }
-  return { seconds };
+  return { seconds, cpu };
 }
 
 async function runRingscope(client, dir, label) {
   const seconds = {};
+  const cpu = {};
   let t = performance.now();
   const drop = await openDrop(dir, { dropId: `bench-${label}` });
   seconds.open = (performance.now() - t) / 1000;
   const results = [];
   const order = [...drop.files].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
   for (const f of order) {
-    t = performance.now();
-    results.push(await ingestFile(client, drop, f.name, { stateDir: path.join(services.stateDir(instance), 'bench-rejects') }));
-    seconds[f.kind] = (performance.now() - t) / 1000;
-    say(`  ringscope ${f.kind}: ${seconds[f.kind].toFixed(1)} s`);
+    const m = await measured(() => ingestFile(client, drop, f.name, { stateDir: path.join(services.stateDir(instance), 'bench-rejects') }));
+    results.push(m.out);
+    seconds[f.kind] = m.s;
+    cpu[f.kind] = { node: m.nodeCpuS, neo4j: m.neo4jCpuS };
+    say(`  ringscope ${f.kind}: ${m.s.toFixed(1)} s (Node CPU ${m.nodeCpuS.toFixed(1)} s, Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
   }
   t = performance.now();
   await finalizeDrop(client, drop, results);
   seconds.finalize = (performance.now() - t) / 1000;
-  return { seconds, rejects: results.reduce((s, r) => s + r.rejects, 0) };
+  return { seconds, cpu, rejects: results.reduce((s, r) => s + r.rejects, 0) };
 }
 
 const { dirs, rows } = await prepare();
@@ -241,7 +268,16 @@ for (const variant of VARIANTS) {
   for (const k of KINDS) {
     const l = mean(of('loadCsv').map((r) => r.seconds[k]));
     const g = mean(of('ringscope').map((r) => r.seconds[k]));
-    kinds[k] = { rows: rows[k], loadCsvS: r1(l), ringscopeS: r1(g), ratio: Number((l / g).toFixed(2)) };
+    const cpuOf = (loader, side) => mean(of(loader).map((r) => r.cpu[k][side] ?? NaN));
+    kinds[k] = {
+      rows: rows[k],
+      loadCsvS: r1(l),
+      ringscopeS: r1(g),
+      ratio: Number((l / g).toFixed(2)),
+      loadCsvNeo4jCpuS: r1(cpuOf('loadCsv', 'neo4j')),
+      ringscopeNeo4jCpuS: r1(cpuOf('ringscope', 'neo4j')),
+      ringscopeNodeCpuS: r1(cpuOf('ringscope', 'node')),
+    };
   }
   const lTotal = mean(of('loadCsv').map((r) => KINDS.reduce((s, k) => s + r.seconds[k], 0)));
   const gTotal = mean(of('ringscope').map((r) => Object.values(r.seconds).reduce((s, x) => s + x, 0)));
@@ -256,10 +292,13 @@ const tables = VARIANTS.map((variant) => {
   const v = byVariant[variant];
   return {
     title: variant === 'exporter' ? 'Exporter order (rows shuffled across accounts, as generated)' : 'Grouped by account (the same rows, stably sorted by account id)',
-    headers: ['file kind', 'rows', 'LOAD CSV s', 'ringscope s', 'ratio (LOAD CSV s / ringscope s)'],
+    headers: ['file kind', 'rows', 'LOAD CSV s', 'ringscope s', 'ratio (LOAD CSV s / ringscope s)', 'Neo4j CPU s: LOAD CSV / ringscope', 'ringscope Node CPU s'],
     rows: [
-      ...KINDS.map((k) => [label[k], v.kinds[k].rows.toLocaleString('en'), v.kinds[k].loadCsvS, v.kinds[k].ringscopeS, `${v.kinds[k].ratio}×`]),
-      ['**total** (ringscope: + open/sha256 and ledger ' + v.total.ringscopeOpenFinalizeS + ' s)', totalRows.toLocaleString('en'), v.total.loadCsvS, v.total.ringscopeS, `**${v.total.ratio}×**`],
+      ...KINDS.map((k) => {
+        const x = v.kinds[k];
+        return [label[k], x.rows.toLocaleString('en'), x.loadCsvS, x.ringscopeS, `${x.ratio}×`, `${x.loadCsvNeo4jCpuS} / ${x.ringscopeNeo4jCpuS}`, x.ringscopeNodeCpuS];
+      }),
+      ['**total** (ringscope: + open/sha256 and ledger ' + v.total.ringscopeOpenFinalizeS + ' s)', totalRows.toLocaleString('en'), v.total.loadCsvS, v.total.ringscopeS, `**${v.total.ratio}×**`, '', ''],
     ],
   };
 });
