@@ -44,8 +44,8 @@ export const SCORING_DEFAULTS: ScoringOptions = {
   capAccountable: true,
 };
 
-export type Recommendation = 'enforce' | 'review' | 'monitor';
-export const RECOMMENDATIONS: readonly Recommendation[] = ['monitor', 'review', 'enforce'];
+import type { Recommendation } from '../vocabulary/index.js';
+export { RECOMMENDATIONS, type Recommendation } from '../vocabulary/index.js';
 
 export interface LinkReport {
   readonly a: string;

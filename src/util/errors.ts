@@ -2,11 +2,13 @@
  * Named error classes. Tests assert on the class, never on the message.
  */
 
-/** Base for every error ringscope raises on purpose. */
+/** Base for every error ringscope raises on purpose. `hint` says what to do about it (the CLI prints it). */
 export class RingscopeError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly hint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
     this.name = new.target.name;
+    this.hint = options?.hint;
   }
 }
 
@@ -20,8 +22,23 @@ export class ConfigError extends RingscopeError {
   }
 }
 
-/** Neo4j or Redis cannot be reached. */
+/** Neo4j or Redis cannot be reached, or was lost mid-command. */
 export class ServiceUnavailableError extends RingscopeError {}
+
+/**
+ * A file could not be written or read for a reason of the machine, not of the input (disk full,
+ * read-only file system, permissions). `path` is the target the user named (e.g. `--out`).
+ */
+export class StorageError extends RingscopeError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    reason: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super(`${path}: ${reason} (${code})`, options);
+  }
+}
 
 /** One input row failed validation. Carries the location an exporter needs to fix it. */
 export class InvalidRowError extends RingscopeError {
@@ -89,3 +106,13 @@ export class JobFailedError extends RingscopeError {
 
 /** Neo4j's offline importer refused or failed (database running, destination not empty...). Nothing was loaded. */
 export class BulkImportError extends RingscopeError {}
+
+/**
+ * Errors of the user's input, not of the world: no retry can fix them, so a job that throws one
+ * fails at once (src/jobs/failure.ts) and the CLI exits 2 (src/cli/error-report.ts).
+ */
+const INPUT_ERRORS = [ConfigError, InvalidParameterError, InvalidDropError, InvalidFileError, InvalidRowError, NotFoundError, WriteRefusedError, BulkImportError];
+
+export function isInputError(err: unknown): boolean {
+  return INPUT_ERRORS.some((cls) => err instanceof cls);
+}

@@ -139,20 +139,4 @@ export async function redisFootprint(url: string, prefix?: string): Promise<{ ke
   }
 }
 
-/** Poll until `fn` returns a value, swallowing errors (the services may be restarting meanwhile) unless marked `fatal`. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
-  const t0 = Date.now();
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      // `fatal` marks an error no wait can fix (a failed flow): stop at once.
-      if ((err as { fatal?: boolean }).fatal) throw err;
-      lastErr = err;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { eventually } from './wait.js';
