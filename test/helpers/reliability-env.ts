@@ -108,8 +108,17 @@ function alive(pid: number): boolean {
 
 /** SIGKILL an instance's redis-server (no shutdown, no final AOF rewrite) and wait until it is gone. */
 export async function killRedis(instance: string): Promise<number> {
-  const pid = readPid(path.join(ROOT, '.ringscope', instance, 'redis', 'redis.pid'));
-  if (!pid || !alive(pid)) throw new Error(`redis of ${instance} is not running`);
+  return killPid(instance, path.join('redis', 'redis.pid'), 'redis');
+}
+
+/** SIGKILL an instance's Neo4j launcher JVM (no shutdown hook runs) and wait until it is gone. */
+export async function killNeo4j(instance: string): Promise<number> {
+  return killPid(instance, path.join('neo4j', 'launcher.pid'), 'Neo4j');
+}
+
+async function killPid(instance: string, pidFile: string, what: string): Promise<number> {
+  const pid = readPid(path.join(ROOT, '.ringscope', instance, pidFile));
+  if (!pid || !alive(pid)) throw new Error(`${what} of ${instance} is not running`);
   process.kill(pid, 'SIGKILL');
   const deadline = Date.now() + 10_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
