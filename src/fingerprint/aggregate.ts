@@ -1,5 +1,5 @@
 import type { Capability, PromptMarker } from '../graph/types.js';
-import { fmix32, mixStep } from './hash32.js';
+import { fmix32, mixStep } from '../util/hash.js';
 import { ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
 
 /** Order of capabilities in the per-row counts; also the tie-break when a fingerprint's prompts disagree. */

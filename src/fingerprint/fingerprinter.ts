@@ -1,6 +1,6 @@
 import type { Capability, PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
-import { fmix32, mixStep, wordsToHex } from './hash32.js';
+import { fmix32, mixStep, wordsToHex } from '../util/hash.js';
 import { HMAC_MAX_WORDS, WordHmac } from './hmac-sha256.js';
 import { MinHasher } from './minhash.js';
 import { CompiledRules, DEFAULT_RULES, type FingerprintRules } from './rules.js';

@@ -5,7 +5,7 @@ import { UndirectedGraph } from 'graphology';
 import Sigma from 'sigma';
 import forceAtlas2Import from 'graphology-layout-forceatlas2';
 import { KIND_COLORS, type ClusterPageData, type ClusterSummary, type IndexPageData, type NodeKind, type ReportNode } from '../report-model.js';
-import { mulberry32 } from '../../graph/rng.js';
+import { mulberry32 } from '../../util/hash.js';
 
 // Under `module: NodeNext` these CommonJS packages' default export is typed as the module object.
 const forceAtlas2 = forceAtlas2Import as unknown as typeof forceAtlas2Import.default;
