@@ -50,8 +50,56 @@ export class InvalidFileError extends RingscopeError {
 /** A drop directory is unusable (missing, path traversal, symlink escaping the drop...). */
 export class InvalidDropError extends RingscopeError {}
 
+/**
+ * A drop id that is in the ledger (or whose files started loading) came back with other content.
+ * An ingested drop is a fact about the past: nothing was written. `files` names each file that
+ * differs (`name (changed|added|removed)`); `hint` says how to load it as a new drop.
+ */
+export class EditedDropError extends InvalidDropError {
+  readonly hint: string;
+  constructor(
+    readonly dropId: string,
+    readonly files: readonly string[],
+  ) {
+    const hint = 'nothing was written; to load this content as a new drop, give it a new id (--drop-id <new id>)';
+    super(`drop ${dropId} was already ingested with other content: ${files.join(', ')}; ${hint}`);
+    this.hint = hint;
+  }
+}
+
+/** The ledger itself is inconsistent (two Drop nodes with one id, left by a version before ids were unique). */
+export class LedgerConflictError extends RingscopeError {
+  constructor(
+    readonly dropIds: readonly string[],
+    readonly hint: string,
+  ) {
+    super(`drop ledger has more than one Drop node for id ${dropIds.join(', ')}; ${hint}`);
+  }
+}
+
 /** An analyst query tried to write. */
 export class WriteRefusedError extends RingscopeError {}
+
+/**
+ * An analyst query is not a plain read: an admin command (TERMINATE, SHOW TRANSACTIONS, STOP
+ * DATABASE, GRANT...), a procedure outside the read allow-list, or a plan the server does not
+ * classify as read-only. Nothing was run. See SECURITY.md.
+ */
+export class AdminCommandRefusedError extends RingscopeError {
+  readonly hint = 'the analyst runner runs reads only (MATCH/WITH/UNWIND/RETURN, read procedures); see SECURITY.md';
+}
+
+/** The server rejected an analyst query as invalid (syntax, unknown function, wrong parameter). `code` is Neo4j's. */
+export class InvalidQueryError extends RingscopeError {
+  readonly hint = 'fix the Cypher (see docs/cookbook.md); nothing was run';
+  constructor(
+    readonly code: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${reason}`, options);
+  }
+}
 
 /** A named thing (run, cluster, query) does not exist. */
 export class NotFoundError extends RingscopeError {}
@@ -84,6 +132,31 @@ export class JobFailedError extends RingscopeError {
     readonly reason: string,
   ) {
     super(`${queue} job ${jobId} failed: ${reason}`);
+  }
+}
+
+/**
+ * An export could not be written. `target` is the file the caller asked for (`--out`), never a
+ * temporary file; `code` the system error (ENOSPC, EROFS, EACCES...). The previous export is intact.
+ */
+export class ExportWriteError extends RingscopeError {
+  readonly hint: string;
+  constructor(
+    readonly target: string,
+    readonly code: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    const hint =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'free disk space on the target filesystem and export again'
+        : code === 'EROFS'
+          ? 'the target filesystem is read-only; choose another --out'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'the target directory is not writable by this user; fix its permissions or choose another --out'
+            : 'check the target path and export again';
+    super(`${target}: ${code}: ${reason}; the previous export (if any) is unchanged; ${hint}`, options);
+    this.hint = hint;
   }
 }
 

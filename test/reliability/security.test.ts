@@ -79,7 +79,7 @@ describe('hostile identifiers through ingest → detect → export', () => {
     // db.labels() also lists tokens no node carries any more: `Hour` is from before hourly activity
     // moved onto Account, and stays listed in a database that once held it.
     const labels = (await client.query('CALL db.labels() YIELD label RETURN collect(label) AS l', {}, 'READ')).records[0]!.get('l') as string[];
-    for (const l of labels) expect(['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint', 'Hour', 'Drop', 'IngestBatch', 'LinkageRun', 'Cluster', 'H8Sentinel']).toContain(l);
+    for (const l of labels) expect(['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint', 'Hour', 'Drop', 'DropFile', 'IngestBatch', 'LinkageRun', 'Cluster', 'H8Sentinel']).toContain(l);
   });
 
   it('the ring with hostile members is found and exported verbatim in csv, ndjson, json and stix', async () => {
