@@ -135,6 +135,17 @@ export class JobFailedError extends RingscopeError {
   }
 }
 
+/** An analyst query ran past the runner's server-side timeout and was stopped by the server. */
+export class QueryTimeoutError extends RingscopeError {
+  readonly hint = 'the query is too expensive; narrow it (a label, an index look-up, a LIMIT early) and run it again';
+  constructor(
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`query stopped by the server after its ${timeoutMs} ms timeout`, options);
+  }
+}
+
 /**
  * An export could not be written. `target` is the file the caller asked for (`--out`), never a
  * temporary file; `code` the system error (ENOSPC, EROFS, EACCES...). The previous export is intact.

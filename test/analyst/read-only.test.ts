@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Neo4jClient } from '../../src/db/index.js';
 import { runReadOnly } from '../../src/analyst/index.js';
-import { AdminCommandRefusedError, InvalidParameterError, InvalidQueryError, WriteRefusedError } from '../../src/util/errors.js';
+import { AdminCommandRefusedError, InvalidParameterError, InvalidQueryError, QueryTimeoutError, WriteRefusedError } from '../../src/util/errors.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { seedTwoRuns } from '../helpers/seed-run.js';
 
@@ -146,6 +146,11 @@ describe('read-only analyst runner', () => {
     const before = await fingerprint();
     await expect(runReadOnly(client, cypher)).rejects.toBeInstanceOf(WriteRefusedError);
     expect(await fingerprint()).toBe(before);
+  });
+
+  it('an expensive read is stopped by the server-side timeout (QueryTimeoutError)', async () => {
+    const slow = 'UNWIND range(1, 1000000000) AS i WITH i WHERE i = -1 RETURN count(i) AS n';
+    await expect(runReadOnly(client, slow, {}, { timeoutMs: 300 })).rejects.toBeInstanceOf(QueryTimeoutError);
   });
 
   it('refuses a --limit outside 1..1000000', async () => {

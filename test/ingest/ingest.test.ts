@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { neo4j, toNum, type Neo4jClient } from '../../src/db/index.js';
+import { Neo4jClient, neo4j, toNum } from '../../src/db/index.js';
 import { finalizeDrop, ingestDrop, ingestFile, openDrop, type IngestOptions } from '../../src/loaders/index.js';
-import { EditedDropError, InvalidDropError, InvalidFileError, RingscopeError } from '../../src/util/errors.js';
-import { freshNeo4j } from '../helpers/services.js';
+import { EditedDropError, InvalidDropError, InvalidFileError, LedgerConflictError, RingscopeError } from '../../src/util/errors.js';
+import { freshNeo4j, testConfig } from '../helpers/services.js';
 import { snapshot } from './graph-snapshot.js';
 
 const DROPS = path.resolve(import.meta.dirname, '../fixtures/drops');
@@ -240,6 +240,30 @@ describe('ingest', () => {
     expect(s.ledgerWritten).toBe(true);
     expect(s.files.find((f) => f.file === 'prompt_fingerprints.csv')!.batchesSkipped).toBe(2);
     expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:SENT]->(:PromptFingerprint {id: "fp-1"}) RETURN x.count'))).toBe(10);
+  });
+
+  it('upgrades the old drop_id index to a unique constraint, and names duplicate Drop ids an earlier version left', async () => {
+    client = await freshNeo4j();
+    await client.query('DROP CONSTRAINT drop_id_unique IF EXISTS');
+    await client.query('CREATE INDEX drop_id IF NOT EXISTS FOR (n:Drop) ON (n.id)');
+    await client.query("CREATE (:Drop {id: 'twice', sha256: 'one'}), (:Drop {id: 'twice', sha256: 'two'})");
+    // A new client runs the schema statements again (they run once per client).
+    const fresh = await Neo4jClient.connect(testConfig());
+    try {
+      const err = await ingestDrop(fresh, copyDrop('basic-csv'), OPTS).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LedgerConflictError);
+      expect(err).toMatchObject({ dropIds: ['twice'] });
+      await fresh.query("MATCH (d:Drop {sha256: 'two'}) DELETE d");
+      expect((await ingestDrop(fresh, copyDrop('basic-csv'), OPTS)).ledgerWritten).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+    const schema = await client.query("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties WHERE 'Drop' IN labelsOrTypes RETURN name, properties", {}, 'READ');
+    expect(schema.records.map((r) => [r.get('name'), r.get('properties')]).sort()).toEqual([
+      ['drop_id_unique', ['id']],
+      ['drop_sha256', ['sha256']],
+    ]);
+    expect((await client.query("SHOW INDEXES YIELD name WHERE name = 'drop_id' RETURN name", {}, 'READ')).records).toHaveLength(0);
   });
 
   it('two concurrent ingests of one drop load it once, and neither fails with a raw constraint error', async () => {
