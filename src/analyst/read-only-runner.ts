@@ -1,6 +1,6 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Neo4jClient } from '../db/index.js';
-import { AdminCommandRefusedError, InvalidParameterError, InvalidQueryError, QueryTimeoutError, WriteRefusedError } from '../util/errors.js';
+import { AdminCommandRefusedError, InvalidParameterError, QueryError, QueryTimeoutError, WriteRefusedError } from '../util/errors.js';
 import { toPlain } from './plain-values.js';
 
 export interface ReadOnlyOptions {
@@ -171,7 +171,7 @@ export async function runReadOnly(
     );
   } catch (err) {
     if (isRefusal(err)) throw new WriteRefusedError(`write refused in the read-only runner: ${(err as Error).message}`, { cause: err });
-    if (isInvalid(err)) throw new InvalidQueryError(err.code, err.message.split('\n', 1)[0]!, { cause: err });
+    if (isInvalid(err)) throw new QueryError(err.code, err.message.split('\n', 1)[0]!, { cause: err });
     if (/^Neo\.ClientError\.Transaction\.TransactionTimedOut/.test(String((err as { code?: unknown })?.code))) throw new QueryTimeoutError(o.timeoutMs, { cause: err });
     throw err;
   } finally {

@@ -1,17 +1,24 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { parseTimestamp } from '../loaders/timestamp.js';
 import { ConfigError } from '../util/errors.js';
 
 /**
  * Runtime configuration, validated once at startup from the environment and frozen.
  * Every variable is documented in README.md ("Configuration").
  */
-export interface Config {
+export interface Config extends Settings {
   readonly neo4j: { readonly uri: string; readonly user: string; readonly password: string; readonly database: string };
   readonly redis: { readonly url: string };
+}
+
+/** Everything but the services: what commands that need neither Neo4j nor Redis read (fingerprint, bulk-load, generate). */
+export interface Settings {
   /** BullMQ key prefix; lets several deployments (or test files) share one Redis. */
   readonly queuePrefix: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** True when LOG_LEVEL was set (commands with progress bars are quieter unless it was). */
+  readonly logLevelGiven: boolean;
   /** A file whose reject ratio exceeds this fails whole. */
   readonly maxRejectRatio: number;
   /** Folder for rejects files, run artefacts and exports by default. */
@@ -21,7 +28,22 @@ export interface Config {
   readonly webhookSecret: string | undefined;
   /** HMAC key for prompt fingerprints; unset means plain (unkeyed) hashes. */
   readonly fingerprintKey: string | undefined;
+  /**
+   * The latest model release (epoch ms), for the traffic-shift feature of runs that are not given
+   * one explicitly (`ringscope detect`, `run`, and the nightly schedule). Unset: no release date.
+   */
+  readonly releaseDate: number | undefined;
 }
+
+/** A date (midnight UTC) or an ISO 8601 date-time with a zone, by the loaders' rules (Feb 30 is refused). */
+const moment = z.string().transform((v, ctx) => {
+  const t = parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (typeof t === 'string') {
+    ctx.addIssue({ code: 'custom', message: t });
+    return z.NEVER;
+  }
+  return t;
+});
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const uri = (schemes: string[]) =>
@@ -35,12 +57,12 @@ const uri = (schemes: string[]) =>
 const ratio = z.coerce.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1');
 
 const schema = z.object({
-  NEO4J_URI: uri(['bolt', 'neo4j', 'bolt+s', 'neo4j+s', 'bolt+ssc', 'neo4j+ssc']),
+  NEO4J_URI: uri(['bolt', 'neo4j', 'bolt+s', 'neo4j+s', 'bolt+ssc', 'neo4j+ssc']).optional(),
   NEO4J_USER: nonEmpty.default('neo4j'),
   NEO4J_PASSWORD: z.string().optional(),
   NEO4J_PASSWORD_FILE: z.string().optional(),
   NEO4J_DATABASE: nonEmpty.default('neo4j'),
-  REDIS_URL: uri(['redis', 'rediss']),
+  REDIS_URL: uri(['redis', 'rediss']).optional(),
   RINGSCOPE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ringscope'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RINGSCOPE_MAX_REJECT_RATIO: ratio.default(0.01),
@@ -49,6 +71,7 @@ const schema = z.object({
   RINGSCOPE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RINGSCOPE_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   RINGSCOPE_FINGERPRINT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  RINGSCOPE_RELEASE_DATE: moment.optional(),
 });
 
 function readPassword(env: z.infer<typeof schema>): string {
@@ -63,8 +86,7 @@ function readPassword(env: z.infer<typeof schema>): string {
   throw new ConfigError('NEO4J_PASSWORD', 'is required (or NEO4J_PASSWORD_FILE)');
 }
 
-/** Validate the environment into a frozen Config. Throws ConfigError naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof schema> {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -72,20 +94,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const reason = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     throw new ConfigError(variable, reason);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Validate the environment into a frozen Config. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(env);
+  if (e.NEO4J_URI === undefined) throw new ConfigError('NEO4J_URI', 'is required');
+  if (e.REDIS_URL === undefined) throw new ConfigError('REDIS_URL', 'is required');
   const config: Config = {
     neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: readPassword(e), database: e.NEO4J_DATABASE },
     redis: { url: e.REDIS_URL },
+    ...settingsOf(e, env),
+  };
+  return deepFreeze(config);
+}
+
+/** Validate every variable but require no service: for commands that use neither Neo4j nor Redis. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return deepFreeze(settingsOf(parseEnv(env), env));
+}
+
+/**
+ * A secret from the variable the user named (`ringscope fingerprint --key-env NAME`): the one read
+ * of a variable outside the schema, held to the same rule as the schema's keys.
+ */
+export function secretFromVariable(variable: string, env: NodeJS.ProcessEnv = process.env): string {
+  const v = env[variable];
+  if (v === undefined || v === '') throw new ConfigError(variable, 'is required (named by --key-env)');
+  if (v.length < 16) throw new ConfigError(variable, 'must be at least 16 characters');
+  return v;
+}
+
+function settingsOf(e: z.infer<typeof schema>, env: NodeJS.ProcessEnv): Settings {
+  return {
     queuePrefix: e.RINGSCOPE_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
+    logLevelGiven: env.LOG_LEVEL !== undefined && env.LOG_LEVEL !== '',
     maxRejectRatio: e.RINGSCOPE_MAX_REJECT_RATIO,
     stateDir: e.RINGSCOPE_STATE_DIR,
     dashboardToken: e.RINGSCOPE_DASHBOARD_TOKEN,
     metricsToken: e.RINGSCOPE_METRICS_TOKEN,
     webhookSecret: e.RINGSCOPE_WEBHOOK_SECRET,
     fingerprintKey: e.RINGSCOPE_FINGERPRINT_KEY,
+    releaseDate: e.RINGSCOPE_RELEASE_DATE,
   };
-  return deepFreeze(config);
 }
 
 function deepFreeze<T>(o: T): T {

@@ -6,7 +6,7 @@
  */
 import { ringTypeOf } from '../generator/vocab.js';
 import { InvalidParameterError } from '../util/errors.js';
-import { RECOMMENDATIONS, isRecommendation, recommendationRank, type Predictions, type Recommendation, type TruthRow } from './types.js';
+import { RECOMMENDATIONS, isRecommendation, flagLevel, type Predictions, type Recommendation, type TruthRow } from './types.js';
 
 export interface EvaluateOptions {
   /** An account is flagged when its cluster's recommendation is at least this. @defaultValue 'review' */
@@ -100,12 +100,12 @@ function scores(tp: number, flagged: number, positives: number): Scores {
 export function evaluate(truth: readonly TruthRow[], predictions: Predictions, options: EvaluateOptions = {}): Evaluation {
   const opts = { ...DEFAULTS, ...options };
   if (!isRecommendation(opts.minRecommendation)) throw new InvalidParameterError('minRecommendation', `must be one of ${RECOMMENDATIONS.join(', ')}`);
-  const minRank = recommendationRank(opts.minRecommendation);
+  const minRank = flagLevel(opts.minRecommendation);
   const seen = new Set<string>();
 
   // The level of a cluster is the highest level any of its members carries (they should all agree).
   const clusterRank = new Map<string, number>();
-  for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, recommendationRank(p.recommendation)));
+  for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, flagLevel(p.recommendation)));
   const rankOf = (id: string): number => {
     const p = predictions.get(id);
     return p ? (clusterRank.get(p.clusterId) ?? 0) : 0;
@@ -153,7 +153,7 @@ export function evaluate(truth: readonly TruthRow[], predictions: Predictions, o
 
   const byLevel = Object.fromEntries(
     RECOMMENDATIONS.map((r) => {
-      const l = recommendationRank(r);
+      const l = flagLevel(r);
       return [r, scores(levelTp[l]!, levelFlagged[l]!, positives)];
     }),
   ) as Record<Recommendation, Scores>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ExportWriteError } from '../util/errors.js';
+import { StorageError } from '../util/errors.js';
 
 /** The file-system calls an atomic write makes (tests inject one that fails). */
 export type AtomicIo = Pick<typeof fsp, 'mkdir' | 'open' | 'rename' | 'rm' | 'link'>;
@@ -23,10 +23,24 @@ const DEFAULTS: Required<Pick<AtomicWriteOptions, 'io'>> = { io: fsp };
 const tempName = (file: string, kind: 'tmp' | 'bak'): string =>
   path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.${kind}`);
 
-/** A system error as `code` and a reason naming the real file, never the temp file (Node's message names the temp). */
-function writeError(target: string, file: string, step: string, err: unknown): ExportWriteError {
+const HINTS: Record<string, string> = {
+  ENOSPC: 'free space on that file system, or choose another target',
+  EDQUOT: 'free space (disk quota), or choose another target',
+  EROFS: 'the file system is read-only: choose a writable target',
+  EACCES: 'choose a target you may write, or fix its permissions',
+  EPERM: 'choose a target you may write, or fix its permissions',
+};
+
+/**
+ * A failed write as a StorageError naming `target` (`--out`) and the real file, never the temp file
+ * (Node's own message names the temp file, so it is not reused).
+ */
+function writeError(target: string, file: string, step: string, err: unknown): StorageError {
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-  return new ExportWriteError(target, code, `${step} ${path.basename(file)} failed`, { cause: err });
+  return new StorageError(target, code, `${step} ${path.basename(file)} failed; the previous file(s) are unchanged`, {
+    cause: err,
+    hint: HINTS[code] ?? 'check the target path and write again',
+  });
 }
 
 /** Write and fsync a temp file next to `file`; on any failure the temp file is removed. */
@@ -51,7 +65,7 @@ async function writeTemp(io: AtomicIo, file: string, data: string | Uint8Array):
  * only when all are written are they renamed, in the order given, and the directories fsynced.
  * Any failure leaves every previous file as it was and removes the temp files: a write failure
  * (ENOSPC, EROFS, EACCES) before anything is renamed, a rename failure by putting back the files
- * already renamed (the old ones are hard-linked aside first). Errors are ExportWriteError naming
+ * already renamed (the old ones are hard-linked aside first). Errors are StorageError naming
  * `target`. Callers put the file a consumer waits for last (see writeExport).
  */
 export async function writeFilesAtomic(files: readonly AtomicFile[], options: AtomicWriteOptions = {}): Promise<void> {

@@ -29,7 +29,7 @@ export interface WriteExportOptions extends StixOptions {
  * temp files first, then the companion is renamed into place and the account file last, so a
  * consumer that waits for the account file always finds its companion. Any failure (ENOSPC, EROFS,
  * EACCES, a failed rename) leaves the previous pair as it was and removes the temp files; the
- * error is an ExportWriteError naming `out`.
+ * error is a StorageError naming `out`.
  */
 export async function writeExport(e: RunExport, format: ExportFormat, out: string, options: WriteExportOptions = {}): Promise<WrittenExport> {
   if (!EXPORT_FORMATS.includes(format)) throw new InvalidParameterError('format', `must be one of ${EXPORT_FORMATS.join('|')}`);

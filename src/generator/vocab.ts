@@ -69,4 +69,3 @@ export const RING_CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'c
 /** Ordinary users' mix of capabilities. */
 export const LEGIT_CAPABILITY_WEIGHTS = [30, 8, 2, 10, 30, 20];
 
-export const PLANS = ['free', 'pro', 'api-payg', 'team', 'enterprise'] as const;

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import {
   claimDropFile,
-  ensureIngestSchema,
   existingBatchLayout,
   isDropIngested,
   isFileBulkLoaded,
@@ -9,6 +8,7 @@ import {
   writeBatch,
 } from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
+import { ensureSchema } from '../db/schema.js';
 import { InvalidFileError, InvalidParameterError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
 import { bulkBatchId } from './bulk-files.js';
@@ -108,7 +108,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
   const opts = resolve(options);
   const t0 = performance.now();
   const drop = await openDrop(dropDir, { dropId: opts.dropId });
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   if (await isDropIngested(client, drop.sha256)) {
     return summarise(drop, [], t0, { skippedAsDuplicate: true, ledgerWritten: false });
   }
@@ -172,7 +172,7 @@ export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: s
   const opts = resolve(options);
   const file = dropFile(drop, fileName);
   const t0 = performance.now();
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   if (!(await isDropIngested(client, drop.sha256))) await assertDropUnchanged(client, drop);
   const counts = await validatePass(drop, file, opts, t0);
   return writePass(client, drop, file, counts, opts, t0);
@@ -195,7 +195,7 @@ function validatePass(drop: DropRef, file: DropFile, opts: Resolved, t0: number)
 async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, counts: ValidationCounts, opts: Resolved, t0: number): Promise<FileResult> {
   const rp = rejectsPath(drop, file.name, opts.stateDir);
   const rate = (rows: number): number => rateSince(t0, rows);
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
   // Claimed before the first batch: this drop id now stands for this content of the file.

@@ -21,6 +21,19 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 const required = { error: 'is required' } as const;
 
+/**
+ * Why a text value (an id, a label) is not acceptable, or undefined: the same rules as the row
+ * schemas' `text`, for producers of drop files outside the loaders (`ringscope fingerprint`), so
+ * what they write is what ingest accepts.
+ */
+export function textProblem(s: string): string | undefined {
+  if (s.length === 0) return 'is required';
+  if (s.length > MAX_VALUE_LENGTH) return `longer than ${MAX_VALUE_LENGTH} characters`;
+  if (CONTROL.test(s)) return 'contains control characters';
+  if (LONE_SURROGATE.test(s)) return 'contains an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
 const text = z
   .string(required)
   .min(1, 'is required')

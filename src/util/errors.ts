@@ -2,11 +2,13 @@
  * Named error classes. Tests assert on the class, never on the message.
  */
 
-/** Base for every error ringscope raises on purpose. */
+/** Base for every error ringscope raises on purpose. `hint` says what to do about it (the CLI prints it). */
 export class RingscopeError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly hint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
     this.name = new.target.name;
+    this.hint = options?.hint;
   }
 }
 
@@ -20,8 +22,23 @@ export class ConfigError extends RingscopeError {
   }
 }
 
-/** Neo4j or Redis cannot be reached. */
+/** Neo4j or Redis cannot be reached, or was lost mid-command. */
 export class ServiceUnavailableError extends RingscopeError {}
+
+/**
+ * A file could not be written or read for a reason of the machine, not of the input (disk full,
+ * read-only file system, permissions). `path` is the target the user named (e.g. `--out`).
+ */
+export class StorageError extends RingscopeError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    reason: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super(`${path}: ${reason} (${code})`, options);
+  }
+}
 
 /** One input row failed validation. Carries the location an exporter needs to fix it. */
 export class InvalidRowError extends RingscopeError {
@@ -56,14 +73,13 @@ export class InvalidDropError extends RingscopeError {}
  * differs (`name (changed|added|removed)`); `hint` says how to load it as a new drop.
  */
 export class EditedDropError extends InvalidDropError {
-  readonly hint: string;
   constructor(
     readonly dropId: string,
     readonly files: readonly string[],
   ) {
-    const hint = 'nothing was written; to load this content as a new drop, give it a new id (--drop-id <new id>)';
-    super(`drop ${dropId} was already ingested with other content: ${files.join(', ')}; ${hint}`);
-    this.hint = hint;
+    super(`drop ${dropId} was already ingested with other content (${files.join(', ')}); nothing was written`, {
+      hint: 'to load this content as a new drop, give it a new id (--drop-id <new id>)',
+    });
   }
 }
 
@@ -71,9 +87,9 @@ export class EditedDropError extends InvalidDropError {
 export class LedgerConflictError extends RingscopeError {
   constructor(
     readonly dropIds: readonly string[],
-    readonly hint: string,
+    hint: string,
   ) {
-    super(`drop ledger has more than one Drop node for id ${dropIds.join(', ')}; ${hint}`);
+    super(`drop ledger has more than one Drop node for id ${dropIds.join(', ')}`, { hint });
   }
 }
 
@@ -86,18 +102,19 @@ export class WriteRefusedError extends RingscopeError {}
  * classify as read-only. Nothing was run. See SECURITY.md.
  */
 export class AdminCommandRefusedError extends RingscopeError {
-  readonly hint = 'the analyst runner runs reads only (MATCH/WITH/UNWIND/RETURN, read procedures); see SECURITY.md';
+  constructor(message: string) {
+    super(message, { hint: 'the analyst runner runs reads only (MATCH/WITH/UNWIND/RETURN, read procedures); see SECURITY.md' });
+  }
 }
 
 /** The server rejected an analyst query as invalid (syntax, unknown function, wrong parameter). `code` is Neo4j's. */
-export class InvalidQueryError extends RingscopeError {
-  readonly hint = 'fix the Cypher (see docs/cookbook.md); nothing was run';
+export class QueryError extends RingscopeError {
   constructor(
     readonly code: string,
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${code}: ${reason}`, options);
+    super(`${code}: ${reason}`, { ...options, hint: 'fix the Cypher (see docs/cookbook.md); nothing was run' });
   }
 }
 
@@ -137,39 +154,38 @@ export class JobFailedError extends RingscopeError {
 
 /** An analyst query ran past the runner's server-side timeout and was stopped by the server. */
 export class QueryTimeoutError extends RingscopeError {
-  readonly hint = 'the query is too expensive; narrow it (a label, an index look-up, a LIMIT early) and run it again';
   constructor(
     readonly timeoutMs: number,
     options?: { cause?: unknown },
   ) {
-    super(`query stopped by the server after its ${timeoutMs} ms timeout`, options);
-  }
-}
-
-/**
- * An export could not be written. `target` is the file the caller asked for (`--out`), never a
- * temporary file; `code` the system error (ENOSPC, EROFS, EACCES...). The previous export is intact.
- */
-export class ExportWriteError extends RingscopeError {
-  readonly hint: string;
-  constructor(
-    readonly target: string,
-    readonly code: string,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
-    const hint =
-      code === 'ENOSPC' || code === 'EDQUOT'
-        ? 'free disk space on the target filesystem and export again'
-        : code === 'EROFS'
-          ? 'the target filesystem is read-only; choose another --out'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'the target directory is not writable by this user; fix its permissions or choose another --out'
-            : 'check the target path and export again';
-    super(`${target}: ${code}: ${reason}; the previous export (if any) is unchanged; ${hint}`, options);
-    this.hint = hint;
+    super(`query stopped by the server after its ${timeoutMs} ms timeout`, {
+      ...options,
+      hint: 'the query is too expensive; narrow it (a label, an index look-up, a LIMIT early) and run it again',
+    });
   }
 }
 
 /** Neo4j's offline importer refused or failed (database running, destination not empty...). Nothing was loaded. */
 export class BulkImportError extends RingscopeError {}
+
+/**
+ * Errors of the user's input, not of the world: no retry can fix them, so a job that throws one
+ * fails at once (src/jobs/failure.ts) and the CLI exits 2 (src/cli/error-report.ts).
+ */
+const INPUT_ERRORS = [
+  ConfigError,
+  InvalidParameterError,
+  InvalidDropError,
+  InvalidFileError,
+  InvalidRowError,
+  NotFoundError,
+  WriteRefusedError,
+  AdminCommandRefusedError,
+  QueryError,
+  QueryTimeoutError,
+  BulkImportError,
+];
+
+export function isInputError(err: unknown): boolean {
+  return INPUT_ERRORS.some((cls) => err instanceof cls);
+}

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Neo4jClient } from '../../src/db/index.js';
 import { runReadOnly } from '../../src/analyst/index.js';
-import { AdminCommandRefusedError, InvalidParameterError, InvalidQueryError, QueryTimeoutError, WriteRefusedError } from '../../src/util/errors.js';
+import { AdminCommandRefusedError, InvalidParameterError, QueryError, QueryTimeoutError, WriteRefusedError } from '../../src/util/errors.js';
+import { cli } from '../helpers/cli.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { seedTwoRuns } from '../helpers/seed-run.js';
 
@@ -109,10 +107,10 @@ describe('read-only analyst runner', () => {
     expect(await fingerprint()).toBe(before);
   });
 
-  it('procedures this server does not have (dbms.killQuery, dbms.setConfigValue) fail as InvalidQueryError, not run', async () => {
-    await expect(runReadOnly(client, "CALL dbms.killQuery('query-1')")).rejects.toBeInstanceOf(InvalidQueryError);
-    await expect(runReadOnly(client, "CALL dbms.setConfigValue('db.logs.query.enabled', 'OFF')")).rejects.toBeInstanceOf(InvalidQueryError);
-    await expect(runReadOnly(client, 'MATCH (n RETURN n')).rejects.toBeInstanceOf(InvalidQueryError);
+  it('procedures this server does not have (dbms.killQuery, dbms.setConfigValue) fail as QueryError, not run', async () => {
+    await expect(runReadOnly(client, "CALL dbms.killQuery('query-1')")).rejects.toBeInstanceOf(QueryError);
+    await expect(runReadOnly(client, "CALL dbms.setConfigValue('db.logs.query.enabled', 'OFF')")).rejects.toBeInstanceOf(QueryError);
+    await expect(runReadOnly(client, 'MATCH (n RETURN n')).rejects.toBeInstanceOf(QueryError);
   });
 
   it('TERMINATE TRANSACTIONS from the runner leaves a live write transaction alive', async () => {
@@ -170,17 +168,12 @@ describe('read-only analyst runner', () => {
 
 describe('ringscope query row cap', () => {
   // Issue #22 defect 4: the cap was silent and all 10M records were read before the slice (3.2 GB RSS).
-  const CLI = path.resolve(import.meta.dirname, '../../bin/ringscope.mjs');
   const BIG = 'UNWIND range(1, 10000000) AS i RETURN i';
-  const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const r = await promisify(execFile)(process.execPath, [CLI, 'query', ...args], { env: { ...process.env, LOG_LEVEL: 'debug' }, maxBuffer: 64 << 20 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    cli(['query', ...args], { LOG_LEVEL: 'debug' }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
   const maxRssMiB = (stderr: string): number => Number(/debug: maxRSS (\d+) KiB/.exec(stderr)![1]) / 1024;
   const NOTICE = /^notice: stopped at the row cap of 10000 rows; more rows exist/m;
 

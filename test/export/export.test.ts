@@ -17,7 +17,7 @@ import {
   type AtomicIo,
   type StixObject,
 } from '../../src/export/index.js';
-import { ExportWriteError, NotFoundError } from '../../src/util/errors.js';
+import { NotFoundError, StorageError } from '../../src/util/errors.js';
 import fsp from 'node:fs/promises';
 import { freshNeo4j } from '../helpers/services.js';
 import { HOSTILE_ACCOUNT, HOSTILE_PROMPT, RUN1, RUN2, seedTwoRuns } from '../helpers/seed-run.js';
@@ -156,7 +156,7 @@ describe('atomic writes', () => {
     // Renaming onto a non-empty directory fails: the temp file is removed, nothing half-written remains.
     const target = path.join(dir, 'atomic', 'dir-target');
     fs.mkdirSync(path.join(target, 'inner'), { recursive: true });
-    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toBeInstanceOf(ExportWriteError);
+    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toBeInstanceOf(StorageError);
     expect(fs.readdirSync(path.join(dir, 'atomic')).sort()).toEqual(['dir-target', 'out.csv']);
     expect(fs.readFileSync(f, 'utf8')).toBe('new\n');
   });
@@ -207,9 +207,10 @@ describe('export pair atomicity', () => {
     expect(Object.keys(before).sort()).toEqual(['ring.clusters.csv', 'ring.csv']);
     expect(before['ring.csv']).toContain(RUN1);
     const err = await exportRun(client, { format: 'csv', out, run: RUN2, io: failing(fail) }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExportWriteError);
-    expect(err).toMatchObject({ target: out, code: 'ENOSPC' });
-    expect((err as Error).message.startsWith(`${out}: ENOSPC`)).toBe(true);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err).toMatchObject({ path: out, code: 'ENOSPC' });
+    expect((err as Error).message.startsWith(`${out}: `)).toBe(true);
+    expect((err as StorageError).hint).toMatch(/free space/);
     expect((err as Error).message).not.toMatch(/\.tmp|\.bak/);
     expect(now(out)).toEqual(before);
     // The same export without the failure replaces both files.
@@ -222,7 +223,7 @@ describe('export pair atomicity', () => {
 
   it('a first export that fails leaves no file at all', async () => {
     const out = path.join(fs.mkdtempSync(path.join(dir, 'first-')), 'ring.json');
-    await expect(exportRun(client, { format: 'json', out, io: failing({ rename: (to) => to.endsWith('ring.json') }) })).rejects.toBeInstanceOf(ExportWriteError);
+    await expect(exportRun(client, { format: 'json', out, io: failing({ rename: (to) => to.endsWith('ring.json') }) })).rejects.toBeInstanceOf(StorageError);
     expect(fs.readdirSync(path.dirname(out))).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   type RowFormat,
 } from '../../analyst/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
+import { intIn } from '../option-parsers.js';
 
 /** `ringscope query`: run a cookbook query (queries/*.cypher) or ad-hoc Cypher, read-only. */
 export function register(program: Command): void {
@@ -24,9 +25,9 @@ export function register(program: Command): void {
     .option('--param <k=v>', 'query parameter (repeatable); typed from the query header', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--cypher <text>', 'ad-hoc Cypher, run in a read transaction (writes are refused)')
     .option('--format <format>', `output: ${ROW_FORMATS.join('|')}`, 'table')
-    .option('--limit <n>', `row cap: the result stream is stopped there, with a notice (1..${MAX_ROWS_LIMIT})`, String(READ_ONLY_DEFAULTS.maxRows))
+    .option('--limit <n>', `row cap: the result stream is stopped there, with a notice (1..${MAX_ROWS_LIMIT})`, intIn('--limit', 1, MAX_ROWS_LIMIT), READ_ONLY_DEFAULTS.maxRows)
     .option('--list', 'list the cookbook queries and their parameters')
-    .action(async (name: string | undefined, o: { param: string[]; cypher?: string; format: string; limit: string; list?: boolean }) => {
+    .action(async (name: string | undefined, o: { param: string[]; cypher?: string; format: string; limit: number; list?: boolean }) => {
       if (o.list) {
         for (const q of listCookbook()) {
           const params = q.params.map((p) => `${p.name}:${p.type}${'default' in p ? `=${JSON.stringify(p.default)}` : ''}`).join(' ');
@@ -37,10 +38,7 @@ export function register(program: Command): void {
       if (!ROW_FORMATS.includes(o.format as RowFormat)) throw new InvalidParameterError('--format', `must be one of ${ROW_FORMATS.join('|')}`);
       if (!name && !o.cypher) throw new InvalidParameterError('name', 'give a cookbook query name, --cypher or --list');
       if (name && o.cypher) throw new InvalidParameterError('--cypher', 'give either a query name or --cypher, not both');
-      const maxRows = Number(o.limit);
-      if (!/^\d+$/.test(o.limit) || maxRows < 1 || maxRows > MAX_ROWS_LIMIT) {
-        throw new InvalidParameterError('--limit', `must be a whole number from 1 to ${MAX_ROWS_LIMIT} (got ${JSON.stringify(o.limit)})`);
-      }
+      const maxRows = o.limit;
       const params = parseParamArgs(o.param);
       const config = loadConfig();
       const client = await Neo4jClient.connect(config);
