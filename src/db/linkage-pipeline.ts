@@ -1,3 +1,4 @@
+import { DEFAULT_TARGET_CAPABILITIES } from '../graph/capabilities.js';
 import { runDetection, type DetectedCluster, type DetectionOptions, type DetectionStats } from '../graph/run-detection.js';
 import { readLinkageInput } from './linkage-source.js';
 import { ensureLinkageSchema, pruneRuns, readRunClusters, resolveRunId, writeRun } from './linkage-writer.js';
@@ -20,6 +21,8 @@ export interface DetectAndWriteOptions {
   readonly keepRuns: number;
   /** Neo4j page size for reads. @defaultValue 5000 */
   readonly pageSize: number;
+  /** Capability labels that count as targeted (Config.targetCapabilities); recorded in the run's params. @defaultValue DEFAULT_TARGET_CAPABILITIES */
+  readonly targetCapabilities: readonly string[];
   /** Further detection options (projection, communities, scoring, lineage). @defaultValue {} */
   readonly detection: Partial<Omit<DetectionOptions, 'seed' | 'resolution' | 'releaseDate' | 'runId' | 'previous' | 'onProgress'>>;
   /** Progress (phase, done, total); total 0 when unknown. @defaultValue undefined */
@@ -33,6 +36,7 @@ export const DETECT_AND_WRITE_DEFAULTS: DetectAndWriteOptions = {
   runId: undefined,
   keepRuns: 10,
   pageSize: 5000,
+  targetCapabilities: DEFAULT_TARGET_CAPABILITIES,
   detection: {},
   onProgress: undefined,
 };
@@ -63,6 +67,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   const tRead = performance.now() - t;
   const result = await runDetection(input, {
     ...o.detection,
+    scoring: { targetCapabilities: o.targetCapabilities, ...o.detection.scoring },
     seed: o.seed,
     resolution: o.resolution,
     releaseDate: o.releaseDate,
@@ -71,7 +76,14 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     onProgress: progress,
   });
   t = performance.now();
-  const params = { seed: o.seed, resolution: o.resolution, releaseDate: o.releaseDate ?? null, previousRunId: previousRunId ?? null, ...o.detection };
+  const params = {
+    seed: o.seed,
+    resolution: o.resolution,
+    releaseDate: o.releaseDate ?? null,
+    previousRunId: previousRunId ?? null,
+    targetCapabilities: o.detection.scoring?.targetCapabilities ?? o.targetCapabilities,
+    ...o.detection,
+  };
   const stats = { ...result.stats, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
   await writeRun(client, { id: runId, startedAt, seed: o.seed, params }, result.clusters, stats, { onProgress: (p, d, n) => progress(`write:${p}`, d, n) });
   stats.ms.write = Math.round(performance.now() - t);

@@ -3,6 +3,7 @@ import { ensureLinkageSchema, pruneRuns, readRunClusters, resolveRunId, writeRun
 import type { Neo4jClient } from '../db/index.js';
 import {
   clusterCounts,
+  DEFAULT_TARGET_CAPABILITIES,
   DETECTION_DEFAULTS,
   detectCommunities,
   project,
@@ -25,6 +26,8 @@ export interface RunParams {
   readonly seed: number;
   /** Keep only the newest N finished runs. @defaultValue 10 (as detectAndWrite) */
   readonly keepRuns?: number;
+  /** Capability labels that count as targeted (Config.targetCapabilities). @defaultValue DEFAULT_TARGET_CAPABILITIES */
+  readonly targetCapabilities?: readonly string[];
   readonly onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -88,9 +91,10 @@ export async function scoreAndWrite(
   const previous = previousRunId && previousRunId !== p.runId ? await readRunClusters(client, previousRunId) : [];
   const o = DETECTION_DEFAULTS;
   p.onProgress?.('score', 0, 1);
-  const clusters = scoreAndTrace(input, graph, assignment, { runId: p.runId, previous });
+  const targetCapabilities = p.targetCapabilities ?? DEFAULT_TARGET_CAPABILITIES;
+  const clusters = scoreAndTrace(input, graph, assignment, { runId: p.runId, previous, scoring: { targetCapabilities } });
   const stats = { ...clusterCounts(graph, clusters), fanOutChildren: children };
-  const params = { seed: p.seed, resolution: o.resolution, releaseDate: null, previousRunId: previousRunId ?? null };
+  const params = { seed: p.seed, resolution: o.resolution, releaseDate: null, previousRunId: previousRunId ?? null, targetCapabilities };
   await writeRun(client, { id: p.runId, startedAt, seed: p.seed, params }, clusters, stats, {
     onProgress: (ph, d, n) => p.onProgress?.(`write:${ph}`, d, n),
   });

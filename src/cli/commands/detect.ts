@@ -29,7 +29,8 @@ export function register(program: Command): void {
       const keepRuns = Number(o.keepRuns);
       if (!Number.isInteger(keepRuns)) throw new InvalidParameterError('--keep-runs', 'must be an integer');
 
-      const client = await Neo4jClient.connect(loadConfig());
+      const config = loadConfig();
+      const client = await Neo4jClient.connect(config);
       let last = 0;
       try {
         const res = await detectAndWrite(client, {
@@ -38,6 +39,7 @@ export function register(program: Command): void {
           releaseDate,
           runId: o.runId,
           keepRuns,
+          targetCapabilities: config.targetCapabilities,
           onProgress: (phase, done, total) => {
             const now = Date.now();
             if (now - last < 500 && done !== total) return;

@@ -197,7 +197,7 @@ async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSum
   t = performance.now();
   let summary: DetectRunSummary;
   try {
-    summary = await scoreAndWrite(c, { runId, seed, onProgress }, input, graph, assignment, fanned?.children ?? 0);
+    summary = await scoreAndWrite(c, { runId, seed, onProgress, targetCapabilities: loadConfig().targetCapabilities }, input, graph, assignment, fanned?.children ?? 0);
   } catch (err) {
     await fanned?.done(false).catch(() => undefined);
     throw err;
