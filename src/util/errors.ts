@@ -89,3 +89,16 @@ export class JobFailedError extends RingscopeError {
 
 /** Neo4j's offline importer refused or failed (database running, destination not empty...). Nothing was loaded. */
 export class BulkImportError extends RingscopeError {}
+
+/** A truth file has no account with a positive (ring) label. `found` lists its labels with their counts. */
+export class NoPositiveLabelError extends RingscopeError {
+  constructor(
+    readonly positiveLabels: readonly string[],
+    readonly found: ReadonlyArray<readonly [label: string, accounts: number]>,
+  ) {
+    super(
+      `no truth account is labelled ${positiveLabels.join(' or ')}; labels found: ${found.map(([l, n]) => `${l} (${n})`).join(', ')}. ` +
+        'Name the ring label with --positive-label',
+    );
+  }
+}
