@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { bulkLoad, BULK_LOAD_DEFAULTS } from '../../loaders/index.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /**
  * `ringscope bulk-load <drop> --neo4j-home <dir>`: first load of a large drop with Neo4j's offline
@@ -26,7 +27,7 @@ export function register(program: Command): void {
         if (!o.filesOnly && !o.neo4jHome) throw new RangeError('give --neo4j-home (or --files-only <dir>)');
         const ratio = Number(o.maxRejectRatio);
         if (!(ratio >= 0 && ratio <= 1)) throw new RangeError('--max-reject-ratio must be in [0, 1]');
-        let last = 0;
+        const log = new ProgressLog(process.stderr);
         const s = await bulkLoad(dropDir, {
           neo4jHome: o.neo4jHome,
           database: o.database,
@@ -38,16 +39,11 @@ export function register(program: Command): void {
           maxRejectRatio: ratio,
           stateDir: process.env.RINGSCOPE_STATE_DIR || undefined,
           onProgress: (p) => {
-            if (p.phase === 'read') {
-              if (Date.now() - last < 500) return;
-              last = Date.now();
-              process.stderr.write(`\r${p.file} read: ${(p.rows ?? 0).toLocaleString('en')} rows   `);
-            } else if (p.message && (p.phase === 'files' || /IMPORT DONE|Imported|nodes$|relationships$|properties$/.test(p.message))) {
-              process.stderr.write(`\n${p.message}`);
-            }
+            if (p.phase === 'read') log.update(`${p.file} read`, `${p.file} read: ${(p.rows ?? 0).toLocaleString('en')} rows`);
+            else if (p.message && (p.phase === 'files' || /IMPORT DONE|Imported|nodes$|relationships$|properties$/.test(p.message))) log.line(p.message);
           },
         });
-        process.stderr.write('\n');
+        log.end();
         for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
         const lines = [
           `drop ${s.dropId}: ${s.rows.toLocaleString('en')} rows, ${s.rejects} rejects`,

@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/index.js';
 import { Neo4jClient } from '../../db/index.js';
 import { DETECT_AND_WRITE_DEFAULTS, detectAndWrite } from '../../db/linkage-pipeline.js';
 import { InvalidParameterError } from '../../util/errors.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /** `ringscope detect`: projection, communities, scoring and write-back in this process; progress on stderr. */
 export function register(program: Command): void {
@@ -31,7 +32,7 @@ export function register(program: Command): void {
 
       const config = loadConfig();
       const client = await Neo4jClient.connect(config);
-      let last = 0;
+      const log = new ProgressLog(process.stderr, { ttyMode: 'lines' });
       try {
         const res = await detectAndWrite(client, {
           seed,
@@ -40,12 +41,7 @@ export function register(program: Command): void {
           runId: o.runId,
           keepRuns,
           targetCapabilities: config.targetCapabilities,
-          onProgress: (phase, done, total) => {
-            const now = Date.now();
-            if (now - last < 500 && done !== total) return;
-            last = now;
-            process.stderr.write(`${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}\n`);
-          },
+          onProgress: (phase, done, total) => log.update(phase, `${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}`, total > 0 && done === total),
         });
         const s = res.stats;
         if (o.json) {
