@@ -19,11 +19,16 @@ export const MAX_CAPABILITY_LENGTH = 64;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u;
 
+// The labels most rows carry, answered without normalising (the loaders call this once per prompt row).
+const BUILT_IN = new Map<string, { readonly label: string }>(CAPABILITIES.map((c) => [c, Object.freeze({ label: c })]));
+
 /**
  * A capability label normalised (trimmed, lower case), or the reason it is not one: 1–64
  * characters, no control characters.
  */
 export function capabilityLabel(raw: string): { readonly label: string } | { readonly error: string } {
+  const known = BUILT_IN.get(raw);
+  if (known) return known;
   const label = raw.trim().toLowerCase();
   if (label.length === 0) return { error: 'is empty' };
   if (label.length > MAX_CAPABILITY_LENGTH) return { error: `longer than ${MAX_CAPABILITY_LENGTH} characters` };
