@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { servicesFile } from '../src/config/local-services.js';
+import { runCli } from './helpers/cli.js';
 
 /**
  * Issue #19 item 1: the CLI, started from a plain shell (no NEO4J_* / REDIS_URL), finds the local
@@ -10,20 +10,19 @@ import { servicesFile } from '../src/config/local-services.js';
  */
 const instance = process.env.RINGSCOPE_INSTANCE ?? 'test';
 
+/** A plain shell's environment: none of the variables the test wrapper set for the services. */
 function plainShell(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('NEO4J_') || k === 'REDIS_URL' || k === 'RINGSCOPE_STATE_DIR') delete env[k];
-  return { ...env, ...extra };
+  const unset = Object.keys(process.env).filter((k) => k.startsWith('NEO4J_') || k === 'REDIS_URL' || k === 'RINGSCOPE_STATE_DIR');
+  return { ...Object.fromEntries(unset.map((k) => [k, undefined])), ...extra };
 }
 
-const ringscope = (args: string[], env: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, ['bin/ringscope.mjs', ...args], { env, encoding: 'utf8', timeout: 60_000 });
+const ringscope = (args: string[], env: NodeJS.ProcessEnv) => runCli(args, env);
 
 describe('the CLI finds the local services without variables', () => {
   // With services supplied from outside (Docker, CI services) there are no local ones to find.
   it.skipIf(!fs.existsSync(servicesFile(instance)))('uses the test instance’s Neo4j and Redis and logs which at debug level', () => {
     const r = ringscope(['status', '--json'], plainShell({ RINGSCOPE_INSTANCE: instance, LOG_LEVEL: 'debug' }));
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const status = JSON.parse(r.stdout) as { queues: unknown };
     expect(status.queues).toBeDefined();
     const line = r.stderr
@@ -36,15 +35,15 @@ describe('the CLI finds the local services without variables', () => {
 
   it('says how to start the services when the instance has none up', () => {
     const r = ringscope(['clusters'], plainShell({ RINGSCOPE_INSTANCE: 'no-such-instance' }));
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^ringscope: ConfigError: NEO4J_URI: is required: no local services of instance no-such-instance are up/);
-    expect(r.stderr).toContain('node scripts/services.mjs up --instance no-such-instance');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ringscope: ConfigError: NEO4J_URI: is required: it is unset and no local services of instance no-such-instance are up/);
+    expect(r.stderr).toContain('(hint: start them with `node scripts/services.mjs up --instance no-such-instance`, or set NEO4J_URI)');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('lets an explicit variable win over the local services', () => {
     const r = ringscope(['clusters'], plainShell({ RINGSCOPE_INSTANCE: instance, NEO4J_URI: 'http://not-bolt', LOG_LEVEL: 'silent' }));
-    expect(r.status).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ConfigError: NEO4J_URI: must be a URL with scheme bolt/);
   });
 });

@@ -87,7 +87,7 @@ describe('config', () => {
         }
         expect(caught).toBeInstanceOf(ConfigError);
         expect((caught as ConfigError).variable).toBe('NEO4J_URI');
-        expect((caught as Error).message).toContain(hint);
+        expect((caught as ConfigError).hint).toContain(hint);
       }
     });
   });

@@ -6,7 +6,7 @@
  */
 import { ringTypeOf } from '../generator/vocab.js';
 import { InvalidParameterError, NoPositiveLabelError } from '../util/errors.js';
-import { RECOMMENDATIONS, isRecommendation, recommendationRank, type Predictions, type Recommendation, type TruthRow } from './types.js';
+import { RECOMMENDATIONS, isRecommendation, flagLevel, type Predictions, type Recommendation, type TruthRow } from './types.js';
 
 export interface EvaluateOptions {
   /** An account is flagged when its cluster's recommendation is at least this. @defaultValue 'review' */
@@ -103,7 +103,7 @@ function scores(tp: number, flagged: number, positives: number): Scores {
 /** Rank of each prediction's cluster: the highest level any of its members carries (they should all agree). */
 function clusterRanks(predictions: Predictions): Map<string, number> {
   const clusterRank = new Map<string, number>();
-  for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, recommendationRank(p.recommendation)));
+  for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, flagLevel(p.recommendation)));
   return clusterRank;
 }
 
@@ -165,7 +165,7 @@ function requirePositives(t: Tally, truth: readonly TruthRow[], positiveLabels: 
 function levelScores(t: Tally): Record<Recommendation, Scores> {
   return Object.fromEntries(
     RECOMMENDATIONS.map((r) => {
-      const l = recommendationRank(r);
+      const l = flagLevel(r);
       return [r, scores(t.levelTp[l]!, t.levelFlagged[l]!, t.positives)];
     }),
   ) as Record<Recommendation, Scores>;
@@ -244,7 +244,7 @@ export function evaluate(truth: readonly TruthRow[], predictions: Predictions, o
   if (opts.positiveLabels.length === 0) throw new InvalidParameterError('positiveLabels', 'must name at least one label');
   const positive = new Set(opts.positiveLabels);
   const clusterRank = clusterRanks(predictions);
-  const t = tally(truth, predictions, clusterRank, positive, recommendationRank(opts.minRecommendation));
+  const t = tally(truth, predictions, clusterRank, positive, flagLevel(opts.minRecommendation));
   requirePositives(t, truth, opts.positiveLabels);
   let unknownAccounts = 0;
   for (const id of predictions.keys()) if (!t.seen.has(id)) unknownAccounts++;

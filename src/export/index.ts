@@ -19,7 +19,6 @@ export {
   type SharedKind,
   type RunExport,
 } from './schema.js';
-export { resolveRun, isoTime, byString } from './run-repository.js';
 export { loadRunExport, DEFAULTS as EXPORT_DEFAULTS, type LoadExportOptions } from './export-repository.js';
 export { toCsv, csvCell, toNdjson, accountsDocument, clustersDocument, serialiseTabular } from './tabular-formats.js';
 export { buildStixBundle, uuidv5, RINGSCOPE_STIX_NAMESPACE, STIX_SCO_NAMESPACE, DEFAULTS as STIX_DEFAULTS, type StixBundle, type StixObject, type StixOptions } from './stix.js';

@@ -1,4 +1,4 @@
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { fmix32, mixStep } from './hash32.js';
 import { ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';

@@ -1,4 +1,4 @@
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
 import { fmix32, mixStep, wordsToHex } from './hash32.js';

@@ -1,4 +1,4 @@
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import { splitmix32 } from './hash32.js';
 
 /**

@@ -1,4 +1,4 @@
-import { CAPABILITIES, type BuiltInCapability } from '../graph/capabilities.js';
+import { CAPABILITIES, type BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
 import { TOK_ID, TOK_WORD, TokenBuffer, scan } from './tokens.js';

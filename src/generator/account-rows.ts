@@ -3,7 +3,7 @@
  * the output does not depend on the order accounts are produced in and nothing but the plan is held
  * in memory.
  */
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import {
   accountId,

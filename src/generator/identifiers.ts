@@ -2,7 +2,7 @@
  * Random-looking identifier values (account ids, card fingerprints, IPs, domains). Every value is a
  * hash of (seed, purpose, key), so ids carry no information about the label or group they belong to.
  */
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { FingerprintKind, PromptMarker } from '../graph/types.js';
 import { hash32, hexId, type Rng } from './prng.js';
 import { PREPAID_BINS } from './vocab.js';

@@ -3,7 +3,7 @@
  * shared state (cards, IP pools, templates, operator schedule). The plan is small (one entry per
  * group, never per row); accounts are generated from it one at a time (see account-rows.ts).
  */
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { InvalidParameterError } from '../util/errors.js';
 import {

@@ -3,7 +3,7 @@
  * task and lightly paraphrase it (so a template fingerprinter should group them); ordinary users
  * write diverse free text; popular tools and internal apps send a fixed system prompt.
  */
-import type { BuiltInCapability } from '../graph/capabilities.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { Fingerprint } from './identifiers.js';
 import { Rng } from './prng.js';
 

@@ -9,9 +9,8 @@ export { project, projectionOptions, identifierBits, timeFactor, accountUniverse
 export { synchronyLinks, SYNC_DEFAULTS, type SyncOptions, type SyncLink } from './synchrony.js';
 export { connectedComponents, detectComponent, splitComponent, refineParts, detectCommunities, detectCommunitiesAsync, communityKey, COMMUNITY_DEFAULTS, type CommunityOptions, type Component } from './communities.js';
 export { clusterFeatures, type ClusterFeatures } from './features.js';
-export { CAPABILITIES, DEFAULT_TARGET_CAPABILITIES, MAX_CAPABILITY_LENGTH, capabilityLabel, type BuiltInCapability } from './capabilities.js';
 export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMENDATIONS, type ScoringOptions, type ClusterReport, type Contribution, type LinkReport, type Recommendation } from './scoring.js';
 export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';
-export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats } from './run-detection.js';
+export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats, type CommunitiesBy } from './run-detection.js';
 export { hashString, mulberry32, rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';

@@ -1,12 +1,12 @@
 import type { Assignment, Capability, LinkageInput } from './types.js';
-import { DEFAULT_TARGET_CAPABILITIES } from './capabilities.js';
+import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { buildAdjacency, type ProjectedGraph } from './projected-graph.js';
 import { clusterFeatures, evidenceRow, internalStructure, round, type ClusterFeatures } from './features.js';
 
 /**
  * Cluster scoring as a transparent log-odds sum (the Fellegi–Sunter / Splink "waterfall"): a prior
  * plus one signed contribution per feature, each recorded for the explanation. The contributions are
- * expert-set priors from the public campaign reports (NOTES §5), not fitted to any generator:
+ * expert-set priors from the public campaign reports (docs/detection.md, "Scoring and explanation"), not fitted to any generator:
  * coordination signals (creation waves, synchrony beyond chance, proxies, shared payment) and
  * distillation content (narrow target capabilities, templates, CoT/rubric markers) push up;
  * signs of an accountable organisation (verified accounts on a private domain created over months,
@@ -51,8 +51,8 @@ export const SCORING_DEFAULTS: ScoringOptions = {
   targetCapabilities: DEFAULT_TARGET_CAPABILITIES,
 };
 
-export type Recommendation = 'enforce' | 'review' | 'monitor';
-export const RECOMMENDATIONS: readonly Recommendation[] = ['monitor', 'review', 'enforce'];
+import type { Recommendation } from '../vocabulary/index.js';
+export { RECOMMENDATIONS, type Recommendation } from '../vocabulary/index.js';
 
 export interface LinkReport {
   readonly a: string;

@@ -33,7 +33,7 @@ export type FingerprintKind = 'template' | 'minhash' | 'system';
 
 /**
  * Capability label of a prompt fingerprint: any provider's label, normalised by capabilityLabel
- * (src/graph/capabilities.ts); the built-in ones are CAPABILITIES there.
+ * (src/vocabulary/capabilities.ts); the built-in ones are CAPABILITIES there.
  */
 export type Capability = string;
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Neo4jClient } from '../db/index.js';
+import { runFinished, type Neo4jClient } from '../db/index.js';
 import { openDrop, type DropRef } from '../loaders/index.js';
 import { enqueueDrop, type DropFlowOptions, type EnqueueResult } from './flow.js';
 import { runIdForDrop } from './job-ids.js';
-import { ingestedDrops, runFinished } from './ledger-repository.js';
+import { ingestedDrops } from './ledger-repository.js';
 import type { PipelineQueues } from './queues.js';
 
 export type SubmitOptions = Partial<DropFlowOptions> & {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import {
-  ensureIngestSchema,
   existingBatchLayout,
   isDropIngested,
   isFileBulkLoaded,
@@ -8,6 +7,7 @@ import {
   writeBatch,
 } from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
+import { ensureSchema } from '../db/schema.js';
 import { InvalidFileError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
 import { bulkBatchId } from './bulk-files.js';
@@ -105,7 +105,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
   const opts = resolve(options);
   const t0 = performance.now();
   const drop = await openDrop(dropDir, { dropId: opts.dropId });
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   if (await isDropIngested(client, drop.sha256)) {
     return summarise(drop, [], t0, { skippedAsDuplicate: true, ledgerWritten: false });
   }
@@ -188,7 +188,7 @@ function validatePass(drop: DropRef, file: DropFile, opts: Resolved, t0: number)
 async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, counts: ValidationCounts, opts: Resolved, t0: number): Promise<FileResult> {
   const rp = rejectsPath(drop, file.name, opts.stateDir);
   const rate = (rows: number): number => rateSince(t0, rows);
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
   if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) {

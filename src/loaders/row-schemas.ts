@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { capabilityLabel } from '../graph/capabilities.js';
+import { capabilityLabel } from '../vocabulary/capabilities.js';
 import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
 import type { FileKind } from './file-kinds.js';
 import { canonicalIp } from './ip.js';
@@ -21,6 +21,19 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 const required = { error: 'is required' } as const;
+
+/**
+ * Why a text value (an id, a label) is not acceptable, or undefined: the same rules as the row
+ * schemas' `text`, for producers of drop files outside the loaders (`ringscope fingerprint`), so
+ * what they write is what ingest accepts.
+ */
+export function textProblem(s: string): string | undefined {
+  if (s.length === 0) return 'is required';
+  if (s.length > MAX_VALUE_LENGTH) return `longer than ${MAX_VALUE_LENGTH} characters`;
+  if (CONTROL.test(s)) return 'contains control characters';
+  if (LONE_SURROGATE.test(s)) return 'contains an unpaired UTF-16 surrogate';
+  return undefined;
+}
 
 const text = z
   .string(required)
@@ -68,7 +81,7 @@ const ip = z.string(required).transform((s, ctx) => {
   return r;
 });
 
-// Any provider's label is accepted and kept, normalised (src/graph/capabilities.ts).
+// Any provider's label is accepted and kept, normalised (src/vocabulary/capabilities.ts).
 const capability = z.string().transform((s, ctx) => {
   const r = capabilityLabel(s);
   if ('error' in r) {

@@ -1,5 +1,6 @@
 import { toNum, type Neo4jClient } from '../db/index.js';
-import { byString, isoTime } from '../export/index.js';
+import { isoTime } from '../db/index.js';
+import { byString } from '../util/compare.js';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../graph/projected-graph.js';
 import type { NodeKind, ReportEdge, ReportNode } from './report-model.js';
 

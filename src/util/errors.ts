@@ -2,11 +2,13 @@
  * Named error classes. Tests assert on the class, never on the message.
  */
 
-/** Base for every error ringscope raises on purpose. */
+/** Base for every error ringscope raises on purpose. `hint` says what to do about it (the CLI prints it). */
 export class RingscopeError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly hint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
     super(message, options);
     this.name = new.target.name;
+    this.hint = options?.hint;
   }
 }
 
@@ -15,13 +17,29 @@ export class ConfigError extends RingscopeError {
   constructor(
     readonly variable: string,
     reason: string,
+    options?: { hint?: string },
   ) {
-    super(`${variable}: ${reason}`);
+    super(`${variable}: ${reason}`, options);
   }
 }
 
-/** Neo4j or Redis cannot be reached. */
+/** Neo4j or Redis cannot be reached, or was lost mid-command. */
 export class ServiceUnavailableError extends RingscopeError {}
+
+/**
+ * A file could not be written or read for a reason of the machine, not of the input (disk full,
+ * read-only file system, permissions). `path` is the target the user named (e.g. `--out`).
+ */
+export class StorageError extends RingscopeError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    reason: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super(`${path}: ${reason} (${code})`, options);
+  }
+}
 
 /** One input row failed validation. Carries the location an exporter needs to fix it. */
 export class InvalidRowError extends RingscopeError {
@@ -96,9 +114,18 @@ export class NoPositiveLabelError extends RingscopeError {
     readonly positiveLabels: readonly string[],
     readonly found: ReadonlyArray<readonly [label: string, accounts: number]>,
   ) {
-    super(
-      `no truth account is labelled ${positiveLabels.join(' or ')}; labels found: ${found.map(([l, n]) => `${l} (${n})`).join(', ')}. ` +
-        'Name the ring label with --positive-label',
-    );
+    super(`no truth account is labelled ${positiveLabels.join(' or ')}; labels found: ${found.map(([l, n]) => `${l} (${n})`).join(', ')}`, {
+      hint: 'name the ring label(s) with --positive-label',
+    });
   }
+}
+
+/**
+ * Errors of the user's input, not of the world: no retry can fix them, so a job that throws one
+ * fails at once (src/jobs/failure.ts) and the CLI exits 2 (src/cli/error-report.ts).
+ */
+const INPUT_ERRORS = [ConfigError, InvalidParameterError, InvalidDropError, InvalidFileError, InvalidRowError, NotFoundError, WriteRefusedError, BulkImportError, NoPositiveLabelError];
+
+export function isInputError(err: unknown): boolean {
+  return INPUT_ERRORS.some((cls) => err instanceof cls);
 }

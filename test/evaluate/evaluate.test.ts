@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluate, readPredictionsCsv, readTruthCsv, writePredictionsCsv, formatEvaluation, type Prediction, type TruthRow } from '../../src/evaluate/index.js';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { InvalidFileError, InvalidParameterError, InvalidRowError, NoPositiveLabelError } from '../../src/util/errors.js';
+import { cli } from '../helpers/cli.js';
 
 const T = (accountId: string, label: string, group = ''): TruthRow => ({ accountId, label, group });
 const truth: TruthRow[] = [
@@ -140,16 +139,17 @@ describe('positive labels other than ring (issue #19)', () => {
     fs.writeFileSync(t, ['account_id,label,group', ...fraud.map((r) => `${r.accountId},${r.label},${r.group}`)].join('\n') + '\n');
     const p = path.join(dir, 'predictions.csv');
     await writePredictionsCsv(p, predictions);
-    const cli = (args: string[]) => promisify(execFile)(process.execPath, ['bin/ringscope.mjs', 'evaluate', '--truth', t, '--predictions', p, ...args]);
-    const ok = await cli(['--positive-label', 'fraud']);
+    const evaluateCli = (args: string[]) => cli(['evaluate', '--truth', t, '--predictions', p, ...args]);
+    const ok = await evaluateCli(['--positive-label', 'fraud']);
     expect(ok.stdout).toContain('ring accounts 6 (labelled fraud)');
     expect(ok.stdout).toMatch(/flagged at ≥ review: precision 0\.571 {2}recall 0\.667/);
-    const json = JSON.parse((await cli(['--positive-label', 'fraud,ring', '--json'])).stdout) as { ringAccounts: number; positiveLabels: string[] };
+    const json = JSON.parse((await evaluateCli(['--positive-label', 'fraud,ring', '--json'])).stdout) as { ringAccounts: number; positiveLabels: string[] };
     expect(json).toMatchObject({ ringAccounts: 6, positiveLabels: ['fraud', 'ring'] });
-    const failed = await cli([]).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 1 });
+    const failed = await evaluateCli([]).catch((e: { code: number; stderr: string }) => e);
+    await expect(evaluateCli(['--positive-label', 'fraud,'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError: --positive-label/) });
+    expect(failed).toMatchObject({ code: 2 });
     const stderr = (failed as { stderr: string }).stderr;
-    expect(stderr).toMatch(/^ringscope: NoPositiveLabelError: no truth account is labelled ring; labels found: fraud \(6\)/);
+    expect(stderr).toMatch(/^ringscope: NoPositiveLabelError: no truth account is labelled ring; labels found: fraud \(6\), .*\(hint: name the ring label\(s\) with --positive-label\)$/m);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -93,15 +93,7 @@ export async function graphFingerprint(client: Neo4jClient, runId: string): Prom
   return { nodes, rels, weights: toNum(w.records[0]?.get('w')), assignments: h.digest('hex'), clusters };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 /**
  * The partition of a run, independent of cluster ids (which lineage derives from earlier runs):

@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { toNum, type Neo4jClient } from '../../src/db/index.js';
 import { BulkGraph, ingestDrop, validateRow } from '../../src/loaders/index.js';
 import { ConfigError } from '../../src/util/errors.js';
+import { cli } from '../helpers/cli.js';
 import { freshNeo4j } from '../helpers/services.js';
 
 /**
@@ -100,11 +99,8 @@ describe('a drop with a provider’s own labels, ingested and detected', () => {
   });
 
   it('counts targeted share over the configured labels and records them in the run params', async () => {
-    const cli = promisify(execFile);
     const share = async (runId: string, targets: string | undefined): Promise<{ share: number; params: { targetCapabilities: string[] } }> => {
-      const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', RINGSCOPE_TARGET_CAPABILITIES: targets };
-      if (targets === undefined) delete env.RINGSCOPE_TARGET_CAPABILITIES;
-      await cli(process.execPath, ['bin/ringscope.mjs', 'detect', '--run-id', runId, '--keep-runs', '0', '--json'], { env });
+      await cli(['detect', '--run-id', runId, '--keep-runs', '0', '--json'], { RINGSCOPE_TARGET_CAPABILITIES: targets });
       const k = await client.query('MATCH (k:Cluster {runId: $runId}) RETURN k.features AS f, k.size AS n', { runId });
       expect(k.records.map((x) => toNum(x.get('n')))).toEqual([RING.length]);
       const run = await client.query('MATCH (r:LinkageRun {id: $runId}) RETURN r.params AS p', { runId });

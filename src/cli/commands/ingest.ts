@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { Neo4jClient } from '../../db/index.js';
 import { INGEST_DEFAULTS, ingestDrop, type IngestProgress, type IngestSummary } from '../../loaders/index.js';
+import { positiveInt, safeId } from '../option-parsers.js';
 import { ProgressLog } from '../../util/progress-log.js';
 
 /** `ringscope ingest <drop>`: progress on stderr, summary table on stdout, exit 1 if a file failed. */
@@ -10,10 +11,10 @@ export function register(program: Command): void {
     .command('ingest')
     .description('Validate a drop and load it into Neo4j (exactly once; re-ingesting the same drop is a no-op)')
     .argument('<drop>', 'drop directory (see docs/data-contract.md)')
-    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name)')
-    .option('--batch-size <n>', 'valid rows per transaction', String(INGEST_DEFAULTS.batchSize))
-    .option('--writers <n>', 'concurrent write transactions per file', String(INGEST_DEFAULTS.writers))
-    .action(async (dropDir: string, o: { dropId?: string; batchSize: string; writers: string }) => {
+    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name)', safeId('--drop-id'))
+    .option('--batch-size <n>', 'valid rows per transaction', positiveInt('--batch-size'), INGEST_DEFAULTS.batchSize)
+    .option('--writers <n>', 'concurrent write transactions per file', positiveInt('--writers'), INGEST_DEFAULTS.writers)
+    .action(async (dropDir: string, o: { dropId?: string; batchSize: number; writers: number }) => {
       const config = loadConfig();
       const client = await Neo4jClient.connect(config);
       const log = new ProgressLog(process.stderr);
@@ -22,8 +23,8 @@ export function register(program: Command): void {
       try {
         const summary = await ingestDrop(client, dropDir, {
           dropId: o.dropId,
-          batchSize: positiveInt(o.batchSize, '--batch-size'),
-          writers: positiveInt(o.writers, '--writers'),
+          batchSize: o.batchSize,
+          writers: o.writers,
           maxRejectRatio: config.maxRejectRatio,
           stateDir: config.stateDir,
           onProgress: progress,
@@ -36,12 +37,6 @@ export function register(program: Command): void {
         await client.close();
       }
     });
-}
-
-function positiveInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer`);
-  return n;
 }
 
 /** Plain-text summary table (one line per file, then the total). */

@@ -17,7 +17,7 @@ import {
 } from '../report-model.js';
 import { mulberry32 } from '../../graph/rng.js';
 
-// graphology typing pitfall under NodeNext (see NOTES): the default export is typed as the module.
+// Under `module: NodeNext` these CommonJS packages' default export is typed as the module object.
 const forceAtlas2 = forceAtlas2Import as unknown as typeof forceAtlas2Import.default;
 
 type PageData = IndexPageData | ClusterPageData;
