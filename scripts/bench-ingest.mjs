@@ -26,7 +26,7 @@ const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { loadConfig } = await dist('config/index.js');
 const { Neo4jClient, graphDigest } = await dist('db/index.js');
 const { ingestFile, finalizeDrop, openDrop, KIND_ORDER } = await dist('loaders/index.js');
-const { ensureIngestSchema } = await dist('db/ingest-repository.js');
+const { ensureSchema } = await dist('db/schema.js');
 const { generate } = await dist('generator/index.js');
 
 const args = Object.fromEntries(
@@ -159,7 +159,7 @@ async function emptyStore() {
   const up = await services.startNeo4j(instance);
   if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
   const client = await Neo4jClient.connect(config);
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   return client;
 }
 

@@ -23,7 +23,7 @@ const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { loadConfig } = await dist('config/index.js');
 const { Neo4jClient } = await dist('db/index.js');
 const { ingestFile, openDrop, KIND_ORDER } = await dist('loaders/index.js');
-const { ensureIngestSchema } = await dist('db/ingest-repository.js');
+const { ensureSchema } = await dist('db/schema.js');
 const { generate } = await dist('generator/index.js');
 
 const arg = (name, def) => {
@@ -54,7 +54,7 @@ fs.rmSync(path.join(data, 'transactions', 'neo4j'), { recursive: true, force: tr
 await services.startNeo4j(instance);
 const pid = fs.readFileSync(path.join(state, 'neo4j', 'launcher.pid'), 'utf8').trim();
 const client = await Neo4jClient.connect(config);
-await ensureIngestSchema(client);
+await ensureSchema(client);
 
 const TICK = 100; // USER_HZ on Linux
 function jvmStat() {
