@@ -48,7 +48,7 @@ const modeOf = (r) => r.ingestMode ?? 'transactional';
 function neo4jMemory() {
   const file = path.join(services.stateDir(process.env.RINGSCOPE_INSTANCE), 'neo4j-memory.json');
   const m = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { heap: m.heap, pagecache: m.pagecache };
+  return { heap: m.heap, pagecache: m.pagecache, source: m.source };
 }
 /** Stop the instance's Neo4j, delete its default database's store, start it: an empty database. */
 async function resetStore(instance) {
@@ -227,7 +227,11 @@ function writeReport() {
       ...results.map(
         (r) =>
           `${r.accounts.toLocaleString('en')} accounts, ${modeOf(r)}: Neo4j heap ${r.neo4jMemory?.heap ?? '4g'}, page cache ${r.neo4jMemory?.pagecache ?? '6g'}` +
-          (r.neo4jMemory ? ' (default services: scripts/memory-sizing.mjs)' : ' (the bench instance special case of the time)'),
+          (!r.neo4jMemory
+            ? ' (the bench instance special case of the time)'
+            : r.neo4jMemory.source?.heap === 'rule' && r.neo4jMemory.source?.pagecache === 'rule'
+              ? ' (default services: scripts/memory-sizing.mjs)'
+              : ' (set by RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE)'),
       ),
     ],
     raw: results,
