@@ -57,6 +57,15 @@ export function choiceList<T extends string>(option: string, values: readonly T[
   };
 }
 
+/** A comma-separated, non-empty list of free names (e.g. truth labels), trimmed, duplicates dropped; no empty item. */
+export function nameList(option: string): Parser<string[]> {
+  return (v) => {
+    const names = v.split(',').map((s) => s.trim());
+    if (names.some((n) => n === '')) throw new InvalidParameterError(option, `must be names separated by commas, got ${JSON.stringify(v)}`);
+    return [...new Set(names)];
+  };
+}
+
 /**
  * A moment in time, as epoch ms: a date (`2026-05-01`, midnight UTC) or an ISO 8601 date-time with
  * a zone. The same rules as the loaders (src/loaders/timestamp.ts): `2026-02-30` is refused.

@@ -1,1 +1,1 @@
-export { loadConfig, loadSettings, secretFromVariable, type Config, type Settings } from './config.js';
+export { loadConfig, loadSettings, secretFromVariable, type Config, type Settings, type ServiceSource, type LoadConfigOptions } from './config.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { runDetection, type CommunitiesBy, type DetectedCluster, type DetectionOptions, type DetectionStats } from '../graph/run-detection.js';
 import { readLinkageInput } from './linkage-source.js';
 import { writeRun } from './linkage-writer.js';
@@ -25,6 +26,8 @@ export interface DetectAndWriteOptions {
   readonly keepRuns: number;
   /** Neo4j page size for reads. @defaultValue 5000 */
   readonly pageSize: number;
+  /** Capability labels that count as targeted (Config.targetCapabilities); recorded in the run's params. @defaultValue DEFAULT_TARGET_CAPABILITIES */
+  readonly targetCapabilities: readonly string[];
   /** Further detection options (projection, communities, scoring, lineage). @defaultValue {} */
   readonly detection: Partial<Omit<DetectionOptions, 'seed' | 'resolution' | 'releaseDate' | 'runId' | 'previous' | 'onProgress' | 'communitiesBy'>>;
   /** Computes the communities elsewhere (the pipeline's fan-out); see DetectionOptions. @defaultValue undefined */
@@ -40,6 +43,7 @@ export const DETECT_AND_WRITE_DEFAULTS: DetectAndWriteOptions = Object.freeze({
   runId: undefined,
   keepRuns: 10,
   pageSize: 5000,
+  targetCapabilities: DEFAULT_TARGET_CAPABILITIES,
   detection: {},
   communitiesBy: undefined,
   onProgress: undefined,
@@ -67,6 +71,7 @@ export function runParams(o: DetectAndWriteOptions, previousRunId: string | unde
     resolution: o.resolution,
     releaseDate: o.releaseDate === undefined ? null : new Date(o.releaseDate).toISOString(),
     previousRunId: previousRunId ?? null,
+    targetCapabilities: o.detection.scoring?.targetCapabilities ?? o.targetCapabilities,
     ...o.detection,
   };
 }
@@ -85,6 +90,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   const tRead = performance.now() - t;
   const result = await runDetection(input, {
     ...o.detection,
+    scoring: { targetCapabilities: o.targetCapabilities, ...o.detection.scoring },
     seed: o.seed,
     resolution: o.resolution,
     releaseDate: o.releaseDate,

@@ -19,9 +19,11 @@ export interface FingerprintLogOptions extends Partial<FingerprintOptions> {
   readonly fileName?: string;
   /** Where progress and rejects are logged. Never receives prompt text. @defaultValue undefined (silent) */
   readonly logger?: Logger;
+  /** Least time between two progress lines (one JSON line each, so a nightly log stays short). @defaultValue 10_000 */
+  readonly progressIntervalMs?: number;
 }
 
-export const LOG_DEFAULTS = { maxRejectRatio: 0.01, maxLineBytes: 4 * 1024 * 1024 } as const;
+export const LOG_DEFAULTS = { maxRejectRatio: 0.01, maxLineBytes: 4 * 1024 * 1024, progressIntervalMs: 10_000 } as const;
 
 export interface RejectedLine {
   readonly line: number;
@@ -56,7 +58,8 @@ export async function fingerprintLog(
   output: string | NodeJS.WritableStream,
   opts: FingerprintLogOptions = {},
 ): Promise<FingerprintLogSummary> {
-  const { maxRejectRatio = LOG_DEFAULTS.maxRejectRatio, maxLineBytes = LOG_DEFAULTS.maxLineBytes, logger } = opts;
+  const { maxRejectRatio = LOG_DEFAULTS.maxRejectRatio, maxLineBytes = LOG_DEFAULTS.maxLineBytes, progressIntervalMs = LOG_DEFAULTS.progressIntervalMs, logger } = opts;
+  let lastProgress = Date.now();
   const file = opts.fileName ?? (typeof input === 'string' ? input : '<stream>');
   const fingerprinter = new Fingerprinter(opts);
   const agg = new FingerprintAggregator(fingerprinter.options.hexChars);
@@ -105,7 +108,10 @@ export async function fingerprintLog(
     fingerprinter.compute(r.prompt, r.system as string | null | undefined);
     agg.add(account, ts, fingerprinter);
     prompts++;
-    if (logger && prompts % 100_000 === 0) logger.debug({ file, prompts, rejects, rows: agg.size }, 'fingerprint progress');
+    if (logger && prompts % 10_000 === 0 && Date.now() - lastProgress >= progressIntervalMs) {
+      lastProgress = Date.now();
+      logger.info({ file, prompts, rejects, rows: agg.size }, 'fingerprint progress');
+    }
   };
 
   const source = typeof input === 'string' ? openInput(input) : input;

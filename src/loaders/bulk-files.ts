@@ -142,7 +142,7 @@ export function writeImportFiles(g: BulkGraph, ledger: BulkLedger, dir: string):
 
   const fp = open('nodes', 'PromptFingerprint', ':ID(PromptFingerprint),id,kind,capability,markers:string[]');
   for (let p = 0; p < g.prompts.size; p++) {
-    fp.line(`${p},${q(g.prompts.keys[p])},${g.kindOf(p)},${g.capabilityOf(p) ?? ''},${g.markersOf(p).join(';')}`);
+    fp.line(`${p},${q(g.prompts.keys[p])},${g.kindOf(p)},${q(g.capabilityOf(p))},${g.markersOf(p).join(';')}`);
   }
   done('nodes', 'PromptFingerprint', fp);
 

@@ -17,8 +17,9 @@ export class ConfigError extends RingscopeError {
   constructor(
     readonly variable: string,
     reason: string,
+    options?: { hint?: string },
   ) {
-    super(`${variable}: ${reason}`);
+    super(`${variable}: ${reason}`, options);
   }
 }
 
@@ -168,6 +169,18 @@ export class QueryTimeoutError extends RingscopeError {
 /** Neo4j's offline importer refused or failed (database running, destination not empty...). Nothing was loaded. */
 export class BulkImportError extends RingscopeError {}
 
+/** A truth file has no account with a positive (ring) label. `found` lists its labels with their counts. */
+export class NoPositiveLabelError extends RingscopeError {
+  constructor(
+    readonly positiveLabels: readonly string[],
+    readonly found: ReadonlyArray<readonly [label: string, accounts: number]>,
+  ) {
+    super(`no truth account is labelled ${positiveLabels.join(' or ')}; labels found: ${found.map(([l, n]) => `${l} (${n})`).join(', ')}`, {
+      hint: 'name the ring label(s) with --positive-label',
+    });
+  }
+}
+
 /**
  * Errors of the user's input, not of the world: no retry can fix them, so a job that throws one
  * fails at once (src/jobs/failure.ts) and the CLI exits 2 (src/cli/error-report.ts).
@@ -184,6 +197,7 @@ const INPUT_ERRORS = [
   QueryError,
   QueryTimeoutError,
   BulkImportError,
+  NoPositiveLabelError,
 ];
 
 export function isInputError(err: unknown): boolean {

@@ -3,6 +3,7 @@ import { loadSettings } from '../../config/index.js';
 import { bulkLoad, BULK_LOAD_DEFAULTS } from '../../loaders/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
 import { ratio, safeId } from '../option-parsers.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /**
  * `ringscope bulk-load <drop> --neo4j-home <dir>`: first load of a large drop with Neo4j's offline
@@ -27,7 +28,7 @@ export function register(program: Command): void {
         o: { neo4jHome?: string; database: string; overwrite: boolean; filesOnly?: string; keepFiles: boolean; dropId?: string; maxRejectRatio: number },
       ) => {
         if (!o.filesOnly && !o.neo4jHome) throw new InvalidParameterError('--neo4j-home', 'is required (or --files-only <dir>)');
-        let last = 0;
+        const log = new ProgressLog(process.stderr);
         const s = await bulkLoad(dropDir, {
           neo4jHome: o.neo4jHome,
           database: o.database,
@@ -39,16 +40,11 @@ export function register(program: Command): void {
           maxRejectRatio: o.maxRejectRatio,
           stateDir: loadSettings().stateDir,
           onProgress: (p) => {
-            if (p.phase === 'read') {
-              if (Date.now() - last < 500) return;
-              last = Date.now();
-              process.stderr.write(`\r${p.file} read: ${(p.rows ?? 0).toLocaleString('en')} rows   `);
-            } else if (p.message && (p.phase === 'files' || /IMPORT DONE|Imported|nodes$|relationships$|properties$/.test(p.message))) {
-              process.stderr.write(`\n${p.message}`);
-            }
+            if (p.phase === 'read') log.update(`${p.file} read`, `${p.file} read: ${(p.rows ?? 0).toLocaleString('en')} rows`);
+            else if (p.message && (p.phase === 'files' || /IMPORT DONE|Imported|nodes$|relationships$|properties$/.test(p.message))) log.line(p.message);
           },
         });
-        process.stderr.write('\n');
+        log.end();
         for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
         const lines = [
           `drop ${s.dropId}: ${s.rows.toLocaleString('en')} rows, ${s.rejects} rejects`,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { DETECT_AND_WRITE_DEFAULTS, detectAndWrite, Neo4jClient } from '../../db/index.js';
 import { isoMoment, nonNegativeInt, positiveNumber, safeId } from '../option-parsers.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 interface DetectFlags {
   seed: number;
@@ -27,7 +28,7 @@ export function register(program: Command): void {
     .action(async (o: DetectFlags) => {
       const config = loadConfig();
       const client = await Neo4jClient.connect(config);
-      let last = 0;
+      const log = new ProgressLog(process.stderr, { ttyMode: 'lines' });
       try {
         const res = await detectAndWrite(client, {
           seed: o.seed,
@@ -35,12 +36,8 @@ export function register(program: Command): void {
           releaseDate: o.releaseDate ?? config.releaseDate,
           runId: o.runId,
           keepRuns: o.keepRuns,
-          onProgress: (phase, done, total) => {
-            const now = Date.now();
-            if (now - last < 500 && done !== total) return;
-            last = now;
-            process.stderr.write(`${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}\n`);
-          },
+          targetCapabilities: config.targetCapabilities,
+          onProgress: (phase, done, total) => log.update(phase, `${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}`, total > 0 && done === total),
         });
         const s = res.stats;
         if (o.json) {

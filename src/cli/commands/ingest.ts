@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/index.js';
 import { Neo4jClient } from '../../db/index.js';
 import { INGEST_DEFAULTS, ingestDrop, type IngestProgress, type IngestSummary } from '../../loaders/index.js';
 import { positiveInt, safeId } from '../option-parsers.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /** `ringscope ingest <drop>`: progress on stderr, summary table on stdout, exit 1 if a file failed. */
 export function register(program: Command): void {
@@ -16,15 +17,9 @@ export function register(program: Command): void {
     .action(async (dropDir: string, o: { dropId?: string; batchSize: number; writers: number }) => {
       const config = loadConfig();
       const client = await Neo4jClient.connect(config);
-      let last = 0;
-      const progress = (p: IngestProgress): void => {
-        const now = Date.now();
-        if (now - last < 500) return;
-        last = now;
-        process.stderr.write(
-          `\r${p.file} ${p.phase}: ${p.rows.toLocaleString('en')} rows, ${p.rejects} rejects, ${Math.round(p.rowsPerSec).toLocaleString('en')} rows/s   `,
-        );
-      };
+      const log = new ProgressLog(process.stderr);
+      const progress = (p: IngestProgress): void =>
+        log.update(`${p.file} ${p.phase}`, `${p.file} ${p.phase}: ${p.rows.toLocaleString('en')} rows, ${p.rejects} rejects, ${Math.round(p.rowsPerSec).toLocaleString('en')} rows/s`);
       try {
         const summary = await ingestDrop(client, dropDir, {
           dropId: o.dropId,
@@ -34,7 +29,7 @@ export function register(program: Command): void {
           stateDir: config.stateDir,
           onProgress: progress,
         });
-        process.stderr.write('\n');
+        log.end();
         for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(formatSummary(summary));
         if (summary.files.some((f) => f.status === 'failed')) process.exitCode = 1;

@@ -233,6 +233,8 @@ async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSum
       resolution: d.resolution,
       releaseDate: d.releaseDate === null ? undefined : Date.parse(d.releaseDate),
       keepRuns: d.keepRuns,
+      // Which capabilities count as targeted is the worker's configuration (RINGSCOPE_TARGET_CAPABILITIES).
+      targetCapabilities: loadConfig().targetCapabilities,
       communitiesBy,
       onProgress: jobProgress(job),
     });
