@@ -53,7 +53,8 @@ describe('CLI option errors', () => {
   });
 
   it('a missing variable is a usage error naming it', () => {
-    const r = runCli(['clusters'], { NEO4J_URI: '', REDIS_URL: '' });
+    // An instance with no local services up: nothing supplies the variables (issue #19).
+    const r = runCli(['clusters'], { NEO4J_URI: '', REDIS_URL: '', RINGSCOPE_INSTANCE: 'none-up' });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^ringscope: ConfigError: NEO4J_URI: is required/);
   });
