@@ -89,23 +89,20 @@ export class Neo4jClient {
   }
 
   /** One auto-retried write transaction (idempotent work only: MERGE on keys). */
-  async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    return this.guard(async () => {
-      const s = this.session('WRITE');
-      try {
-        return await s.executeWrite(work);
-      } finally {
-        await s.close().catch(() => undefined);
-      }
-    });
+  write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.transaction('WRITE', work);
   }
 
   /** One auto-retried read transaction; writes inside are refused by the server. */
-  async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+  read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.transaction('READ', work);
+  }
+
+  private transaction<T>(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
     return this.guard(async () => {
-      const s = this.session('READ');
+      const s = this.session(mode);
       try {
-        return await s.executeRead(work);
+        return await (mode === 'READ' ? s.executeRead(work) : s.executeWrite(work));
       } finally {
         await s.close().catch(() => undefined);
       }

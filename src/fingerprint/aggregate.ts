@@ -1,6 +1,6 @@
 import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
-import { fmix32, mixStep } from './hash32.js';
+import { fmix32, mixStep } from '../util/hash.js';
 import { ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
 
 /** Order of capabilities in the per-row counts; also the tie-break when a fingerprint's prompts disagree. */

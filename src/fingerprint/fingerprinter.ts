@@ -1,7 +1,7 @@
 import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
-import { fmix32, mixStep, wordsToHex } from './hash32.js';
+import { fmix32, mixStep, wordsToHex } from '../util/hash.js';
 import { HMAC_MAX_WORDS, WordHmac } from './hmac-sha256.js';
 import { MinHasher } from './minhash.js';
 import { CompiledRules, DEFAULT_RULES, type FingerprintRules } from './rules.js';

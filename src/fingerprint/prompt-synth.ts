@@ -1,5 +1,5 @@
 import type { BuiltInCapability } from '../vocabulary/capabilities.js';
-import { splitmix32 } from './hash32.js';
+import { splitmix32 } from '../util/hash.js';
 
 /**
  * A small deterministic synthesiser of prompt text, for tests and the benchmark: template

@@ -12,5 +12,5 @@ export { clusterFeatures, type ClusterFeatures } from './features.js';
 export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMENDATIONS, type ScoringOptions, type ClusterReport, type Contribution, type LinkReport, type Recommendation } from './scoring.js';
 export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';
 export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats, type CommunitiesBy } from './run-detection.js';
-export { hashString, mulberry32, rngFor } from './rng.js';
+export { rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';

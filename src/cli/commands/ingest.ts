@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .command('ingest')
     .description('Validate a drop and load it into Neo4j (exactly once; re-ingesting the same drop is a no-op)')
     .argument('<drop>', 'drop directory (see docs/data-contract.md)')
-    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name)', safeId('--drop-id'))
+    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name); a new id loads edited content of an ingested drop as a new drop', safeId('--drop-id'))
     .option('--batch-size <n>', 'valid rows per transaction', positiveInt('--batch-size'), INGEST_DEFAULTS.batchSize)
     .option('--writers <n>', 'concurrent write transactions per file', positiveInt('--writers'), INGEST_DEFAULTS.writers)
     .action(async (dropDir: string, o: { dropId?: string; batchSize: number; writers: number }) => {

@@ -15,7 +15,7 @@ import {
   type IndexPageData,
   type ReportNode,
 } from '../report-model.js';
-import { mulberry32 } from '../../graph/rng.js';
+import { mulberry32 } from '../../util/hash.js';
 
 // Under `module: NodeNext` these CommonJS packages' default export is typed as the module object.
 const forceAtlas2 = forceAtlas2Import as unknown as typeof forceAtlas2Import.default;
