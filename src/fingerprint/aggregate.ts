@@ -1,6 +1,6 @@
-import type { Capability, PromptMarker } from '../graph/types.js';
+import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
 import { fmix32, mixStep } from './hash32.js';
-import { ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
+import { ID_SCAFFOLD, ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
 
 /** Order of capabilities in the per-row counts; also the tie-break when a fingerprint's prompts disagree. */
 export const CAPABILITY_ORDER: readonly Capability[] = ['cyber', 'agentic', 'coding', 'reasoning', 'writing', 'other'];
@@ -16,7 +16,7 @@ export interface FingerprintRow {
   readonly count: number;
   /** Most frequent capability among the row's prompts (ties: CAPABILITY_ORDER). */
   readonly capability: Capability;
-  readonly kind: 'template' | 'minhash' | 'system';
+  readonly kind: FingerprintKind;
   /** Markers present in at least half of the row's prompts. */
   readonly markers: PromptMarker[];
 }
@@ -166,7 +166,7 @@ export class FingerprintAggregator {
           lastSeen: this.last[r]!,
           count: n,
           capability: CAPABILITY_ORDER[best]!,
-          kind: tag === ID_TEMPLATE ? 'template' : tag === ID_SYSTEM ? 'system' : 'minhash',
+          kind: tag === ID_TEMPLATE ? 'template' : tag === ID_SYSTEM ? 'system' : tag === ID_SCAFFOLD ? 'scaffold' : 'minhash',
           markers,
         };
       }

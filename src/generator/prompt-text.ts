@@ -1,11 +1,14 @@
 /**
  * Synthetic prompt texts for --raw-prompts mode (about 1 KB each). Rings fill a fixed template with a
- * task and lightly paraphrase it (so a template fingerprinter should group them); ordinary users
- * write diverse free text; popular tools and internal apps send a fixed system prompt.
+ * task and lightly paraphrase it (so a template fingerprinter should group them): either a skeleton
+ * around a task from a short list, or (a share `scaffoldShare` of templates) a scaffold around a
+ * fresh natural-language task (scaffold-text.ts); ordinary users write diverse free text; popular
+ * tools and internal apps send a fixed system prompt.
  */
 import type { Capability } from '../graph/types.js';
 import type { Fingerprint } from './identifiers.js';
-import { Rng } from './prng.js';
+import { Rng, hash32 } from './prng.js';
+import { scaffoldPrompt, scaffoldTemplate } from './scaffold-text.js';
 
 const TASKS: Record<Capability, readonly string[]> = {
   coding: [
@@ -192,10 +195,19 @@ function freeText(rng: Rng, capability: Capability): string {
   return parts.join(' ');
 }
 
-/** One prompt for a fingerprint. `rng` varies per prompt; the fingerprint's textKey fixes its skeleton. */
-export function promptText(fp: Fingerprint, rng: Rng): { prompt: string; system?: string } {
+/** Whether a template fingerprint is written as a scaffold template (fixed per fingerprint). */
+export function isScaffoldTemplate(fp: Fingerprint, scaffoldShare: number): boolean {
+  return fp.style === 'template' && hash32(fp.textKey, 'scaffold') / 4294967296 < scaffoldShare;
+}
+
+/**
+ * One prompt for a fingerprint. `rng` varies per prompt; the fingerprint's textKey fixes its
+ * skeleton or scaffold.
+ */
+export function promptText(fp: Fingerprint, rng: Rng, scaffoldShare = 0): { prompt: string; system?: string } {
   switch (fp.style) {
     case 'template': {
+      if (isScaffoldTemplate(fp, scaffoldShare)) return { prompt: scaffoldPrompt(scaffoldTemplate(fp.textKey, fp.capability, fp.markers), fp.capability, rng) };
       const { head, tail } = skeleton(fp.textKey, fp.capability, fp.markers);
       return { prompt: paraphrase(rng, `${head}\n\nTask: ${rng.pick(TASKS[fp.capability])}.\n\n${tail}`) };
     }

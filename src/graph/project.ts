@@ -1,7 +1,7 @@
 import { PairIndex } from './pair-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
 
-const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
+const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system', 'scaffold'];
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js';
 
@@ -18,8 +18,8 @@ import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js'
  * (Splink): a pair counts the better of the two, never both.
  */
 export interface ProjectionOptions {
-  /** m: probability that accounts of one party share an identifier of this kind. @defaultValue payment 0.9, ip 0.5, subnet 0.5, template 0.5, minhash 0.3, system 0.1 */
-  readonly m: Readonly<Record<'payment' | 'ip' | 'subnet' | 'template' | 'minhash' | 'system', number>>;
+  /** m: probability that accounts of one party share an identifier of this kind. @defaultValue payment 0.9, ip 0.5, subnet 0.5, template 0.5, minhash 0.3, scaffold 0.3, system 0.1 */
+  readonly m: Readonly<Record<'payment' | 'ip' | 'subnet' | FingerprintKind, number>>;
   /** Saturation cap per kind, in bits. @defaultValue payment 24, ip 16, subnet 8, prompt 24 */
   readonly cap: Readonly<Record<'payment' | 'ip' | 'subnet' | 'prompt', number>>;
   /**
@@ -43,7 +43,7 @@ export interface ProjectionOptions {
 }
 
 export const PROJECTION_DEFAULTS: ProjectionOptions = {
-  m: { payment: 0.9, ip: 0.5, subnet: 0.5, template: 0.5, minhash: 0.3, system: 0.1 },
+  m: { payment: 0.9, ip: 0.5, subnet: 0.5, template: 0.5, minhash: 0.3, scaffold: 0.3, system: 0.1 },
   cap: { payment: 24, ip: 16, subnet: 8, prompt: 24 },
   neighbours: 8,
   decayDays: { payment: 30, ip: 7, subnet: 7 },
@@ -55,6 +55,9 @@ export const PROJECTION_DEFAULTS: ProjectionOptions = {
 };
 
 const SLOT = { payment: 0, ip: 1, subnet: 2, prompt: 3, sync: 4 } as const;
+/** Pseudo-slot of `add` for scaffold fingerprints (accumulated apart, scored in the prompt slot). */
+const SCAFFOLD = -1;
+const SCAFFOLD_KIND = FP_KINDS.indexOf('scaffold');
 const DAY = 86_400_000;
 
 /** Partial options: every field optional, the per-kind records too. */
@@ -107,6 +110,8 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
 
   const pairs = new PairIndex(4 * n);
   let raw = new Float64Array(1024 * EVIDENCE_SLOTS);
+  // Shared scaffold bits per pair: a comparison of its own (see the finalise step), not an evidence slot.
+  let rawScaffold = new Float64Array(1024);
   let rows = 0;
   const add = (x: number, y: number, slot: number, w: number): void => {
     const key = x < y ? x * n + y : y * n + x;
@@ -118,8 +123,14 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
         bigger.set(raw);
         raw = bigger;
       }
+      if (rows > rawScaffold.length) {
+        const bigger = new Float64Array(rawScaffold.length * 2);
+        bigger.set(rawScaffold);
+        rawScaffold = bigger;
+      }
     }
-    raw[r * EVIDENCE_SLOTS + slot]! += w;
+    if (slot === SCAFFOLD) rawScaffold[r]! += w;
+    else raw[r * EVIDENCE_SLOTS + slot]! += w;
   };
 
   let used = 0;
@@ -128,6 +139,9 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   // Each account's total prompt "mass": the rarity weight (bits) of every fingerprint it sent, shared or
   // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
   const promptMass = new Float64Array(n);
+  // The same for scaffold fingerprints, which are a second view of the same prompts (segments, not
+  // whole prompts) and so a comparison of their own, with their own mass.
+  const scaffoldMass = new Float64Array(n);
   // Fingerprints only one account sent, counted per account and kind, whether the reader kept them
   // as groups or folded them into soloPrompts: both forms then add the same sums in the same order.
   const soloCount = new Float64Array(n * FP_KINDS.length);
@@ -144,8 +158,10 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     }
     const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
     const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
+    const scaffold = g.kind === 'prompt' && g.fpKind === 'scaffold';
     if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
-      for (const m of members) promptMass[index.get(m.account)!]! += bits;
+      const mass = scaffold ? scaffoldMass : promptMass;
+      for (const m of members) mass[index.get(m.account)!]! += bits;
     }
     if (d < 2) continue;
     if (!(bits >= o.minIdentifierBits)) {
@@ -153,7 +169,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
       continue;
     }
     used++;
-    const slot = SLOT[g.kind];
+    const slot = scaffold ? SCAFFOLD : SLOT[g.kind];
     const timed = g.kind !== 'prompt';
     const decay = timed ? o.decayDays[g.kind as 'payment'] : 0;
     const floor = timed ? o.timeFloor[g.kind as 'payment'] : 1;
@@ -179,7 +195,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     if (!(bits >= o.minIdentifierBits)) return;
     for (let i = 0; i < n; i++) {
       const c = soloCount[i * FP_KINDS.length + k]!;
-      if (c > 0) promptMass[i]! += c * bits;
+      if (c > 0) (k === SCAFFOLD_KIND ? scaffoldMass : promptMass)[i]! += c * bits;
     }
   });
 
@@ -207,10 +223,18 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     // Leskovec–Rajaraman–Ullman, Mining of Massive Datasets ch. 3); those cover a vanishing share of
     // their mass, while a ring that reuses its templates shares most of it.
     const a0 = Math.floor(key / n);
+    const a1 = key - a0 * n;
     const sharedPrompt = raw[r + 3]!;
-    const mass = Math.min(promptMass[a0]!, promptMass[key - a0 * n]!);
+    const mass = Math.min(promptMass[a0]!, promptMass[a1]!);
     const overlap = mass > 0 ? Math.min(1, sharedPrompt / mass) : 0;
-    const prompt = sat(sharedPrompt * overlap, o.cap.prompt);
+    // Scaffold fingerprints get the same rarity-weighted overlap over scaffold mass alone: a fleet
+    // that wraps fresh tasks in one scaffold shares none of its whole-prompt fingerprints, which
+    // would otherwise drown the shared scaffold. Both views describe the same prompts, so a pair
+    // counts the better of the two (comparison levels of one comparison, as IP and subnet are).
+    const sharedScaffold = rawScaffold[pairs.get(key)]!;
+    const sMass = Math.min(scaffoldMass[a0]!, scaffoldMass[a1]!);
+    const sOverlap = sMass > 0 ? Math.min(1, sharedScaffold / sMass) : 0;
+    const prompt = sat(Math.max(sharedPrompt * overlap, sharedScaffold * sOverlap), o.cap.prompt);
     const syn = raw[r + 4]!;
     const w = pay + ip + sub + prompt + syn;
     if (w < o.minEdgeWeight) continue;

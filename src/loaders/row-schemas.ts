@@ -68,7 +68,7 @@ const ip = z.string(required).transform((s, ctx) => {
 });
 
 const CAPABILITIES = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'] as const satisfies readonly Capability[];
-const FP_KINDS = ['template', 'minhash', 'system'] as const satisfies readonly FingerprintKind[];
+const FP_KINDS = ['template', 'minhash', 'system', 'scaffold'] as const satisfies readonly FingerprintKind[];
 const MARKERS = ['cot', 'rubric'] as const satisfies readonly PromptMarker[];
 
 const markers = z.string().transform((s, ctx) => {

@@ -13,6 +13,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--raw-prompts', 'write <out>/prompts.ndjson instead of prompt_fingerprints.csv (small N only)')
     .option('--prompts-per-fingerprint <n>', 'raw mode: most prompts per (account, fingerprint)', String(DEFAULTS.promptsPerFingerprint))
+    .option('--scaffold-share <x>', 'raw mode: share of templates written as scaffold templates (head, house style, tail around a fresh task)', String(DEFAULTS.scaffoldShare))
     .option('--gzip', 'write .csv.gz files')
     .option('--start <iso>', 'start of the observed window (UTC, on the hour)', DEFAULTS.start)
     .option('--days <n>', 'length of the observed window in days', String(DEFAULTS.days))
@@ -27,6 +28,7 @@ export function register(program: Command): void {
         out: String(o.out),
         rawPrompts: Boolean(o.rawPrompts),
         promptsPerFingerprint: int(o.promptsPerFingerprint, 'prompts-per-fingerprint'),
+        scaffoldShare: Number(o.scaffoldShare),
         gzip: Boolean(o.gzip),
         start: String(o.start),
         days: int(o.days, 'days'),
