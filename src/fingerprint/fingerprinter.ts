@@ -32,6 +32,9 @@ export interface FingerprintOptions {
   readonly scaffold: ScaffoldOptions | false;
 }
 
+/** What callers pass: every option optional, scaffold options partial too (merged with SCAFFOLD_DEFAULTS). */
+export type FingerprintOverrides = Partial<Omit<FingerprintOptions, 'scaffold'>> & { readonly scaffold?: Partial<ScaffoldOptions> | false };
+
 export const DEFAULTS: FingerprintOptions = {
   shingle: 3,
   bands: 20,
@@ -85,7 +88,7 @@ export class Fingerprinter {
   capability: Capability = 'other';
   markers: PromptMarker[] = [];
 
-  constructor(opts: Partial<FingerprintOptions> = {}) {
+  constructor(opts: FingerprintOverrides = {}) {
     const merged = { ...DEFAULTS, ...stripUndefined(opts) };
     const o: FingerprintOptions = { ...merged, scaffold: merged.scaffold === false ? false : { ...SCAFFOLD_DEFAULTS, ...merged.scaffold } };
     if (!Number.isInteger(o.shingle) || o.shingle < 1 || o.shingle > 16) throw new ConfigError('fingerprint.shingle', 'must be an integer in 1..16');
@@ -252,7 +255,7 @@ const cache = new WeakMap<object, Fingerprinter>();
  * Fingerprint one prompt. The compiled state (rules, hash family, HMAC pads) is cached per `opts`
  * object, so pass the same object on repeated calls (or hold a Fingerprinter).
  */
-export function fingerprintPrompt(text: string, system?: string, opts?: Partial<FingerprintOptions>): PromptFingerprint {
+export function fingerprintPrompt(text: string, system?: string, opts?: FingerprintOverrides): PromptFingerprint {
   let fp: Fingerprinter | undefined;
   if (opts === undefined) fp = defaultFingerprinter ??= new Fingerprinter();
   else {
