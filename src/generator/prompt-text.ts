@@ -138,12 +138,25 @@ function paraphrase(rng: Rng, text: string): string {
   return out;
 }
 
+const INSERTS = [
+  'without exception', 'for this project', 'as agreed', 'in every case', 'where it matters', 'per our guidelines', 'at all times', 'for the reviewers',
+  'as in earlier rounds', 'unless told otherwise', 'for our records', 'in this batch', 'as the client asked', 'to the letter', 'with care', 'for consistency',
+];
+
+/** Template-level rewording: two phrases inserted at places fixed by the template, so that templates of different owners drawn from these small pools do not share long verbatim runs. */
+function reword(r: Rng, sentence: string): string {
+  const words = sentence.split(' ');
+  for (let k = 0; k < 2 && words.length > 3; k++) words.splice(1 + r.int(words.length - 2), 0, r.pick(INSERTS));
+  return words.join(' ');
+}
+
 /** The fixed skeleton of a template: same key, same skeleton. */
 function skeleton(key: number, capability: Capability, markers: readonly string[]): { head: string; tail: string } {
   const r = new Rng(key);
-  const head = [r.pick(PREAMBLES), ...r.sample(FILLER.length, 3).map((i) => FILLER[i]!)].join(' ');
+  const head = [r.pick(PREAMBLES), ...r.sample(FILLER.length, 3).map((i) => FILLER[i]!)].map((x) => reword(r, x)).join(' ');
   const tail = [r.pick(FORMATS), markers.includes('cot') ? COT : '', markers.includes('rubric') ? RUBRIC : '', r.pick(FILLER)]
     .filter(Boolean)
+    .map((x) => reword(r, x))
     .join(' ');
   return { head: `${head} Domain: ${capability}.`, tail };
 }
