@@ -55,8 +55,6 @@ export const PROJECTION_DEFAULTS: ProjectionOptions = {
 };
 
 const SLOT = { payment: 0, ip: 1, subnet: 2, prompt: 3, sync: 4 } as const;
-/** Pseudo-slot of `add` for scaffold fingerprints (accumulated apart, scored in the prompt slot). */
-const SCAFFOLD = -1;
 const SCAFFOLD_KIND = FP_KINDS.indexOf('scaffold');
 const DAY = 86_400_000;
 
@@ -110,11 +108,11 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
 
   const pairs = new PairIndex(4 * n);
   let raw = new Float64Array(1024 * EVIDENCE_SLOTS);
-  // Shared scaffold bits per pair: a comparison of its own (see the finalise step), not an evidence slot.
-  let rawScaffold = new Float64Array(1024);
+  // Scaffold comparison per pair (not an evidence slot): shared bits, and the same bits weighted by
+  // each account's prompt count on them (lower account index first), for the overlap below.
+  let rawScaffold = new Float64Array(1024 * 3);
   let rows = 0;
-  const add = (x: number, y: number, slot: number, w: number): void => {
-    const key = x < y ? x * n + y : y * n + x;
+  const rowFor = (key: number): number => {
     const r = pairs.rowOf(key);
     if (r === rows) {
       rows++;
@@ -123,14 +121,22 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
         bigger.set(raw);
         raw = bigger;
       }
-      if (rows > rawScaffold.length) {
+      if (rows * 3 > rawScaffold.length) {
         const bigger = new Float64Array(rawScaffold.length * 2);
         bigger.set(rawScaffold);
         rawScaffold = bigger;
       }
     }
-    if (slot === SCAFFOLD) rawScaffold[r]! += w;
-    else raw[r * EVIDENCE_SLOTS + slot]! += w;
+    return r;
+  };
+  const add = (x: number, y: number, slot: number, w: number): void => {
+    raw[rowFor(x < y ? x * n + y : y * n + x) * EVIDENCE_SLOTS + slot]! += w;
+  };
+  const addScaffold = (x: number, y: number, w: number, cx: number, cy: number): void => {
+    const r = rowFor(x < y ? x * n + y : y * n + x) * 3;
+    rawScaffold[r]! += w;
+    rawScaffold[r + 1]! += w * (x < y ? cx : cy);
+    rawScaffold[r + 2]! += w * (x < y ? cy : cx);
   };
 
   let used = 0;
@@ -140,28 +146,32 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
   const promptMass = new Float64Array(n);
   // The same for scaffold fingerprints, which are a second view of the same prompts (segments, not
-  // whole prompts) and so a comparison of their own, with their own mass.
+  // whole prompts) and so a comparison of their own, with their own mass. Scaffold mass is weighted
+  // by prompt count: every prompt adds a few task-side scaffold ids of its own, while a fleet's shared
+  // scaffold ids stay the same few however many prompts it sends; counted once each, a busy fleet
+  // account's shared scaffold would vanish in its mass.
   const scaffoldMass = new Float64Array(n);
   // Fingerprints only one account sent, counted per account and kind, whether the reader kept them
   // as groups or folded them into soloPrompts: both forms then add the same sums in the same order.
   const soloCount = new Float64Array(n * FP_KINDS.length);
   for (const [account, s] of input.soloPrompts ?? []) {
     const i = index.get(account)!;
-    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += s.fingerprints[kind] ?? 0));
+    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += (k === SCAFFOLD_KIND ? s.scaffoldVolume : s.fingerprints[kind]) ?? 0));
   }
   for (const g of input.identifiers) {
     const members = g.kind === 'prompt' || g.members.length > 1 ? dedupe(g.members) : g.members;
     const d = members.length;
     if (g.kind === 'prompt' && d === 1) {
-      soloCount[index.get(members[0]!.account)! * FP_KINDS.length + FP_KINDS.indexOf(g.fpKind ?? 'template')]! += 1;
+      const k = FP_KINDS.indexOf(g.fpKind ?? 'template');
+      soloCount[index.get(members[0]!.account)! * FP_KINDS.length + k]! += k === SCAFFOLD_KIND ? members[0]!.count : 1;
       continue;
     }
     const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
     const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
     const scaffold = g.kind === 'prompt' && g.fpKind === 'scaffold';
     if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
-      const mass = scaffold ? scaffoldMass : promptMass;
-      for (const m of members) mass[index.get(m.account)!]! += bits;
+      if (scaffold) for (const m of members) scaffoldMass[index.get(m.account)!]! += m.count * bits;
+      else for (const m of members) promptMass[index.get(m.account)!]! += bits;
     }
     if (d < 2) continue;
     if (!(bits >= o.minIdentifierBits)) {
@@ -169,7 +179,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
       continue;
     }
     used++;
-    const slot = scaffold ? SCAFFOLD : SLOT[g.kind];
+    const slot = SLOT[g.kind];
     const timed = g.kind !== 'prompt';
     const decay = timed ? o.decayDays[g.kind as 'payment'] : 0;
     const floor = timed ? o.timeFloor[g.kind as 'payment'] : 1;
@@ -185,7 +195,8 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
       for (let y = x + 1; y < end; y++) {
         const my = members[order[y]!]!;
         const w = timed ? bits * timeFactor(mx, my, decay, floor) : bits;
-        add(idx[order[x]!]!, idx[order[y]!]!, slot, w);
+        if (scaffold) addScaffold(idx[order[x]!]!, idx[order[y]!]!, w, mx.count, my.count);
+        else add(idx[order[x]!]!, idx[order[y]!]!, slot, w);
       }
     }
   }
@@ -231,9 +242,11 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     // that wraps fresh tasks in one scaffold shares none of its whole-prompt fingerprints, which
     // would otherwise drown the shared scaffold. Both views describe the same prompts, so a pair
     // counts the better of the two (comparison levels of one comparison, as IP and subnet are).
-    const sharedScaffold = rawScaffold[pairs.get(key)]!;
-    const sMass = Math.min(scaffoldMass[a0]!, scaffoldMass[a1]!);
-    const sOverlap = sMass > 0 ? Math.min(1, sharedScaffold / sMass) : 0;
+    // Overlap coefficient = the larger of the two accounts' shares of their own (count-weighted) mass.
+    const rs = pairs.get(key) * 3;
+    const sharedScaffold = rawScaffold[rs]!;
+    const cover = (w: number, mass: number): number => (mass > 0 ? w / mass : 0);
+    const sOverlap = Math.min(1, Math.max(cover(rawScaffold[rs + 1]!, scaffoldMass[a0]!), cover(rawScaffold[rs + 2]!, scaffoldMass[a1]!)));
     const prompt = sat(Math.max(sharedPrompt * overlap, sharedScaffold * sOverlap), o.cap.prompt);
     const syn = raw[r + 4]!;
     const w = pay + ip + sub + prompt + syn;
