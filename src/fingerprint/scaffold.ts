@@ -1,4 +1,4 @@
-import { fmix32, mixStep } from './hash32.js';
+import { fmix32, mixStep } from '../util/hash.js';
 import { PLACEHOLDER_HASH, TOK_WORD, hashSpan, type TokenBuffer } from './tokens.js';
 
 /**

@@ -9,13 +9,14 @@
  * Scaffold sentences are built from many short slots, so two templates rarely share a phrase of five
  * words or more, as two independently written templates would not.
  */
-import type { Capability, PromptMarker } from '../graph/types.js';
+import type { PromptMarker } from '../graph/types.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import { Rng } from './prng.js';
 
 const ARTICLE = (w: string): string => (/^[aeiou]/i.test(w) ? 'an' : 'a');
 
 const ROLE_ADJ = ['meticulous', 'senior', 'pragmatic', 'veteran', 'rigorous', 'patient', 'skeptical', 'detail-oriented', 'seasoned', 'methodical', 'candid', 'inventive', 'exacting', 'calm', 'principled', 'resourceful', 'thorough', 'experienced'];
-const ROLES: Record<Capability, readonly string[]> = {
+const ROLES: Record<BuiltInCapability, readonly string[]> = {
   coding: ['backend engineer', 'compiler developer', 'code reviewer', 'systems programmer', 'frontend architect', 'build engineer', 'database developer', 'mobile developer', 'platform engineer', 'test automation lead'],
   agentic: ['automation agent', 'operations planner', 'workflow orchestrator', 'research agent', 'browsing assistant', 'task runner', 'scheduling agent', 'integration bot'],
   cyber: ['penetration tester', 'malware analyst', 'incident responder', 'threat hunter', 'exploit developer', 'detection engineer', 'forensics examiner', 'red teamer'],
@@ -95,7 +96,7 @@ export interface ScaffoldTemplate {
 }
 
 /** The fixed scaffold of one template: same key, same scaffold. */
-export function scaffoldTemplate(key: number, capability: Capability, markers: readonly PromptMarker[] = []): ScaffoldTemplate {
+export function scaffoldTemplate(key: number, capability: BuiltInCapability, markers: readonly PromptMarker[] = []): ScaffoldTemplate {
   const r = new Rng(key);
   const role = r.pick(ROLE_FRAMES)(r.pick(ROLE_ADJ), r.pick(ROLES[capability]), r.pick(ORGS));
   const also = r.sample(ALSO_O.length, 2).map((i) => ALSO_O[i]!);
@@ -150,7 +151,7 @@ function joinLines(rng: Rng, parts: readonly string[], o: ParaphraseOptions): st
 }
 
 /** One use of a scaffold template: a fresh task inside the lightly paraphrased scaffold. */
-export function scaffoldPrompt(t: ScaffoldTemplate, capability: Capability, rng: Rng, opts: Partial<ParaphraseOptions> = {}): string {
+export function scaffoldPrompt(t: ScaffoldTemplate, capability: BuiltInCapability, rng: Rng, opts: Partial<ParaphraseOptions> = {}): string {
   const o = { ...PARAPHRASE_DEFAULTS, ...opts };
   const head = joinLines(rng, [...t.head, ...t.style].map((s) => paraphraseSentence(rng, s, o)), o);
   const tail = joinLines(rng, t.tail.map((s) => paraphraseSentence(rng, s, o)), o);
@@ -159,7 +160,7 @@ export function scaffoldPrompt(t: ScaffoldTemplate, capability: Capability, rng:
 
 // Tasks: natural language, no code, assembled word by word from many slots (fixed runs of at most two
 // words), so two tasks rarely share a phrase of five words, as two people's requests would not.
-const NOUNS: Record<Capability, readonly string[]> = {
+const NOUNS: Record<BuiltInCapability, readonly string[]> = {
   coding: ['billing service', 'mobile app', 'data pipeline', 'login flow', 'caching layer', 'search index', 'export job', 'payment gateway', 'reporting module', 'upload handler', 'message queue', 'admin console', 'test suite', 'build script', 'sync daemon'],
   agentic: ['vendor onboarding', 'status report', 'travel booking', 'hiring pipeline', 'conference schedule', 'supplier invoice', 'customer survey', 'inventory audit', 'meeting digest', 'price comparison', 'expense claim', 'shipping tracker'],
   cyber: ['staff VPN', 'phishing campaign', 'web portal', 'badge reader', 'ransomware alert', 'mail gateway', 'exposed database', 'build server', 'password dump', 'cloud bucket', 'firewall rule', 'login anomaly'],
@@ -179,7 +180,7 @@ const ASK_V = ['approach', 'tackle', 'pitch', 'plan', 'sequence', 'justify', 'sc
 const cap1 = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
 
 /** A natural-language task of about 20–100 words (no code, so the scanner masks nothing). */
-export function naturalTask(rng: Rng, capability: Capability): string {
+export function naturalTask(rng: Rng, capability: BuiltInCapability): string {
   const noun = (): string => `${rng.pick(ADJ)} ${rng.pick(NOUNS[capability])}`;
   const frames = [
     () => `Our ${noun()} ${rng.pick(VERBS_3)} ${rng.pick(ADV)} whenever the ${noun()} ${rng.pick(VERBS_3)}.`,
@@ -213,7 +214,7 @@ const OPENERS = ['Hi!', 'Hello,', 'Hey there.', 'Quick question:', 'Please help 
 const CLOSERS_ORGANIC = ['Thanks!', 'Thank you so much!', 'Thanks in advance.', 'Any help is appreciated.', 'Cheers.', 'Thank you!', 'Much appreciated.', 'Thanks a lot for your help!'];
 
 /** An organic prompt: popular openers and thanks around a task in the user's own words. */
-export function organicPrompt(rng: Rng, capability: Capability): string {
+export function organicPrompt(rng: Rng, capability: BuiltInCapability): string {
   const parts: string[] = [];
   if (rng.chance(0.8)) parts.push(rng.pick(OPENERS));
   parts.push(naturalTask(rng, capability));

@@ -2,9 +2,6 @@ import type { Capability, LinkageInput } from './types.js';
 import { unionFind } from './union-find.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 
-/** Capabilities the public distillation reports name as targets. */
-export const TARGET_CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning'];
-
 /** Measured properties of one cluster. Shares are in [0, 1]; undefined means "no data". */
 export interface ClusterFeatures {
   size: number;
@@ -35,6 +32,7 @@ export interface ClusterFeatures {
    */
   topDomainExclusivity: number | undefined;
   promptCount: number;
+  /** Share of the prompt volume on the targeted capabilities (ScoringOptions.targetCapabilities). */
   targetCapabilityShare: number | undefined;
   topCapability: string | undefined;
   /**
@@ -77,14 +75,19 @@ interface Acc {
   templates: Map<string, number>;
 }
 
-/** Compute features for every cluster (clusters given as sorted node-number arrays of `g`). */
+/**
+ * Compute features for every cluster (clusters given as sorted node-number arrays of `g`).
+ * `targets`: the capability labels that count as targeted; any other label is ordinary use.
+ */
 export function clusterFeatures(
   input: LinkageInput,
   g: ProjectedGraph,
   clusters: readonly (readonly number[])[],
   internal: ReadonlyArray<{ edges: number[]; weakest: number }>,
   releaseDate: number | undefined,
+  targets: readonly Capability[],
 ): ClusterFeatures[] {
+  const targeted = new Set(targets);
   const clusterOf = new Map<string, number>();
   clusters.forEach((c, i) => c.forEach((v) => clusterOf.set(g.accounts[v]!, i)));
   const acc: Acc[] = clusters.map(() => ({
@@ -119,7 +122,7 @@ export function clusterFeatures(
         a.prompts += m.count;
         const cap = grp.capability ?? 'other';
         a.caps.set(cap, (a.caps.get(cap) ?? 0) + m.count);
-        if (TARGET_CAPABILITIES.includes(cap)) a.target += m.count;
+        if (targeted.has(cap)) a.target += m.count;
         if (grp.markers && grp.markers.length > 0) a.marked += m.count;
       }
     }
@@ -157,7 +160,7 @@ export function clusterFeatures(
     for (const [cap, v] of Object.entries(s.volume) as Array<[Capability, number]>) {
       a.prompts += v;
       a.caps.set(cap, (a.caps.get(cap) ?? 0) + v);
-      if (TARGET_CAPABILITIES.includes(cap)) a.target += v;
+      if (targeted.has(cap)) a.target += v;
     }
     a.marked += s.markedVolume;
     a.scaffold += s.scaffoldVolume ?? 0;

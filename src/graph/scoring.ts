@@ -1,11 +1,12 @@
-import type { Assignment, LinkageInput } from './types.js';
+import type { Assignment, Capability, LinkageInput } from './types.js';
+import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { buildAdjacency, type ProjectedGraph } from './projected-graph.js';
 import { clusterFeatures, evidenceRow, internalStructure, round, type ClusterFeatures } from './features.js';
 
 /**
  * Cluster scoring as a transparent log-odds sum (the Fellegi–Sunter / Splink "waterfall"): a prior
  * plus one signed contribution per feature, each recorded for the explanation. The contributions are
- * expert-set priors from the public campaign reports (NOTES §5), not fitted to any generator:
+ * expert-set priors from the public campaign reports (docs/detection.md, "Scoring and explanation"), not fitted to any generator:
  * coordination signals (creation waves, synchrony beyond chance, proxies, shared payment) and
  * distillation content (narrow target capabilities, templates, CoT/rubric markers) push up;
  * signs of an accountable organisation (verified accounts on a private domain created over months,
@@ -31,6 +32,11 @@ export interface ScoringOptions {
   readonly extraLinks: number;
   /** Never recommend enforce for an identifiable customer (see isAccountable). @defaultValue true */
   readonly capAccountable: boolean;
+  /**
+   * Capability labels that count as distillation targets (capability focus); other labels are
+   * ordinary use. Config: RINGSCOPE_TARGET_CAPABILITIES. @defaultValue DEFAULT_TARGET_CAPABILITIES
+   */
+  readonly targetCapabilities: readonly Capability[];
 }
 
 export const SCORING_DEFAULTS: ScoringOptions = {
@@ -42,10 +48,11 @@ export const SCORING_DEFAULTS: ScoringOptions = {
   maxTreeLinks: 500,
   extraLinks: 20,
   capAccountable: true,
+  targetCapabilities: DEFAULT_TARGET_CAPABILITIES,
 };
 
-export type Recommendation = 'enforce' | 'review' | 'monitor';
-export const RECOMMENDATIONS: readonly Recommendation[] = ['monitor', 'review', 'enforce'];
+import type { Recommendation } from '../vocabulary/index.js';
+export { RECOMMENDATIONS, type Recommendation } from '../vocabulary/index.js';
 
 export interface LinkReport {
   readonly a: string;
@@ -79,7 +86,7 @@ const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const clip = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 /** Feature → contributions (pure; exported for tests and documentation). */
-export function contributions(f: ClusterFeatures, releaseDate?: number): Contribution[] {
+export function contributions(f: ClusterFeatures, releaseDate?: number, targets: readonly Capability[] = DEFAULT_TARGET_CAPABILITIES): Contribution[] {
   const out: Contribution[] = [];
   const n = f.size;
   // Cluster features are statistics over members: shrink them towards 0 by n/(n+1) (empirical-Bayes
@@ -102,7 +109,7 @@ export function contributions(f: ClusterFeatures, releaseDate?: number): Contrib
   if (f.topDomain !== undefined && (f.topDomainShare ?? 0) >= 0.6 && (f.topDomainExclusivity ?? 0) >= 0.8 && (f.verifiedShare ?? 0) >= 0.5)
     add('privateDomain', -1.5, `${pct(f.topDomainShare!)} on one private, verified domain (${f.topDomain})`);
   if (f.targetCapabilityShare !== undefined)
-    add('capabilityFocus', clip((f.targetCapabilityShare - 0.5) * 2, -1, 1), `${pct(f.targetCapabilityShare)} of prompts on coding/agentic/cyber/reasoning (top: ${f.topCapability})`);
+    add('capabilityFocus', clip((f.targetCapabilityShare - 0.5) * 2, -1, 1), `${pct(f.targetCapabilityShare)} of prompts on ${targets.join('/')} (top: ${f.topCapability})`);
   if (f.templatedShare !== undefined)
     add('templated', clip((1.5 * (f.templatedShare - 0.3)) / 0.7, -0.5, 1.5), f.templatedShare > 0 ? `${pct(f.templatedShare)} of prompts come from ${f.templatesFor90 ?? 0} templates shared by members` : 'no prompt shared between members');
   if (f.markerShare !== undefined) add('cotRubric', 1.5 * Math.min(1, f.markerShare / 0.5), `${pct(f.markerShare)} of prompts ask for chain-of-thought or rubric grading`);
@@ -173,12 +180,12 @@ export function scoreClusters(
   const clusters = [...groups.values()].filter((c) => c.length >= 2).map((c) => c.sort((a, b) => a - b));
   clusters.sort((a, b) => a[0]! - b[0]!);
   const structure = internalStructure(g, clusters, buildAdjacency(g));
-  const feats = clusterFeatures(input, g, clusters, structure, o.releaseDate);
+  const feats = clusterFeatures(input, g, clusters, structure, o.releaseDate, o.targetCapabilities);
   const link = (e: number): LinkReport => ({ a: g.accounts[g.src[e]!]!, b: g.accounts[g.dst[e]!]!, weight: round(g.weight[e]!), evidence: evidenceRow(g, e) });
   return clusters.map((c, i) => {
     const f = feats[i]!;
     const s = structure[i]!;
-    const contrib = contributions(f, o.releaseDate);
+    const contrib = contributions(f, o.releaseDate, o.targetCapabilities);
     const logit = o.prior + contrib.reduce((t, x) => t + x.logOdds, 0);
     const score = round(sigmoid(logit), 4);
     let recommendation: Recommendation = score >= o.enforceAt ? 'enforce' : score >= o.reviewAt ? 'review' : 'monitor';

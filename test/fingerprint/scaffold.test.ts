@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Fingerprinter, SCAFFOLD_DEFAULTS, type PromptFingerprint } from '../../src/fingerprint/index.js';
 import { Rng, naturalTask, organicPrompt, scaffoldPrompt, scaffoldTemplate } from '../../src/generator/index.js';
-import type { Capability } from '../../src/graph/types.js';
+import type { BuiltInCapability } from '../../src/vocabulary/capabilities.js';
 import { ConfigError } from '../../src/util/errors.js';
 
-const CAPS: Capability[] = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
+const CAPS: BuiltInCapability[] = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
 
 interface Corpus {
   /** Template index per prompt, −1 for organic prompts. */
