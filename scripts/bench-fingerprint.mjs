@@ -164,7 +164,7 @@ function scaffoldRates(seedS, synonyms) {
     group.push(-1);
     sets.push(new Set([f.template, ...f.bands, ...f.scaffold]));
   }
-  let same = 0, sameHit = 0, un = 0, unHit = 0, sameWhole = 0;
+  let same = 0, sameHit = 0, un = 0, unHit = 0;
   for (let i = 0; i < sets.length; i++)
     for (let j = i + 1; j < sets.length; j++) {
       let hit = false;
