@@ -74,17 +74,20 @@ function versions() {
 function adapt(name, r) {
   if (name !== 'fingerprint' || r.tables || r.table) return r;
   const row = (label, m) => [label, m.promptsPerCpuSecond, m.promptsPerWallSecond, m.cpuSeconds];
+  const e2eRow = (label, m) => [...row(label, m), m.rows, m.rowsPerPrompt ?? +(m.rows / r.prompts).toFixed(2)];
+  const sc = r.scaffoldParams;
   return {
-    command: 'npm run bench fingerprint',
-    summary: `${r.prompts} prompts of ~${r.avgPromptBytes} bytes, one thread (shingle ${r.params.shingle}, ${r.params.bands} bands × ${r.params.rows} rows), load average ${r.loadAverage1m} on ${r.cores} cores. Target ≥ 20,000 prompts/s on one core.`,
+    command: 'npm run bench:fingerprint',
+    summary: `${r.prompts} prompts of ~${r.avgPromptBytes} bytes, one thread (shingle ${r.params.shingle}, ${r.params.bands} bands × ${r.params.rows} rows${sc ? `; scaffold: ${sc.shingle}-word shingles, window ${sc.window}, spans ${sc.head} + ${sc.tail} tokens, ≤ ${sc.max} ids` : ''}), load average ${r.loadAverage1m} on ${r.cores} cores. Target ≥ 20,000 prompts/s on one core.${r.slowdown ? ` End to end with scaffold ids: ×${r.slowdown} the CPU time and ×${r.rowsRatio} the rows of the same log without them (goal ≤ 1.5× and ≤ 2×), best of 2 alternating rounds each.` : ''}`,
     tables: [
       {
         title: 'Throughput',
-        headers: ['path', 'prompts per CPU-second', 'prompts per wall-second', 'CPU s'],
+        headers: ['path', 'prompts per CPU-second', 'prompts per wall-second', 'CPU s', 'rows', 'rows per prompt'],
         rows: [
-          row('fingerprinting core, unkeyed', r.coreUnkeyed),
-          row('fingerprinting core, HMAC-keyed', r.coreKeyed),
-          row(`end to end: gz NDJSON → aggregated CSV (${r.endToEnd.rows} rows)`, r.endToEnd),
+          [...row('fingerprinting core, unkeyed', r.coreUnkeyed), '', ''],
+          [...row('fingerprinting core, HMAC-keyed', r.coreKeyed), '', ''],
+          e2eRow('end to end: gz NDJSON → aggregated CSV', r.endToEnd),
+          ...(r.endToEndWithoutScaffold ? [e2eRow('end to end, without scaffold ids (before issue #17)', r.endToEndWithoutScaffold)] : []),
         ],
       },
       {
@@ -95,6 +98,19 @@ function adapt(name, r) {
           ['unrelated prompts', r.collisions.unrelated.pairs, `${(100 * r.collisions.unrelated.bandCollisionRate).toFixed(3)}%`],
         ],
       },
+      ...(r.scaffold
+        ? [
+            {
+              title: 'Scaffold templates (25 templates × 40 prompts + 2,000 organic prompts; ≥ 1 own fingerprint shared, system prompt left out)',
+              headers: ['seed', 'synonym rate', 'same-template pairs', 'share', 'unrelated pairs', 'share', 'scaffold ids per templated prompt'],
+              rows: r.scaffold.map((x) => [x.seed, x.synonyms, x.samePairs, `${(100 * x.sameTemplateRate).toFixed(2)}%`, x.unrelatedPairs, `${(100 * x.unrelatedRate).toFixed(3)}%`, x.scaffoldIdsPerTemplatedPrompt]),
+            },
+          ]
+        : []),
+    ],
+    notes: [
+      '`npm run bench:fingerprint` writes bench-out/fingerprint.json; `npm run bench fingerprint` also rewrites this file from it (as does `node scripts/bench.mjs none`, which runs no section).',
+      'Rates per CPU-second of the process are the fairer figure on a shared machine; at a high load average the wall-clock rates say little.',
     ],
     raw: r,
   };

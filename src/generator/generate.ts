@@ -24,6 +24,12 @@ export interface GenerateOptions {
   readonly rawPrompts?: boolean;
   /** Most prompts written per (account, fingerprint) in raw mode. @defaultValue 3 */
   readonly promptsPerFingerprint?: number;
+  /**
+   * Share of template fingerprints written in raw mode as scaffold templates (a fixed head, house
+   * style and tail around a fresh natural-language task) rather than a skeleton around a task from a
+   * short list. @defaultValue 0.5
+   */
+  readonly scaffoldShare?: number;
   /** gzip every file (`.csv.gz`). @defaultValue false */
   readonly gzip?: boolean;
   /** Start of the observed window (ISO-8601 UTC, on the hour). @defaultValue '2026-01-16T00:00:00Z' */
@@ -43,6 +49,7 @@ export interface GenerateOptions {
 export const DEFAULTS = {
   rawPrompts: false,
   promptsPerFingerprint: 3,
+  scaffoldShare: 0.5,
   gzip: false,
   start: '2026-01-16T00:00:00Z',
   days: 44,
@@ -102,6 +109,7 @@ export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 's
 export async function generate(options: GenerateOptions): Promise<GenerateSummary> {
   const opts = { ...DEFAULTS, ...options };
   const plan = planFor(opts);
+  if (!(opts.scaffoldShare >= 0 && opts.scaffoldShare <= 1)) throw new InvalidParameterError('scaffoldShare', 'must be a number in [0, 1]');
   const n = plan.accounts;
   const seed = plan.seed;
   const dropDir = path.join(opts.out, 'drop');
@@ -167,7 +175,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         for (let i = 0; i < m; i++) {
           const r = Rng.for(seed, 'prompt', slot, k, i);
           const ts = isoSeconds((u.first + r.int(u.last - u.first + 1)) * HOUR_MS + r.int(3600) * 1000);
-          const t = promptText(u.fp, r);
+          const t = promptText(u.fp, r, opts.scaffoldShare);
           prompts.push(JSON.stringify({ account_id: a.id, ts, prompt: t.prompt, ...(t.system ? { system: t.system } : {}) }));
         }
       });

@@ -35,7 +35,10 @@ export interface ClusterFeatures {
   /** Share of the prompt volume on the targeted capabilities (ScoringOptions.targetCapabilities). */
   targetCapabilityShare: number | undefined;
   topCapability: string | undefined;
-  /** Share of the cluster's prompt volume on fingerprints sent by ≥ 2 of its members. */
+  /**
+   * Share of the cluster's prompt volume on fingerprints sent by ≥ 2 of its members: the better of
+   * the whole-prompt fingerprints' share and the scaffold fingerprints' share (each over its own kind).
+   */
   templatedShare: number | undefined;
   /** Distinct shared fingerprints covering 90% of the templated (shared) prompt volume. */
   templatesFor90: number | undefined;
@@ -64,6 +67,9 @@ interface Acc {
   prompts: number;
   target: number;
   templated: number;
+  /** Scaffold fingerprints' volume and templated volume (a second view of the same prompts, kept apart). */
+  scaffold: number;
+  scaffoldTemplated: number;
   marked: number;
   caps: Map<string, number>;
   templates: Map<string, number>;
@@ -93,6 +99,8 @@ export function clusterFeatures(
     prompts: 0,
     target: 0,
     templated: 0,
+    scaffold: 0,
+    scaffoldTemplated: 0,
     marked: 0,
     caps: new Map(),
     templates: new Map(),
@@ -108,6 +116,8 @@ export function clusterFeatures(
         a.ipObs += m.count;
         if (grp.isProxy !== undefined) a.proxyKnown = true;
         if (grp.isProxy) a.proxyObs += m.count;
+      } else if (grp.kind === 'prompt' && grp.fpKind === 'scaffold') {
+        a.scaffold += m.count;
       } else if (grp.kind === 'prompt') {
         a.prompts += m.count;
         const cap = grp.capability ?? 'other';
@@ -132,6 +142,10 @@ export function clusterFeatures(
       for (const [ci, e] of per) {
         if (e.users.size < 2) continue;
         const a = acc[ci]!;
+        if (grp.fpKind === 'scaffold') {
+          a.scaffoldTemplated += e.volume;
+          continue;
+        }
         a.templated += e.volume;
         a.templates.set(grp.key, (a.templates.get(grp.key) ?? 0) + e.volume);
       }
@@ -149,6 +163,7 @@ export function clusterFeatures(
       if (targeted.has(cap)) a.target += v;
     }
     a.marked += s.markedVolume;
+    a.scaffold += s.scaffoldVolume ?? 0;
   }
   const crowd = hourCrowd(input);
   const domainTotals = new Map<string, number>();
@@ -218,7 +233,7 @@ export function clusterFeatures(
       promptCount: a.prompts,
       targetCapabilityShare: a.prompts ? a.target / a.prompts : undefined,
       topCapability: topCap?.[0],
-      templatedShare: a.prompts ? a.templated / a.prompts : undefined,
+      templatedShare: a.prompts ? Math.max(a.templated / a.prompts, a.scaffold ? a.scaffoldTemplated / a.scaffold : 0) : undefined,
       templatesFor90,
       markerShare: a.prompts ? a.marked / a.prompts : undefined,
       ...act,

@@ -1,7 +1,7 @@
 import { PairIndex } from './pair-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
 
-const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
+const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system', 'scaffold'];
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js';
 
@@ -18,8 +18,8 @@ import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js'
  * (Splink): a pair counts the better of the two, never both.
  */
 export interface ProjectionOptions {
-  /** m: probability that accounts of one party share an identifier of this kind. @defaultValue payment 0.9, ip 0.5, subnet 0.5, template 0.5, minhash 0.3, system 0.1 */
-  readonly m: Readonly<Record<'payment' | 'ip' | 'subnet' | 'template' | 'minhash' | 'system', number>>;
+  /** m: probability that accounts of one party share an identifier of this kind. @defaultValue payment 0.9, ip 0.5, subnet 0.5, template 0.5, minhash 0.3, scaffold 0.3, system 0.1 */
+  readonly m: Readonly<Record<'payment' | 'ip' | 'subnet' | FingerprintKind, number>>;
   /** Saturation cap per kind, in bits. @defaultValue payment 24, ip 16, subnet 8, prompt 24 */
   readonly cap: Readonly<Record<'payment' | 'ip' | 'subnet' | 'prompt', number>>;
   /**
@@ -43,7 +43,7 @@ export interface ProjectionOptions {
 }
 
 export const PROJECTION_DEFAULTS: ProjectionOptions = {
-  m: { payment: 0.9, ip: 0.5, subnet: 0.5, template: 0.5, minhash: 0.3, system: 0.1 },
+  m: { payment: 0.9, ip: 0.5, subnet: 0.5, template: 0.5, minhash: 0.3, scaffold: 0.3, system: 0.1 },
   cap: { payment: 24, ip: 16, subnet: 8, prompt: 24 },
   neighbours: 8,
   decayDays: { payment: 30, ip: 7, subnet: 7 },
@@ -55,6 +55,7 @@ export const PROJECTION_DEFAULTS: ProjectionOptions = {
 };
 
 const SLOT = { payment: 0, ip: 1, subnet: 2, prompt: 3, sync: 4 } as const;
+const SCAFFOLD_KIND = FP_KINDS.indexOf('scaffold');
 const DAY = 86_400_000;
 
 /** Partial options: every field optional, the per-kind records too. */
@@ -107,9 +108,11 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
 
   const pairs = new PairIndex(4 * n);
   let raw = new Float64Array(1024 * EVIDENCE_SLOTS);
+  // Scaffold comparison per pair (not an evidence slot): shared bits, and the same bits weighted by
+  // each account's prompt count on them (lower account index first), for the overlap below.
+  let rawScaffold = new Float64Array(1024 * 3);
   let rows = 0;
-  const add = (x: number, y: number, slot: number, w: number): void => {
-    const key = x < y ? x * n + y : y * n + x;
+  const rowFor = (key: number): number => {
     const r = pairs.rowOf(key);
     if (r === rows) {
       rows++;
@@ -118,8 +121,22 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
         bigger.set(raw);
         raw = bigger;
       }
+      if (rows * 3 > rawScaffold.length) {
+        const bigger = new Float64Array(rawScaffold.length * 2);
+        bigger.set(rawScaffold);
+        rawScaffold = bigger;
+      }
     }
-    raw[r * EVIDENCE_SLOTS + slot]! += w;
+    return r;
+  };
+  const add = (x: number, y: number, slot: number, w: number): void => {
+    raw[rowFor(x < y ? x * n + y : y * n + x) * EVIDENCE_SLOTS + slot]! += w;
+  };
+  const addScaffold = (x: number, y: number, w: number, cx: number, cy: number): void => {
+    const r = rowFor(x < y ? x * n + y : y * n + x) * 3;
+    rawScaffold[r]! += w;
+    rawScaffold[r + 1]! += w * (x < y ? cx : cy);
+    rawScaffold[r + 2]! += w * (x < y ? cy : cx);
   };
 
   let used = 0;
@@ -128,24 +145,33 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   // Each account's total prompt "mass": the rarity weight (bits) of every fingerprint it sent, shared or
   // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
   const promptMass = new Float64Array(n);
+  // The same for scaffold fingerprints, which are a second view of the same prompts (segments, not
+  // whole prompts) and so a comparison of their own, with their own mass. Scaffold mass is weighted
+  // by prompt count: every prompt adds a few task-side scaffold ids of its own, while a fleet's shared
+  // scaffold ids stay the same few however many prompts it sends; counted once each, a busy fleet
+  // account's shared scaffold would vanish in its mass.
+  const scaffoldMass = new Float64Array(n);
   // Fingerprints only one account sent, counted per account and kind, whether the reader kept them
   // as groups or folded them into soloPrompts: both forms then add the same sums in the same order.
   const soloCount = new Float64Array(n * FP_KINDS.length);
   for (const [account, s] of input.soloPrompts ?? []) {
     const i = index.get(account)!;
-    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += s.fingerprints[kind] ?? 0));
+    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += (k === SCAFFOLD_KIND ? s.scaffoldVolume : s.fingerprints[kind]) ?? 0));
   }
   for (const g of input.identifiers) {
     const members = g.kind === 'prompt' || g.members.length > 1 ? dedupe(g.members) : g.members;
     const d = members.length;
     if (g.kind === 'prompt' && d === 1) {
-      soloCount[index.get(members[0]!.account)! * FP_KINDS.length + FP_KINDS.indexOf(g.fpKind ?? 'template')]! += 1;
+      const k = FP_KINDS.indexOf(g.fpKind ?? 'template');
+      soloCount[index.get(members[0]!.account)! * FP_KINDS.length + k]! += k === SCAFFOLD_KIND ? members[0]!.count : 1;
       continue;
     }
     const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
     const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
+    const scaffold = g.kind === 'prompt' && g.fpKind === 'scaffold';
     if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
-      for (const m of members) promptMass[index.get(m.account)!]! += bits;
+      if (scaffold) for (const m of members) scaffoldMass[index.get(m.account)!]! += m.count * bits;
+      else for (const m of members) promptMass[index.get(m.account)!]! += bits;
     }
     if (d < 2) continue;
     if (!(bits >= o.minIdentifierBits)) {
@@ -169,7 +195,8 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
       for (let y = x + 1; y < end; y++) {
         const my = members[order[y]!]!;
         const w = timed ? bits * timeFactor(mx, my, decay, floor) : bits;
-        add(idx[order[x]!]!, idx[order[y]!]!, slot, w);
+        if (scaffold) addScaffold(idx[order[x]!]!, idx[order[y]!]!, w, mx.count, my.count);
+        else add(idx[order[x]!]!, idx[order[y]!]!, slot, w);
       }
     }
   }
@@ -179,7 +206,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     if (!(bits >= o.minIdentifierBits)) return;
     for (let i = 0; i < n; i++) {
       const c = soloCount[i * FP_KINDS.length + k]!;
-      if (c > 0) promptMass[i]! += c * bits;
+      if (c > 0) (k === SCAFFOLD_KIND ? scaffoldMass : promptMass)[i]! += c * bits;
     }
   });
 
@@ -207,10 +234,20 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     // Leskovec–Rajaraman–Ullman, Mining of Massive Datasets ch. 3); those cover a vanishing share of
     // their mass, while a ring that reuses its templates shares most of it.
     const a0 = Math.floor(key / n);
+    const a1 = key - a0 * n;
     const sharedPrompt = raw[r + 3]!;
-    const mass = Math.min(promptMass[a0]!, promptMass[key - a0 * n]!);
+    const mass = Math.min(promptMass[a0]!, promptMass[a1]!);
     const overlap = mass > 0 ? Math.min(1, sharedPrompt / mass) : 0;
-    const prompt = sat(sharedPrompt * overlap, o.cap.prompt);
+    // Scaffold fingerprints get the same rarity-weighted overlap over scaffold mass alone: a fleet
+    // that wraps fresh tasks in one scaffold shares none of its whole-prompt fingerprints, which
+    // would otherwise drown the shared scaffold. Both views describe the same prompts, so a pair
+    // counts the better of the two (comparison levels of one comparison, as IP and subnet are).
+    // Overlap coefficient = the larger of the two accounts' shares of their own (count-weighted) mass.
+    const rs = pairs.get(key) * 3;
+    const sharedScaffold = rawScaffold[rs]!;
+    const cover = (w: number, mass: number): number => (mass > 0 ? w / mass : 0);
+    const sOverlap = Math.min(1, Math.max(cover(rawScaffold[rs + 1]!, scaffoldMass[a0]!), cover(rawScaffold[rs + 2]!, scaffoldMass[a1]!)));
+    const prompt = sat(Math.max(sharedPrompt * overlap, sharedScaffold * sOverlap), o.cap.prompt);
     const syn = raw[r + 4]!;
     const w = pay + ip + sub + prompt + syn;
     if (w < o.minEdgeWeight) continue;

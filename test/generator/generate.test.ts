@@ -333,7 +333,8 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
 describe('generate --raw-prompts', () => {
   it('writes prompts.ndjson outside the drop instead of prompt_fingerprints.csv, with ~1 KB texts and ring templates', async () => {
     const out = path.join(tmp, 'raw');
-    const sum = await generate({ scenario: 'hydra', accounts: 300, seed: 9, out, rawPrompts: true });
+    // Skeleton templates only (scaffold templates are tested in test/fingerprint/scaffold.test.ts).
+    const sum = await generate({ scenario: 'hydra', accounts: 300, seed: 9, out, rawPrompts: true, scaffoldShare: 0 });
     expect(fs.existsSync(path.join(out, 'drop', 'prompt_fingerprints.csv'))).toBe(false);
     expect(sum.promptsFile).toBe(path.join(out, 'prompts.ndjson'));
     const d = readSmallDrop(out);

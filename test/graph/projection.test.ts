@@ -132,6 +132,25 @@ describe('projection', () => {
     expect(project(input(acc, groups)).edgeCount).toBe(1);
   });
 
+  it('links a scaffold ring whose whole-prompt fingerprints all differ, through a scaffold comparison of its own', () => {
+    // 6 ring accounts: 60 prompts each, every whole-prompt id their own (fresh tasks), 8 scaffold ids
+    // shared by all six plus 4 task-side scaffold ids each. 300 other accounts, each with its own prompts.
+    const acc = ids(306);
+    const ring = acc.slice(0, 6);
+    const groups: LinkageInput['identifiers'][number][] = [];
+    for (const a of ring) for (let j = 0; j < 60 * 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: j % 21 === 0 ? 'template' : 'minhash', members: [mem(a)] });
+    for (const a of ring) for (let j = 0; j < 60 * 4; j++) groups.push({ kind: 'prompt', key: `task-${a}-${j}`, fpKind: 'scaffold', members: [mem(a)] });
+    for (let j = 0; j < 8; j++) groups.push({ kind: 'prompt', key: `scaf-${j}`, fpKind: 'scaffold', members: ring.map((a) => ({ ...mem(a), count: 60 })) });
+    for (const a of acc.slice(6)) for (let j = 0; j < 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: 'minhash', members: [mem(a)] });
+    const g = project(input(acc, groups));
+    const e = edge(g, ring[0]!, ring[1]!);
+    expect(e).toBeDefined();
+    expect(edgeEvidence(g, e!).prompt).toBeGreaterThan(4);
+    // Counted in one mass with the whole-prompt ids, the same shared scaffold would be drowned.
+    const mixed = project(input(acc, groups.map((x) => (x.fpKind === 'scaffold' ? { ...x, fpKind: 'minhash' as const } : x))));
+    expect(edge(mixed, ring[0]!, ring[1]!)).toBeUndefined();
+  });
+
   it('is deterministic for a seed', () => {
     const { input: fx } = buildFixture();
     const a = project(fx, { seed: 9 });

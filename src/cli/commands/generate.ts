@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULTS, generate, SCENARIO_NAMES } from '../../generator/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
 import { ProgressLog } from '../../util/progress-log.js';
+import { ratio } from '../option-parsers.js';
 
 /** `ringscope generate`: a synthetic drop with truth.csv beside it; progress on stderr, summary on stdout. */
 export function register(program: Command): void {
@@ -14,6 +15,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--raw-prompts', 'write <out>/prompts.ndjson instead of prompt_fingerprints.csv (small N only)')
     .option('--prompts-per-fingerprint <n>', 'raw mode: most prompts per (account, fingerprint)', String(DEFAULTS.promptsPerFingerprint))
+    .option('--scaffold-share <x>', 'raw mode: share of templates written as scaffold templates (head, house style, tail around a fresh task)', ratio('--scaffold-share'), DEFAULTS.scaffoldShare)
     .option('--gzip', 'write .csv.gz files')
     .option('--start <iso>', 'start of the observed window (UTC, on the hour)', DEFAULTS.start)
     .option('--days <n>', 'length of the observed window in days', String(DEFAULTS.days))
@@ -29,6 +31,7 @@ export function register(program: Command): void {
         out: String(o.out),
         rawPrompts: Boolean(o.rawPrompts),
         promptsPerFingerprint: int(o.promptsPerFingerprint, 'prompts-per-fingerprint'),
+        scaffoldShare: o.scaffoldShare as unknown as number,
         gzip: Boolean(o.gzip),
         start: String(o.start),
         days: int(o.days, 'days'),
