@@ -9,7 +9,7 @@ import { InvalidParameterError } from '../util/errors.js';
 import { RECOMMENDATIONS, isRecommendation, recommendationRank, type Predictions, type Recommendation, type TruthRow } from './types.js';
 
 export interface EvaluateOptions {
-  /** An account is flagged when its cluster's recommendation is at least this. @defaultValue 'review' */
+  /** An account is flagged when its own recommendation is at least this. @defaultValue 'review' */
   readonly minRecommendation?: Recommendation;
   /** The truth label of fraudulent accounts. @defaultValue 'ring' */
   readonly ringLabel?: string;
@@ -103,12 +103,14 @@ export function evaluate(truth: readonly TruthRow[], predictions: Predictions, o
   const minRank = recommendationRank(opts.minRecommendation);
   const seen = new Set<string>();
 
-  // The level of a cluster is the highest level any of its members carries (they should all agree).
+  // Scored per account: an account is flagged at its own recommendation (a member held by one kind of
+  // evidence may be `review` inside an `enforce` cluster). A cluster's level, for purity, is the
+  // highest level any of its members carries.
   const clusterRank = new Map<string, number>();
   for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, recommendationRank(p.recommendation)));
   const rankOf = (id: string): number => {
     const p = predictions.get(id);
-    return p ? (clusterRank.get(p.clusterId) ?? 0) : 0;
+    return p ? recommendationRank(p.recommendation) : 0;
   };
 
   const levelTp = [0, 0, 0, 0];

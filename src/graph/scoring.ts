@@ -1,5 +1,6 @@
 import type { Assignment, LinkageInput } from './types.js';
 import { buildAdjacency, type ProjectedGraph } from './projected-graph.js';
+import { memberVerdicts, type MemberVerdict, type MemberVerdictOptions } from './member-verdict.js';
 import { clusterFeatures, evidenceRow, internalStructure, round, type ClusterFeatures } from './features.js';
 
 /**
@@ -31,6 +32,8 @@ export interface ScoringOptions {
   readonly extraLinks: number;
   /** Never recommend enforce for an identifiable customer (see isAccountable). @defaultValue true */
   readonly capAccountable: boolean;
+  /** Per-member verdicts (member-verdict.ts). @defaultValue MEMBER_VERDICT_DEFAULTS */
+  readonly members: Partial<MemberVerdictOptions>;
 }
 
 export const SCORING_DEFAULTS: ScoringOptions = {
@@ -42,6 +45,7 @@ export const SCORING_DEFAULTS: ScoringOptions = {
   maxTreeLinks: 500,
   extraLinks: 20,
   capAccountable: true,
+  members: {},
 };
 
 export type Recommendation = 'enforce' | 'review' | 'monitor';
@@ -73,6 +77,8 @@ export interface ClusterReport {
   readonly contributions: readonly Contribution[];
   readonly weakestLink: LinkReport | undefined;
   readonly links: readonly LinkReport[];
+  /** Each member's attachment and own recommendation, in `members` order. */
+  readonly memberVerdicts: readonly MemberVerdict[];
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -172,7 +178,8 @@ export function scoreClusters(
   }
   const clusters = [...groups.values()].filter((c) => c.length >= 2).map((c) => c.sort((a, b) => a - b));
   clusters.sort((a, b) => a[0]! - b[0]!);
-  const structure = internalStructure(g, clusters, buildAdjacency(g));
+  const adjacency = buildAdjacency(g);
+  const structure = internalStructure(g, clusters, adjacency);
   const feats = clusterFeatures(input, g, clusters, structure, o.releaseDate);
   const link = (e: number): LinkReport => ({ a: g.accounts[g.src[e]!]!, b: g.accounts[g.dst[e]!]!, weight: round(g.weight[e]!), evidence: evidenceRow(g, e) });
   return clusters.map((c, i) => {
@@ -208,6 +215,7 @@ export function scoreClusters(
       contributions: contrib,
       weakestLink: s.tree.length ? link(s.tree[s.tree.length - 1]!) : undefined,
       links: [...tree, ...extra].map(link),
+      memberVerdicts: memberVerdicts(g, adjacency, c, recommendation, o.members),
     };
   });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULTS, generate, SCENARIO_NAMES } from '../../generator/index.js';
+import { DEFAULTS, generate, SCENARIO_NAMES, validateWorld, type WorldParams } from '../../generator/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
 
 /** `ringscope generate`: a synthetic drop with truth.csv beside it; progress on stderr, summary on stdout. */
@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option('--days <n>', 'length of the observed window in days', String(DEFAULTS.days))
     .option('--release-date <iso>', 'model-release moment for release-shift rings', DEFAULTS.releaseDate)
     .option('--force', 'replace an existing drop in <out>/drop')
+    .option('--world <json>', 'world knobs as JSON, e.g. \'{"hubExitUsers":[20,60],"creation":"steady"}\' (docs/scenarios.md, "World parameters")')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const started = Date.now();
       const summary = await generate({
@@ -32,6 +33,7 @@ export function register(program: Command): void {
         days: int(o.days, 'days'),
         releaseDate: String(o.releaseDate),
         force: Boolean(o.force),
+        ...(o.world !== undefined ? { world: worldJson(o.world) } : {}),
         onProgress: (done, total) => process.stderr.write(`\rgenerated ${done.toLocaleString('en')} / ${total.toLocaleString('en')} accounts`),
       });
       process.stderr.write(`\n`);
@@ -51,6 +53,17 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+function worldJson(v: unknown): WorldParams {
+  try {
+    const w = JSON.parse(String(v)) as unknown;
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) throw new Error('not an object');
+    return validateWorld(w as WorldParams);
+  } catch (e) {
+    if (e instanceof InvalidParameterError) throw e;
+    throw new InvalidParameterError('world', `must be a JSON object of world knobs: ${(e as Error).message}`);
+  }
 }
 
 function int(v: unknown, name: string): number {
