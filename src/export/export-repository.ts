@@ -49,6 +49,11 @@ CALL (c) {
 }
 RETURN c.id AS cluster, label, key, members, accounts, version`;
 
+/** A member's own recommendation, never above its cluster's (runs before 1.1 stored none: the cluster's). */
+function memberRecommendation(v: string, cluster: Recommendation): Recommendation {
+  return isRecommendation(v) && RECOMMENDATION_RANK[v] <= RECOMMENDATION_RANK[cluster] ? v : cluster;
+}
+
 function sortShared(list: SharedIdentifier[]): SharedIdentifier[] {
   return list.sort((a, b) => b.members - a.members || byString(a.key, b.key));
 }
@@ -131,7 +136,8 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
   const memberRes = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[m:MEMBER_OF]-(a:Account)
      WHERE c.id IN $clusterIds
-     RETURN a.id AS account, c.id AS cluster, coalesce(m.respawn, false) AS respawn`,
+     RETURN a.id AS account, c.id AS cluster, coalesce(m.respawn, false) AS respawn,
+            coalesce(m.recommendation, c.recommendation) AS memberRecommendation, coalesce(m.reasons, []) AS memberReasons`,
     { runId: run.id, clusterIds },
     'READ',
   );
@@ -149,6 +155,8 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
       lineage: c.lineage,
       respawn: r.get('respawn') === true,
       top_reasons: c.reasons,
+      member_recommendation: memberRecommendation(String(r.get('memberRecommendation')), c.recommendation),
+      member_reasons: (r.get('memberReasons') as unknown[]).map(String),
     };
   });
   accounts.sort((a, b) => a.order - b.order || byString(a.account_id, b.account_id));

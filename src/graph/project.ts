@@ -1,5 +1,6 @@
 import { estimateCoherence, mixtureBits, pairPosterior, partyShare, type CoherenceModel } from './coherence.js';
 import { PairEvidence } from './pair-evidence.js';
+import { SharedIndex } from './shared-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph, type ProjectionStats } from './projected-graph.js';
 
@@ -126,11 +127,16 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   const promptMass = new Float64Array(n);
   const soloCount = soloFingerprintCounts(input, index);
   const network: Band[] = [];
+  const shared = new SharedIndex(n);
   for (const g of input.identifiers) {
     const band = prepareBand(g, index, n, o, promptMass, soloCount, counts);
     if (!band) continue;
     if (o.coherence && (g.kind === 'ip' || g.kind === 'subnet')) network.push(band);
     else forEachPair(band, o.neighbours, (x, y, w) => ev.add(x, y, band.slot, w));
+    if (o.coherence && (g.kind === 'payment' || g.kind === 'prompt')) {
+      const id = shared.addGroup(band.bits, g.kind === 'prompt');
+      for (const v of band.idx) shared.hold(v, id);
+    }
   }
   addSoloMass(promptMass, soloCount, n, o);
   const series = accounts.map((a) => input.activity.get(a));
@@ -142,7 +148,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     const created = creationAgreement(input, accounts, o);
     coherence = addNetworkEvidence(ev, network, o, (x, y) => {
       const r = ev.rowOfPair(x, y);
-      return (r >= 0 ? otherBits(ev, r, x, y, promptMass, o) : 0) + created(x, y);
+      return agreementBits(shared.common(x, y), x, y, promptMass, o) + (r >= 0 ? ev.raw(r, SLOT.sync) : 0) + created(x, y);
     });
   }
   return finalise(accounts, ev, promptMass, o, {
@@ -236,8 +242,8 @@ function forEachPair(b: Band, k: number, fn: (x: number, y: number, bits: number
 /**
  * Network identifiers weighted by the coherence of their holders (see coherence.ts): count each
  * identifier's corroborated band pairs, estimate q1/q0 per kind by EM, then add each pair's mixture
- * bits. Two passes over the same ≤ k·d band pairs per identifier; pairs left with no evidence create
- * no row.
+ * bits. Two passes over the same ≤ k·d band pairs per identifier (one byte a pair kept between
+ * them); pairs left with no evidence create no row.
  */
 function addNetworkEvidence(
   ev: PairEvidence,
@@ -246,25 +252,25 @@ function addNetworkEvidence(
   other: (x: number, y: number) => number,
 ): Record<'ip' | 'subnet', CoherenceModel> {
   const tau = o.minEdgeWeight;
-  const corroborated = (x: number, y: number): boolean => other(x, y) >= tau;
-  const tallies = bands.map((b) => {
-    let pairs = 0;
-    let corr = 0;
-    forEachPair(b, o.neighbours, (x, y) => {
-      pairs++;
-      if (corroborated(x, y)) corr++;
-    });
-    return { pairs, corroborated: corr };
+  // Pass 1: corroboration of every band pair, kept (one byte a pair) for pass 2.
+  const flags = bands.map((b) => {
+    const out: number[] = [];
+    forEachPair(b, o.neighbours, (x, y) => out.push(other(x, y) >= tau ? 1 : 0));
+    return Uint8Array.from(out);
   });
+  const tallies = flags.map((f) => ({ pairs: f.length, corroborated: f.reduce((s, x) => s + x, 0) }));
   const models = {
     ip: estimateCoherence(tallies.filter((_, i) => bands[i]!.kind === 'ip')),
     subnet: estimateCoherence(tallies.filter((_, i) => bands[i]!.kind === 'subnet')),
   };
+  // Pass 2: each pair's mixture bits.
   bands.forEach((b, i) => {
     const t = tallies[i]!;
+    const f = flags[i]!;
     const model = models[b.kind as 'ip' | 'subnet'];
+    let p = 0;
     forEachPair(b, o.neighbours, (x, y, w) => {
-      const c = corroborated(x, y);
+      const c = f[p++] === 1;
       // Leave this pair out of its identifier's estimate, then update by its own corroboration.
       const rho = partyShare(model, t.corroborated - (c ? 1 : 0), t.pairs - 1);
       const r = pairPosterior(model, rho, c);
@@ -350,9 +356,14 @@ function promptBits(ev: PairEvidence, r: number, x: number, y: number, promptMas
   return sat(shared * overlap, cap);
 }
 
-/** Evidence of a pair from the kinds independent of the network: payment, prompts, synchrony. */
-function otherBits(ev: PairEvidence, r: number, x: number, y: number, promptMass: Float64Array, o: ProjectionOptions): number {
-  return sat(ev.raw(r, SLOT.payment), o.cap.payment) + promptBits(ev, r, x, y, promptMass, o.cap.prompt) + ev.raw(r, SLOT.sync);
+/**
+ * Exact agreement of two accounts on payment and prompts, in bits, saturated and overlap-scaled as
+ * their link would be (time factors aside): what corroborates a network pair.
+ */
+function agreementBits(common: { payment: number; prompt: number }, x: number, y: number, promptMass: Float64Array, o: ProjectionOptions): number {
+  const mass = Math.min(promptMass[x]!, promptMass[y]!);
+  const overlap = mass > 0 ? Math.min(1, common.prompt / mass) : 0;
+  return sat(common.payment, o.cap.payment) + sat(common.prompt * overlap, o.cap.prompt);
 }
 
 /** Saturate each kind, keep the better network level, drop weak links; typed arrays in key order. */

@@ -9,6 +9,14 @@ export interface ReportNode {
   readonly key: string;
   /** Shown in the evidence panel. */
   readonly details: Readonly<Record<string, string | number | boolean | null>>;
+  /**
+   * Accounts only: the member's own recommendation (member-verdict.ts). It can be below the cluster's:
+   * a member held by one kind of evidence is `review` in an `enforce` cluster. Absent for runs written
+   * before member verdicts and for identifier nodes.
+   */
+  readonly recommendation?: 'enforce' | 'review' | 'monitor';
+  /** Accounts only: the reasons for the member's own recommendation. */
+  readonly reasons?: readonly string[];
 }
 
 export interface ReportEdge {

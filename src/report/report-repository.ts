@@ -39,7 +39,8 @@ export async function loadClusterGraph(
   const res = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[m:MEMBER_OF]-(a:Account)
      RETURN a.id AS id, a.createdAt AS createdAt, a.country AS country, a.emailDomain AS emailDomain, a.plan AS plan,
-            a.verified AS verified, coalesce(m.respawn, false) AS respawn,
+            a.verified AS verified, coalesce(m.respawn, false) AS respawn, m.recommendation AS memberRecommendation,
+            coalesce(m.reasons, []) AS memberReasons,
             COLLECT { MATCH (a)-[r:PAID_WITH|CONNECTED_FROM|SENT]->(i)
                       OPTIONAL MATCH (i)-[:IN_SUBNET]->(s:Subnet)
                       RETURN {label: labels(i)[0], key: coalesce(i.id, i.address), subnet: s.cidr,
@@ -50,6 +51,7 @@ export async function loadClusterGraph(
   );
   interface Ident { kind: NodeKind; key: string; members: Set<string>; details: Details; subnet?: string }
   const accounts = new Map<string, Details>();
+  const verdicts = new Map<string, Pick<ReportNode, 'recommendation' | 'reasons'>>();
   const idents = new Map<string, Ident>();
   for (const r of res.records) {
     const id = String(r.get('id'));
@@ -61,6 +63,8 @@ export async function loadClusterGraph(
       verified: plain(r.get('verified')),
       respawn: r.get('respawn') === true,
     });
+    const rec = r.get('memberRecommendation') as string | null;
+    if (rec === 'enforce' || rec === 'review' || rec === 'monitor') verdicts.set(id, { recommendation: rec, reasons: (r.get('memberReasons') as unknown[]).map(String) });
     for (const u of r.get('uses') as Array<Record<string, unknown>>) {
       const kind = LABEL_KIND[String(u.label)];
       if (!kind) continue;
@@ -103,6 +107,7 @@ export async function loadClusterGraph(
     kind: 'account' as const,
     key: a,
     details: { ...accounts.get(a)!, sharedIdentifiers: degree.get(a)! },
+    ...verdicts.get(a),
   }));
   const edges: ReportEdge[] = [];
   for (const { nid, i, members } of keptIdents) {
