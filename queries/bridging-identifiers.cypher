@@ -1,13 +1,13 @@
 // bridging-identifiers: Identifiers used by members of two different clusters of a run: a card, IP, subnet
 // or prompt fingerprint that bridges them (a possible false split, or a shared reseller).
 // One row per identifier and cluster pair, with how many members of each cluster use it.
-// @param run string = "latest" `latest` or a LinkageRun id
+// @param run string = "latest" `latest` (the newest finished run) or a LinkageRun id
 // @param clusterA string = null restrict to pairs involving this cluster (null: every pair)
 // @param clusterB string = null restrict to pairs involving this other cluster (null: any)
 // @param limit int = 100 most rows returned
 MATCH (run:LinkageRun)
-WHERE $run = 'latest' OR run.id = $run
-WITH run ORDER BY run.startedAt DESC, run.id DESC LIMIT 1
+WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
+WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
 CALL (run) {
   MATCH (run)<-[:IN_RUN]-(c1:Cluster)<-[:MEMBER_OF]-(a1:Account)-[:PAID_WITH|CONNECTED_FROM|SENT]->(i)
         <-[:PAID_WITH|CONNECTED_FROM|SENT]-(a2:Account)-[:MEMBER_OF]->(c2:Cluster)-[:IN_RUN]->(run)

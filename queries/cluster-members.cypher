@@ -2,10 +2,10 @@
 // "Shared" = the same payment fingerprint, IP, /24-/64 subnet or prompt fingerprint used by another member.
 // One row per member: account, respawn flag, and a list of {kind, key, sharedWith} (sharedWith = other members using it).
 // @param cluster string the cluster id (stable across runs)
-// @param run string = "latest" `latest` or a LinkageRun id
+// @param run string = "latest" `latest` (the newest finished run) or a LinkageRun id
 MATCH (run:LinkageRun)
-WHERE $run = 'latest' OR run.id = $run
-WITH run ORDER BY run.startedAt DESC, run.id DESC LIMIT 1
+WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
+WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
 MATCH (run)<-[:IN_RUN]-(c:Cluster {id: $cluster})<-[m:MEMBER_OF]-(a:Account)
 WITH c, a, m,
   COLLECT {

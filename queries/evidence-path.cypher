@@ -6,8 +6,8 @@
 // @param viaLinked boolean = true also walk LINKED edges of the run (false: identifiers only)
 // @param run string = "latest" the run whose LINKED edges may be used
 MATCH (run:LinkageRun)
-WHERE $run = 'latest' OR run.id = $run
-WITH run ORDER BY run.startedAt DESC, run.id DESC LIMIT 1
+WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
+WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
 MATCH (a:Account {id: $from}), (b:Account {id: $to})
 MATCH p = shortestPath((a)-[:PAID_WITH|CONNECTED_FROM|SENT|IN_SUBNET|LINKED*..8]-(b))
 WHERE all(r IN relationships(p) WHERE type(r) <> 'LINKED' OR ($viaLinked AND r.runId = run.id))

@@ -1,11 +1,11 @@
 // top-clusters: The strongest clusters of a linkage run (default: the latest), score first.
 // Returns one row per cluster: id, score, recommendation, size, lineage, previous id, weakest link, reasons.
-// @param run string = "latest" `latest` or a LinkageRun id
+// @param run string = "latest" `latest` (the newest finished run) or a LinkageRun id
 // @param minRecommendation string = "monitor" lowest recommendation shown: monitor, review or enforce
 // @param limit int = 20 most clusters returned
 MATCH (run:LinkageRun)
-WHERE $run = 'latest' OR run.id = $run
-WITH run ORDER BY run.startedAt DESC, run.id DESC LIMIT 1
+WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
+WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
 MATCH (c:Cluster)-[:IN_RUN]->(run)
 WITH run, c, {monitor: 0, review: 1, enforce: 2} AS rank
 WHERE rank[c.recommendation] >= rank[$minRecommendation]

@@ -37,7 +37,7 @@ for (const g of input.identifiers) {
 const rounds = [];
 for (let r = 0; r < 2; r++) {
   for (const coherence of r === 0 ? [true, false] : [false, true]) {
-    global.gc?.();
+    globalThis.gc?.();
     const t = performance.now();
     const g = project(input, { seed: 42, coherence });
     rounds.push({ coherence, seconds: +((performance.now() - t) / 1000).toFixed(2), candidatePairs: g.stats.candidatePairs, edges: g.edgeCount });

@@ -18,7 +18,7 @@ const { loadConfig } = await dist('config/index.js');
 const { Neo4jClient } = await dist('db/index.js');
 const { detectAndWrite } = await dist('db/linkage-pipeline.js');
 const { ingestDrop, bulkLoad } = await dist('loaders/index.js');
-const { ensureIngestSchema } = await dist('db/ingest-repository.js');
+const { ensureSchema } = await dist('db/schema.js');
 const services = await import('./services.mjs');
 const MODE = process.env.BENCH_DETECT_INGEST === 'bulk' ? 'bulk' : 'transactional';
 const { generate } = await dist('generator/index.js');
@@ -41,7 +41,7 @@ const previous = fs.existsSync(OUT_FILE) ? (JSON.parse(fs.readFileSync(OUT_FILE,
 // wipe and the ingest and detect again; the ingest figures are then the last measured ones.
 const REUSE = process.env.BENCH_DETECT_REUSE === '1';
 const { openDrop } = await dist('loaders/index.js');
-const { isDropIngested } = await dist('db/ingest-repository.js');
+const { isDropIngested } = await dist('db/schema.js');
 
 const modeOf = (r) => r.ingestMode ?? 'transactional';
 /** Stop the instance's Neo4j, delete its default database's store, start it: an empty database. */
@@ -98,7 +98,7 @@ for (const n of sizes) {
       if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
       client = await Neo4jClient.connect(config);
       const t2 = performance.now();
-      await ensureIngestSchema(client);
+      await ensureSchema(client);
       ingestS = (performance.now() - t) / 1000;
       bulk = {
         readMergeS: +b.readSeconds.toFixed(1),

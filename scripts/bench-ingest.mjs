@@ -20,7 +20,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { loadConfig } = await import(path.join(ROOT, 'dist/config/index.js'));
 const { Neo4jClient, toNum } = await import(path.join(ROOT, 'dist/db/index.js'));
 const { ingestDrop } = await import(path.join(ROOT, 'dist/loaders/index.js'));
-const { ensureIngestSchema } = await import(path.join(ROOT, 'dist/db/ingest-repository.js'));
+const { ensureSchema } = await import(path.join(ROOT, 'dist/db/schema.js'));
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -127,7 +127,7 @@ const client = await Neo4jClient.connect(config);
 try {
   const server = await client.driver.getServerInfo({ database: config.neo4j.database });
   await wipe(client);
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
 
   const loadCsvRuns = [];
   const ringscopeRuns = [];

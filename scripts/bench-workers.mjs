@@ -131,7 +131,7 @@ const result = {
   summary:
     `One detect-run on the store's ${accounts.toLocaleString('en')} accounts, fanned out to ${runs[0].children} children (batches of connected components of ≤ ${BATCH.toLocaleString('en')} accounts; a larger component is split by one child and its parts refined by others), ${PAIRS} alternating pair(s) of runs. ` +
     `The fanned-out step (Louvain in the children) took ${of(1).map((r) => sec(r.steps.communities)).join(', ')} s with 1 worker process and ${of(2).map((r) => sec(r.steps.communities)).join(', ')} s with 2 (mean ${Math.round((1 - fan(2) / fan(1)) * 100)}% less); ` +
-    `the whole detection ${of(1).map((r) => sec(r.ms)).join(', ')} s and ${of(2).map((r) => sec(r.ms)).join(', ')} s (mean ${Math.round(Math.abs(1 - wall(2) / wall(1)) * 100)}% ${wall(2) <= wall(1) ? 'less' : 'more'}: the parent\'s serial steps vary more than that). ` +
+    `the whole detection ${of(1).map((r) => sec(r.ms)).join(', ')} s and ${of(2).map((r) => sec(r.ms)).join(', ')} s (mean ${Math.round(Math.abs(1 - wall(2) / wall(1)) * 100)}% ${wall(2) <= wall(1) ? 'less' : 'more'}: the parent's serial steps vary more than that). ` +
     `Every run wrote the same clusters: ${same ? 'yes' : 'NO'} (${runs[0].partition.clusters} clusters, membership checksum ${runs[0].partition.checksum}).`,
   tables: [
     {

@@ -9,6 +9,9 @@
 //
 // State lives in .ringscope/<instance>/ (git-ignored). The Neo4j password is generated once and kept in
 // .ringscope/<instance>/neo4j-password with mode 0600; it never appears on a command line.
+// .ringscope/<instance>/services.json records the running services (URIs, password file, pids): the
+// CLI's config (src/config/) reads it when NEO4J_URI / REDIS_URL are unset, so `npx ringscope …`
+// finds the local services without this wrapper.
 // If NEO4J_URI / REDIS_URL are set and reachable, nothing is started for them (Docker users, CI services).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +47,32 @@ function parseArgs(argv) {
 
 export function stateDir(instance) {
   return path.join(ROOT, '.ringscope', instance);
+}
+
+/** The file src/config/ reads to find an instance's running services (format: src/config/local-services.ts). */
+export function servicesFile(instance) {
+  return path.join(stateDir(instance), 'services.json');
+}
+
+/** Set (or, with undefined, remove) one service's entry in services.json; written by rename, never half. */
+function recordService(instance, name, entry) {
+  const file = servicesFile(instance);
+  let state = {};
+  try {
+    state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    state = {};
+  }
+  if (entry === undefined) delete state[name];
+  else state[name] = entry;
+  if (!state.neo4j && !state.redis) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ ...state, instance }, null, 2) + '\n');
+  fs.renameSync(tmp, file);
 }
 
 function isAlive(pid) {
@@ -128,6 +157,13 @@ function neo4jPassword(dir) {
 }
 
 async function neo4jUp(instance) {
+  const n = await neo4jStart(instance);
+  const pid = readInt(path.join(stateDir(instance), 'neo4j', 'launcher.pid')) ?? readInt(path.join(stateDir(instance), 'neo4j-java.pid'));
+  recordService(instance, 'neo4j', { uri: n.uri, user: 'neo4j', database: 'neo4j', passwordFile: n.passwordFile, pid });
+  return n;
+}
+
+async function neo4jStart(instance) {
   const dir = stateDir(instance);
   const home = path.join(dir, 'neo4j');
   fs.mkdirSync(home, { recursive: true });
@@ -194,6 +230,7 @@ async function stopPid(pid, what, timeoutMs = 60_000) {
 async function neo4jDown(instance) {
   const dir = stateDir(instance);
   const pid = readInt(path.join(dir, 'neo4j', 'launcher.pid')) ?? readInt(path.join(dir, 'neo4j-java.pid'));
+  recordService(instance, 'neo4j', undefined);
   if (pid) await stopPid(pid, `Neo4j (${instance})`);
   fs.rmSync(path.join(dir, 'neo4j', 'launcher.pid'), { force: true });
 }
@@ -212,6 +249,15 @@ function ensureRedisInstalled() {
 }
 
 async function redisUp(instance) {
+  const r = await redisStart(instance);
+  // redis-server writes its pid file just after it starts listening.
+  const pidFile = path.join(stateDir(instance), 'redis', 'redis.pid');
+  for (let i = 0; i < 40 && readInt(pidFile) === undefined; i++) await sleep(50);
+  recordService(instance, 'redis', { url: r.url, pid: readInt(pidFile) });
+  return r;
+}
+
+async function redisStart(instance) {
   const dir = path.join(stateDir(instance), 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'redis.pid');
@@ -247,6 +293,7 @@ async function redisUp(instance) {
 
 async function redisDown(instance) {
   const pid = readInt(path.join(stateDir(instance), 'redis', 'redis.pid'));
+  recordService(instance, 'redis', undefined);
   if (pid) await stopPid(pid, `Redis (${instance})`);
 }
 

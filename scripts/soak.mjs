@@ -139,7 +139,8 @@ try {
     const out = path.join(work, `drop-${i}`);
     const g = await generate({ scenario: 'mixed', accounts: ACCOUNTS, seed: 1000 + i, out });
     const t0 = performance.now();
-    const run = spawnCli(['run', g.dropDir, '--out', path.join(out, 'exports'), '--format', 'csv,json']);
+    // Each night is its own drop id (every generated folder is named `drop`; one id stands for one content).
+    const run = spawnCli(['run', g.dropDir, '--drop-id', `soak-${i}`, '--out', path.join(out, 'exports'), '--format', 'csv,json']);
     const code = await run.exited;
     const seconds = (performance.now() - t0) / 1000;
     if (code !== 0) throw new Error(`iteration ${i}: ringscope run exited ${code}\n${run.err().slice(-3000)}`);

@@ -16,8 +16,18 @@ export interface TableOptions {
   readonly maxWidth?: number;
 }
 
+/** One line saying the row cap cut the result (for stderr), or undefined when all rows are there. */
+export function truncationNotice(q: QueryRows): string | undefined {
+  if (!q.truncated) return undefined;
+  return `notice: stopped at the row cap of ${q.limit} rows; more rows exist and were not read (narrow the query or raise --limit)`;
+}
+
+/**
+ * Rows as text. JSON is one object, `{columns, rows, truncated, limit}`, so a consumer sees the cap in
+ * band; the table's last line says it too. csv has no place for it: callers print truncationNotice.
+ */
 export function formatRows(q: QueryRows, format: RowFormat, options: TableOptions = {}): string {
-  if (format === 'json') return JSON.stringify(q.rows, null, 2) + '\n';
+  if (format === 'json') return JSON.stringify({ columns: q.columns, rows: q.rows, truncated: q.truncated, limit: q.limit }, null, 2) + '\n';
   if (format === 'csv') return [q.columns.join(','), ...q.rows.map((r) => q.columns.map((c) => csvCell(typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : r[c])).join(','))].join('\r\n') + '\r\n';
   const max = options.maxWidth ?? 60;
   const cells = q.rows.map((r) => q.columns.map((c) => {
@@ -27,6 +37,6 @@ export function formatRows(q: QueryRows, format: RowFormat, options: TableOption
   const widths = q.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join(' | ').trimEnd();
   const out = [line([...q.columns]), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)];
-  out.push(`(${q.rows.length} row${q.rows.length === 1 ? '' : 's'}${q.dropped ? `, ${q.dropped} more not shown` : ''})`);
+  out.push(`(${q.rows.length} row${q.rows.length === 1 ? '' : 's'}${q.truncated ? `, stopped at the row cap of ${q.limit}: more rows exist` : ''})`);
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 /**
  * Peer baseline (b): the rule from Neo4j's P2P fraud example (neo4j-graph-examples, "fraud detection
  * with P2P"): link two accounts when they share a card or IP used by at most `maxDegree` accounts and
- * share more than `minSharedExclusive` identifiers in all, then take weakly connected components.
+ * share more than `moreThan` identifiers in all, then take weakly connected components.
  * The example's devices have no equivalent in a drop; cards and IPs are its identifiers here.
  */
 import type { Prediction } from '../evaluate/types.js';

@@ -1,1 +1,1 @@
-export { loadConfig, type Config } from './config.js';
+export { loadConfig, loadSettings, secretFromVariable, type Config, type Settings, type ServiceSource, type LoadConfigOptions } from './config.js';

@@ -1,18 +1,37 @@
+/**
+ * Public surface of the Neo4j layer: the driver, the one schema, the one run repository, the one
+ * detection service, ingest's and linkage's repositories, and the offline importer.
+ */
 export { Neo4jClient, TX_RETRY_MS, toNum, neo4j } from './neo4j-client.js';
-export { loadRunAssignments, latestRunId, type RunAssignments } from './run-reader.js';
-export { readLinkageInput, LINKAGE_SOURCE_DEFAULTS, type LinkageSourceOptions } from './linkage-source.js';
-export { detectAndWrite, newRunId, DETECT_AND_WRITE_DEFAULTS, type DetectAndWriteOptions, type DetectAndWriteResult } from './linkage-pipeline.js';
+export { SCHEMA_STATEMENTS, ensureSchema } from './schema.js';
 export {
-  writeRun,
-  readRunClusters,
+  LATEST,
+  RUN_MATCH,
+  isoTime,
+  startRun,
+  finishRun,
   listRuns,
-  resolveRunId,
-  listClusters,
-  getCluster,
+  resolveRun,
+  latestFinishedRunId,
+  runFinished,
+  recentRuns,
+  countRuns,
+  readRunClusters,
   pruneRuns,
-  ensureLinkageSchema,
-  type ClusterSummary,
-  type ClusterDetail,
-  type RunRecord,
-} from './linkage-writer.js';
+  type RunInfo,
+  type RunHeader,
+  type RecentRun,
+} from './run-repository.js';
+export { loadRunAssignments, type RunAssignments } from './run-reader.js';
+export { readLinkageInput, LINKAGE_SOURCE_DEFAULTS, type LinkageSourceOptions } from './linkage-source.js';
+export {
+  detectAndWrite,
+  newRunId,
+  runParams,
+  DETECT_AND_WRITE_DEFAULTS,
+  type DetectAndWriteOptions,
+  type DetectAndWriteResult,
+  type RunStats,
+} from './detect-service.js';
+export { writeRun, listClusters, getCluster, type ClusterSummary, type ClusterDetail, type MemberDetail, type RunRecord } from './linkage-writer.js';
 export { runAdminImport, importArguments, defaultNeo4jLib, ADMIN_IMPORT_DEFAULTS, type AdminImportOptions } from './neo4j-admin-import.js';

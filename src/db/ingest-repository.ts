@@ -1,36 +1,12 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { AccountGroup, BatchParams, RelParam } from '../loaders/batch-params.js';
+import { EditedDropError } from '../util/errors.js';
 import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
 
 /**
  * Every Neo4j statement of ingest (docs/neo4j-model.md). Cypher text is constant; data only ever
  * travels as parameters. JS numbers become Neo4j integers here (a plain number would be stored as a float).
  */
-
-/** Constraints and indexes, all `IF NOT EXISTS` so running them again is harmless. */
-export const SCHEMA_STATEMENTS: readonly string[] = [
-  'CREATE CONSTRAINT account_id IF NOT EXISTS FOR (n:Account) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT payment_method_id IF NOT EXISTS FOR (n:PaymentMethod) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT ip_address IF NOT EXISTS FOR (n:IP) REQUIRE n.address IS UNIQUE',
-  'CREATE CONSTRAINT subnet_cidr IF NOT EXISTS FOR (n:Subnet) REQUIRE n.cidr IS UNIQUE',
-  'CREATE CONSTRAINT prompt_fingerprint_id IF NOT EXISTS FOR (n:PromptFingerprint) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT drop_sha256 IF NOT EXISTS FOR (n:Drop) REQUIRE n.sha256 IS UNIQUE',
-  'CREATE CONSTRAINT ingest_batch_id IF NOT EXISTS FOR (n:IngestBatch) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT linkage_run_id IF NOT EXISTS FOR (n:LinkageRun) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT cluster_uid IF NOT EXISTS FOR (n:Cluster) REQUIRE n.uid IS UNIQUE',
-  'CREATE INDEX drop_id IF NOT EXISTS FOR (n:Drop) ON (n.id)',
-  'CREATE INDEX cluster_id IF NOT EXISTS FOR (n:Cluster) ON (n.id)',
-];
-
-const schemaReady = new WeakSet<Neo4jClient>();
-
-/** Create constraints and indexes (once per client per process) and wait until they are online. */
-export async function ensureIngestSchema(client: Neo4jClient): Promise<void> {
-  if (schemaReady.has(client)) return;
-  for (const s of SCHEMA_STATEMENTS) await client.query(s);
-  await client.query('CALL db.awaitIndexes(300)');
-  schemaReady.add(client);
-}
 
 /** The ledger entry of a drop. */
 export interface DropLedger {
@@ -39,6 +15,52 @@ export interface DropLedger {
   readonly rows: number;
   readonly rejects: number;
   readonly files: readonly string[];
+  /** sha256 of each file, parallel to `files` (absent on entries written before per-file hashes were kept). */
+  readonly fileSha256s?: readonly string[];
+}
+
+/** A file of a drop id and the content it started loading with (`(:DropFile)`, written before its first batch). */
+export interface DropFileClaim {
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/** What the ledger knows about a drop id: its entry (once complete) and the files that started loading. */
+export interface DropIdState {
+  readonly ledger?: Pick<DropLedger, 'sha256' | 'files' | 'fileSha256s'>;
+  readonly claims: readonly DropFileClaim[];
+}
+
+export async function dropIdState(client: Neo4jClient, dropId: string): Promise<DropIdState> {
+  const r = await client.query(
+    `OPTIONAL MATCH (d:Drop {id: $id})
+     WITH d LIMIT 1
+     OPTIONAL MATCH (f:DropFile {drop: $id})
+     RETURN d.sha256 AS sha256, d.files AS files, d.fileSha256s AS fileSha256s, collect({name: f.name, sha256: f.sha256}) AS claims`,
+    { id: dropId },
+    'READ',
+  );
+  const rec = r.records[0];
+  const claims = ((rec?.get('claims') ?? []) as Array<{ name: string | null; sha256: string }>).filter((c): c is DropFileClaim => c.name !== null);
+  const sha256 = rec?.get('sha256') as string | null | undefined;
+  if (!sha256) return { claims };
+  const fileSha256s = rec!.get('fileSha256s') as string[] | null;
+  return { ledger: { sha256, files: rec!.get('files') as string[], ...(fileSha256s ? { fileSha256s } : {}) }, claims };
+}
+
+/**
+ * Record that `dropId` loads `file` with this content, before the file's first batch; refuse
+ * (EditedDropError, nothing written) when the id already loaded other content under that name.
+ * MERGE on the unique key, so two concurrent ingests agree on one claim.
+ */
+export async function claimDropFile(client: Neo4jClient, dropId: string, file: DropFileClaim): Promise<void> {
+  const r = await client.query(
+    `MERGE (f:DropFile {key: $key})
+     ON CREATE SET f.drop = $drop, f.name = $name, f.sha256 = $sha256, f.at = datetime()
+     RETURN f.sha256 AS sha256`,
+    { key: `${dropId}/${file.name}`, drop: dropId, name: file.name, sha256: file.sha256 },
+  );
+  if (r.records[0]?.get('sha256') !== file.sha256) throw new EditedDropError(dropId, [`${file.name} (changed)`]);
 }
 
 export async function isDropIngested(client: Neo4jClient, sha256: string): Promise<boolean> {
@@ -46,17 +68,44 @@ export async function isDropIngested(client: Neo4jClient, sha256: string): Promi
   return toNum(r.records[0]?.get('n')) > 0;
 }
 
-/** Write the ledger; returns false when the drop was already recorded (nothing changes then). */
+/**
+ * Write the ledger; returns false when the drop was already recorded (nothing changes then).
+ * Another content already recorded under the same id is refused (EditedDropError); the unique
+ * constraint on `Drop.id` makes that hold under concurrent ingests too.
+ */
 export async function recordDrop(client: Neo4jClient, d: DropLedger): Promise<boolean> {
-  const r = await client.query(
-    `MERGE (d:Drop {sha256: $sha256})
-     ON CREATE SET d.id = $id, d.ingestedAt = datetime(), d.rows = $rows, d.rejects = $rejects, d.files = $files, d.created = true
-     WITH d, coalesce(d.created, false) AS created
-     REMOVE d.created
-     RETURN created`,
-    { sha256: d.sha256, id: d.id, rows: neo4j.int(d.rows), rejects: neo4j.int(d.rejects), files: [...d.files] },
-  );
-  return r.records[0]?.get('created') === true;
+  const refuse = (): EditedDropError => new EditedDropError(d.id, ['content differs from the ledger entry (written meanwhile)']);
+  try {
+    const r = await client.query(
+      `OPTIONAL MATCH (other:Drop {id: $id}) WHERE other.sha256 <> $sha256
+       WITH count(other) AS others
+       CALL (others) {
+         WITH others WHERE others = 0
+         MERGE (d:Drop {sha256: $sha256})
+         ON CREATE SET d.id = $id, d.ingestedAt = datetime(), d.rows = $rows, d.rejects = $rejects, d.files = $files,
+           d.fileSha256s = $fileSha256s, d.created = true
+         WITH d, coalesce(d.created, false) AS created
+         REMOVE d.created
+         RETURN created
+       }
+       RETURN others, created`,
+      {
+        sha256: d.sha256,
+        id: d.id,
+        rows: neo4j.int(d.rows),
+        rejects: neo4j.int(d.rejects),
+        files: [...d.files],
+        fileSha256s: [...(d.fileSha256s ?? [])],
+      },
+    );
+    const rec = r.records[0];
+    if (rec === undefined || toNum(rec.get('others')) > 0) throw refuse();
+    return rec.get('created') === true;
+  } catch (err) {
+    // A concurrent ingest of other content under this id committed first.
+    if ((err as { code?: string }).code === 'Neo.ClientError.Schema.ConstraintValidationFailed') throw refuse();
+    throw err;
+  }
 }
 
 /** True when the whole file was loaded by a bulk load (its `<sha256>/<kind>/bulk` IngestBatch marker). */
@@ -97,14 +146,22 @@ export interface BatchMeta extends BatchLayout {
  * twice, whatever retried or resumed.
  */
 export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: BatchParams): Promise<boolean> {
-  const seen = await tx.run('OPTIONAL MATCH (b:IngestBatch {id: $id}) RETURN b IS NOT NULL AS done', { id: meta.id });
-  if (seen.records[0]?.get('done') === true) return false;
-  await tx.run('CREATE (:IngestBatch {id: $id, rows: $rows, batchSize: $bs, bufferRows: $br, at: datetime()})', {
-    id: meta.id,
-    rows: neo4j.int(meta.rows),
-    bs: neo4j.int(meta.batchSize),
-    br: meta.bufferRows === undefined ? null : neo4j.int(meta.bufferRows),
-  });
+  // MERGE on the unique id, not read-then-CREATE: a concurrent ingest of the same file then waits
+  // for the marker's lock and sees the batch committed, instead of failing with ConstraintValidationFailed.
+  const marker = await tx.run(
+    `MERGE (b:IngestBatch {id: $id})
+     ON CREATE SET b.rows = $rows, b.batchSize = $bs, b.bufferRows = $br, b.at = datetime(), b.created = true
+     WITH b, coalesce(b.created, false) AS created
+     REMOVE b.created
+     RETURN created`,
+    {
+      id: meta.id,
+      rows: neo4j.int(meta.rows),
+      bs: neo4j.int(meta.batchSize),
+      br: meta.bufferRows === undefined ? null : neo4j.int(meta.bufferRows),
+    },
+  );
+  if (marker.records[0]?.get('created') !== true) return false;
   switch (p.kind) {
     case 'accounts':
       await tx.run(ACCOUNTS, { rows: p.rows.map((r) => ({ ...r, c: neo4j.int(r.c as number) })) });

@@ -1,12 +1,12 @@
 import type { DetectedCluster, DetectionStats } from '../graph/run-detection.js';
-import type { PreviousCluster } from '../graph/lineage.js';
-import type { Recommendation } from '../graph/scoring.js';
+import { recommendationsAtLeast, type Recommendation } from '../vocabulary/index.js';
 import { NotFoundError } from '../util/errors.js';
 import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
+import { finishRun, startRun, type RunHeader } from './run-repository.js';
 
 /**
- * Write-back of linkage runs (docs/neo4j-model.md, "Linkage runs") and the reads that lineage, the
- * CLI and analysts need. Constant Cypher, data only as parameters, batched UNWIND writes that MERGE
+ * Write-back of a linkage run's clusters, memberships and links (docs/neo4j-model.md, "Linkage
+ * runs"), and the cluster reads the CLI needs. The run node itself belongs to run-repository.ts. Constant Cypher, data only as parameters, batched UNWIND writes that MERGE
  * on keys (so a retried transaction or a re-run of a half-written run is idempotent).
  */
 export interface WriteOptions {
@@ -23,28 +23,7 @@ export interface WriteOptions {
 
 export const WRITE_DEFAULTS: WriteOptions = { batchSize: 5000, writers: 2, onProgress: undefined };
 
-export const LINKAGE_SCHEMA: readonly string[] = [
-  'CREATE CONSTRAINT linkage_run_id IF NOT EXISTS FOR (n:LinkageRun) REQUIRE n.id IS UNIQUE',
-  'CREATE CONSTRAINT cluster_uid IF NOT EXISTS FOR (n:Cluster) REQUIRE n.uid IS UNIQUE',
-  'CREATE CONSTRAINT account_id IF NOT EXISTS FOR (n:Account) REQUIRE n.id IS UNIQUE',
-  'CREATE INDEX cluster_id IF NOT EXISTS FOR (n:Cluster) ON (n.id)',
-];
-
-export async function ensureLinkageSchema(client: Neo4jClient): Promise<void> {
-  for (const s of LINKAGE_SCHEMA) await client.query(s);
-  await client.query('CALL db.awaitIndexes(300)');
-}
-
-export interface RunRecord {
-  readonly id: string;
-  readonly startedAt: number;
-  readonly seed: number;
-  readonly params: Record<string, unknown>;
-}
-
-const Q_RUN_START = `
-MERGE (r:LinkageRun {id: $id})
-SET r.startedAt = datetime({epochMillis: $startedAt}), r.seed = $seed, r.params = $params, r.finishedAt = null`;
+export type RunRecord = RunHeader;
 
 const Q_CLUSTERS = `
 UNWIND $rows AS c
@@ -70,10 +49,6 @@ MATCH (b:Account {id: l.b})
 MERGE (a)-[x:LINKED {runId: $runId}]->(b)
 SET x.weight = l.weight, x.evidence = l.evidence`;
 
-const Q_RUN_FINISH = `
-MATCH (r:LinkageRun {id: $id})
-SET r.finishedAt = datetime({epochMillis: $finishedAt}), r.stats = $stats`;
-
 async function batched<T>(client: Neo4jClient, cypher: string, rows: readonly T[], params: Record<string, unknown>, o: WriteOptions, phase: string): Promise<void> {
   let next = 0;
   let done = 0;
@@ -98,7 +73,7 @@ export async function writeRun(
   options: Partial<WriteOptions> = {},
 ): Promise<void> {
   const o = { ...WRITE_DEFAULTS, ...options };
-  await client.query(Q_RUN_START, { id: run.id, startedAt: neo4j.int(run.startedAt), seed: neo4j.int(run.seed), params: JSON.stringify(run.params) });
+  await startRun(client, run);
   const uid = (c: DetectedCluster): string => `${run.id}/${c.id}`;
   const clusterRows = clusters.map((c) => ({
     uid: uid(c),
@@ -126,49 +101,11 @@ export async function writeRun(
   await batched(client, Q_MEMBERS, memberRows, { runId: run.id }, o, 'members');
   const linkRows = clusters.flatMap((c) => c.links.map((l) => ({ a: l.a, b: l.b, weight: l.weight, evidence: JSON.stringify(l.evidence) })));
   await batched(client, Q_LINKS, linkRows, { runId: run.id }, o, 'links');
-  await client.query(Q_RUN_FINISH, { id: run.id, finishedAt: neo4j.int(Date.now()), stats: JSON.stringify(stats) });
+  await finishRun(client, run.id, stats);
 }
 
-/** Finished runs, newest first. */
-export async function listRuns(client: Neo4jClient): Promise<Array<{ id: string; startedAt: string; finishedAt: string; stats: string }>> {
-  const res = await client.query(
-    `MATCH (r:LinkageRun) WHERE r.finishedAt IS NOT NULL
-     RETURN r.id AS id, toString(r.startedAt) AS startedAt, toString(r.finishedAt) AS finishedAt, r.stats AS stats
-     ORDER BY r.finishedAt DESC, r.id DESC`,
-    {},
-    'READ',
-  );
-  return res.records.map((r) => r.toObject() as { id: string; startedAt: string; finishedAt: string; stats: string });
-}
 
-/** Resolve 'latest' (or undefined) to the newest finished run id; undefined when there is none. */
-export async function resolveRunId(client: Neo4jClient, run: string | undefined): Promise<string | undefined> {
-  if (run && run !== 'latest') {
-    const res = await client.query('MATCH (r:LinkageRun {id: $id}) WHERE r.finishedAt IS NOT NULL RETURN r.id AS id', { id: run }, 'READ');
-    if (res.records.length === 0) throw new NotFoundError(`linkage run ${run} not found (or not finished)`);
-    return run;
-  }
-  return (await listRuns(client))[0]?.id;
-}
 
-/** Clusters of a run with their members, for lineage. Paged by cluster uid (index-backed prefix scan). */
-export async function readRunClusters(client: Neo4jClient, runId: string, pageSize = 2000): Promise<PreviousCluster[]> {
-  const out: PreviousCluster[] = [];
-  let after = '';
-  for (;;) {
-    const res = await client.query(
-      `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix AND k.uid > $after
-       WITH k ORDER BY k.uid LIMIT $limit
-       CALL (k) { MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k) RETURN collect(a.id) AS members }
-       RETURN k.uid AS uid, k.id AS id, k.recommendation AS recommendation, members`,
-      { prefix: `${runId}/`, after, runId, limit: neo4j.int(pageSize) },
-      'READ',
-    );
-    for (const r of res.records) out.push({ id: r.get('id') as string, recommendation: r.get('recommendation') as Recommendation, members: r.get('members') as string[] });
-    if (res.records.length < pageSize) return out;
-    after = res.records[res.records.length - 1]!.get('uid') as string;
-  }
-}
 
 export interface ClusterSummary {
   readonly id: string;
@@ -183,11 +120,9 @@ export interface ClusterSummary {
   readonly reasons: readonly string[];
 }
 
-const RANK: Record<Recommendation, number> = { monitor: 0, review: 1, enforce: 2 };
-
 /** Clusters of a run at or above a recommendation, best score first. */
 export async function listClusters(client: Neo4jClient, runId: string, minRecommendation: Recommendation = 'monitor'): Promise<ClusterSummary[]> {
-  const allowed = (Object.keys(RANK) as Recommendation[]).filter((r) => RANK[r] >= RANK[minRecommendation]);
+  const allowed = recommendationsAtLeast(minRecommendation);
   const res = await client.query(
     `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix AND k.recommendation IN $allowed
      CALL (k) { OPTIONAL MATCH (a:Account)-[m:MEMBER_OF {runId: $runId, respawn: true}]->(k) RETURN count(a) AS respawns }
@@ -267,26 +202,3 @@ export async function getCluster(client: Neo4jClient, runId: string, clusterId: 
   };
 }
 
-/** Delete finished runs older than the newest `keep` (their clusters, memberships and links). Returns the pruned ids. */
-export async function pruneRuns(client: Neo4jClient, keep: number): Promise<string[]> {
-  const runs = await listRuns(client);
-  const old = runs.slice(Math.max(0, keep)).map((r) => r.id);
-  for (const id of old) {
-    const s = client.session('WRITE');
-    try {
-      // Implicit transactions: CALL { } IN TRANSACTIONS bounds memory on big runs.
-      await s.run(
-        `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix
-         CALL (k) { MATCH (k)<-[:MEMBER_OF {runId: $id}]-(a:Account)-[l:LINKED {runId: $id}]->() DELETE l } IN TRANSACTIONS OF 500 ROWS`,
-        { prefix: `${id}/`, id },
-      );
-      await s.run(`MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix CALL (k) { DETACH DELETE k } IN TRANSACTIONS OF 500 ROWS`, { prefix: `${id}/` });
-      await s.run('MATCH (r:LinkageRun {id: $id}) DETACH DELETE r', { id });
-    } finally {
-      await s.close();
-    }
-  }
-  return old;
-}
-
-export { RANK as RECOMMENDATION_RANK };

@@ -7,13 +7,28 @@ import { ServiceUnavailableError } from '../util/errors.js';
  * and helpers that always close their sessions (unclosed sessions show up as
  * "Connection acquisition timed out").
  */
-/** How long the driver retries a transaction through transient errors (a Neo4j restart included). */
+/**
+ * How long the driver retries a transaction through transient errors and lost connections
+ * (`maxTransactionRetryTime`): workers ride out a Neo4j restart this long (docs/pipeline.md).
+ */
 export const TX_RETRY_MS = 60_000;
+/** The same for CLI commands: a user waits at most this long to hear that Neo4j was lost (docs/cli.md). */
+export const CLI_RETRY_MS = 10_000;
+
+/** Driver errors that mean the server is gone (not a bad query): after the retries, nothing more will work. */
+function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ServiceUnavailable' || code === 'SessionExpired';
+}
 
 export class Neo4jClient {
+  /** Set once a retried call found Neo4j gone: every later call fails at once instead of retrying again. */
+  private lost: ServiceUnavailableError | undefined;
+
   private constructor(
     readonly driver: Driver,
     readonly database: string,
+    private readonly uri: string,
   ) {}
 
   /**
@@ -22,17 +37,21 @@ export class Neo4jClient {
    * connecting while Neo4j restarts waits for it, as an already open client's transactions do
    * (`maxTransactionRetryTime`), instead of spending its attempts in seconds.
    */
-  static async connect(config: Pick<Config, 'neo4j'>, options: { readonly waitMs?: number } = {}): Promise<Neo4jClient> {
+  static async connect(config: Pick<Config, 'neo4j'>, options: { readonly waitMs?: number; readonly retryMs?: number } = {}): Promise<Neo4jClient> {
+    const retryMs = options.retryMs ?? (options.waitMs ? TX_RETRY_MS : CLI_RETRY_MS);
     const driver = neo4j.driver(config.neo4j.uri, neo4j.auth.basic(config.neo4j.user, config.neo4j.password), {
       disableLosslessIntegers: false,
-      maxTransactionRetryTime: TX_RETRY_MS,
+      maxTransactionRetryTime: retryMs,
+      // A local or LAN server answers a TCP connect in milliseconds; the default 30 s per attempt
+      // would multiply the retry time when the server is gone.
+      connectionTimeout: 5_000,
       connectionAcquisitionTimeout: 120_000,
     });
     const deadline = Date.now() + (options.waitMs ?? 0);
     for (;;) {
       try {
         await driver.getServerInfo({ database: config.neo4j.database });
-        return new Neo4jClient(driver, config.neo4j.database);
+        return new Neo4jClient(driver, config.neo4j.database, config.neo4j.uri);
       } catch (err) {
         if (Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 1000));
@@ -46,7 +65,23 @@ export class Neo4jClient {
     }
   }
 
+  /** Fail fast once Neo4j was found gone; turn a connection loss into one ServiceUnavailableError. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    if (this.lost) throw this.lost;
+    try {
+      return await work();
+    } catch (err) {
+      if (!isConnectionLoss(err)) throw err;
+      this.lost ??= new ServiceUnavailableError(`Neo4j at ${this.uri} was lost: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'check that Neo4j runs (`npm run services:up` for the local one), then run the command again',
+      });
+      throw this.lost;
+    }
+  }
+
   session(mode: 'READ' | 'WRITE' = 'WRITE'): Session {
+    if (this.lost) throw this.lost;
     return this.driver.session({
       database: this.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
@@ -54,23 +89,24 @@ export class Neo4jClient {
   }
 
   /** One auto-retried write transaction (idempotent work only: MERGE on keys). */
-  async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const s = this.session('WRITE');
-    try {
-      return await s.executeWrite(work);
-    } finally {
-      await s.close();
-    }
+  write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.transaction('WRITE', work);
   }
 
   /** One auto-retried read transaction; writes inside are refused by the server. */
-  async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const s = this.session('READ');
-    try {
-      return await s.executeRead(work);
-    } finally {
-      await s.close();
-    }
+  read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.transaction('READ', work);
+  }
+
+  private transaction<T>(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      const s = this.session(mode);
+      try {
+        return await (mode === 'READ' ? s.executeRead(work) : s.executeWrite(work));
+      } finally {
+        await s.close().catch(() => undefined);
+      }
+    });
   }
 
   /** A single parameterised query. */
@@ -79,10 +115,12 @@ export class Neo4jClient {
     params: Record<string, unknown> = {},
     mode: 'READ' | 'WRITE' = 'WRITE',
   ): Promise<QueryResult<R>> {
-    return this.driver.executeQuery<QueryResult<R>>(cypher, params, {
-      database: this.database,
-      routing: mode === 'READ' ? neo4j.routing.READ : neo4j.routing.WRITE,
-    });
+    return this.guard(() =>
+      this.driver.executeQuery<QueryResult<R>>(cypher, params, {
+        database: this.database,
+        routing: mode === 'READ' ? neo4j.routing.READ : neo4j.routing.WRITE,
+      }),
+    );
   }
 
   async close(): Promise<void> {

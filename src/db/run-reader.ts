@@ -1,33 +1,23 @@
 /**
  * Reads a linkage run's cluster assignments back from Neo4j (docs/neo4j-model.md, "Linkage runs"),
- * for `ringscope evaluate`. Read-only.
+ * for `ringscope evaluate`. Read-only; the run is resolved by the run repository (finished runs only).
  */
 import type { Prediction } from '../evaluate/types.js';
-import { isRecommendation } from '../evaluate/types.js';
-import { NotFoundError } from '../util/errors.js';
-import { toNum, type Neo4jClient } from './neo4j-client.js';
+import { isRecommendation } from '../vocabulary/index.js';
+import type { Neo4jClient } from './neo4j-client.js';
+import { LATEST, resolveRun } from './run-repository.js';
 
 export interface RunAssignments {
   readonly runId: string;
   readonly predictions: Map<string, Prediction>;
 }
 
-/** The id of the run with the latest `startedAt`. Throws NotFoundError when there is none. */
-export async function latestRunId(client: Neo4jClient): Promise<string> {
-  const r = await client.query('MATCH (r:LinkageRun) RETURN r.id AS id ORDER BY r.startedAt DESC, r.id DESC LIMIT 1', {}, 'READ');
-  const id = r.records[0]?.get('id') as string | undefined;
-  if (id === undefined) throw new NotFoundError('no linkage run in the database (run `ringscope detect` first)');
-  return id;
-}
-
 /**
  * Every `(:Account)-[:MEMBER_OF {runId}]->(:Cluster {runId})` of a run, as account → {clusterId,
  * recommendation} with each member's own recommendation. Streams the result (a run can hold a million memberships).
  */
-export async function loadRunAssignments(client: Neo4jClient, run: string | 'latest'): Promise<RunAssignments> {
-  const runId = run === 'latest' ? await latestRunId(client) : run;
-  const exists = await client.query('MATCH (r:LinkageRun {id: $runId}) RETURN count(r) AS n', { runId }, 'READ');
-  if (toNum(exists.records[0]?.get('n')) === 0) throw new NotFoundError(`linkage run ${runId} does not exist`);
+export async function loadRunAssignments(client: Neo4jClient, run: string = LATEST): Promise<RunAssignments> {
+  const { id: runId } = await resolveRun(client, run);
   const predictions = new Map<string, Prediction>();
   const session = client.session('READ');
   try {
@@ -37,7 +27,7 @@ export async function loadRunAssignments(client: Neo4jClient, run: string | 'lat
       { runId },
     );
     for await (const rec of result) {
-      const r = String(rec.get('rec') ?? 'none');
+      const r = rec.get('rec') as unknown;
       predictions.set(rec.get('account') as string, { clusterId: String(rec.get('cluster')), recommendation: isRecommendation(r) ? r : 'none' });
     }
   } finally {

@@ -5,17 +5,17 @@
  * (and counted in `unknownAccounts`).
  */
 import { ringTypeOf } from '../generator/vocab.js';
-import { InvalidParameterError } from '../util/errors.js';
-import { RECOMMENDATIONS, isRecommendation, recommendationRank, type Predictions, type Recommendation, type TruthRow } from './types.js';
+import { InvalidParameterError, NoPositiveLabelError } from '../util/errors.js';
+import { RECOMMENDATIONS, isRecommendation, flagLevel, type Predictions, type Recommendation, type TruthRow } from './types.js';
 
 export interface EvaluateOptions {
   /** An account is flagged when its own recommendation is at least this. @defaultValue 'review' */
   readonly minRecommendation?: Recommendation;
-  /** The truth label of fraudulent accounts. @defaultValue 'ring' */
-  readonly ringLabel?: string;
+  /** Truth labels of fraudulent (ring) accounts; every other label is a legitimate category. @defaultValue ['ring'] */
+  readonly positiveLabels?: readonly string[];
 }
 
-export const DEFAULTS = { minRecommendation: 'review', ringLabel: 'ring' } as const satisfies Required<EvaluateOptions>;
+export const DEFAULTS = { minRecommendation: 'review', positiveLabels: ['ring'] } as const satisfies Required<EvaluateOptions>;
 
 export interface Scores {
   readonly flagged: number;
@@ -62,7 +62,10 @@ export interface ClusterPurity {
 
 export interface Evaluation {
   readonly minRecommendation: Recommendation;
+  /** The truth labels counted as ring accounts. */
+  readonly positiveLabels: readonly string[];
   readonly accounts: number;
+  /** Truth accounts carrying a positive label. */
   readonly ringAccounts: number;
   /** Prediction entries whose account is not in the truth (ignored). */
   readonly unknownAccounts: number;
@@ -97,84 +100,99 @@ function scores(tp: number, flagged: number, positives: number): Scores {
   };
 }
 
-export function evaluate(truth: readonly TruthRow[], predictions: Predictions, options: EvaluateOptions = {}): Evaluation {
-  const opts = { ...DEFAULTS, ...options };
-  if (!isRecommendation(opts.minRecommendation)) throw new InvalidParameterError('minRecommendation', `must be one of ${RECOMMENDATIONS.join(', ')}`);
-  const minRank = recommendationRank(opts.minRecommendation);
-  const seen = new Set<string>();
-
-  // Scored per account: an account is flagged at its own recommendation (a member held by one kind of
-  // evidence may be `review` inside an `enforce` cluster). A cluster's level, for purity, is the
-  // highest level any of its members carries.
+/** Rank of each prediction's cluster (for purity): the highest level any of its members carries. */
+function clusterRanks(predictions: Predictions): Map<string, number> {
   const clusterRank = new Map<string, number>();
-  for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, recommendationRank(p.recommendation)));
-  const rankOf = (id: string): number => {
-    const p = predictions.get(id);
-    return p ? recommendationRank(p.recommendation) : 0;
-  };
+  for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, flagLevel(p.recommendation)));
+  return clusterRank;
+}
 
-  const levelTp = [0, 0, 0, 0];
-  const levelFlagged = [0, 0, 0, 0];
-  let positives = 0;
-  const groups = new Map<string, { size: number; flagged: number }>();
-  const categories = new Map<string, { accounts: number; atLeast: number[] }>();
-  const members = new Map<string, TruthRow[]>();
+/** Counts over the truth file, one pass. */
+interface Tally {
+  readonly seen: Set<string>;
+  /** Flagged accounts and true positives at ≥ each rank (index 1..3). */
+  readonly levelFlagged: number[];
+  readonly levelTp: number[];
+  positives: number;
+  readonly groups: Map<string, { size: number; flagged: number }>;
+  /** Legitimate categories: accounts, and accounts flagged at ≥ each rank. */
+  readonly categories: Map<string, { accounts: number; atLeast: number[] }>;
+  /** Truth rows of the members of each flagged cluster. */
+  readonly members: Map<string, TruthRow[]>;
+}
 
-  for (const t of truth) {
-    if (seen.has(t.accountId)) throw new InvalidParameterError('truth', `account ${t.accountId} appears twice`);
-    seen.add(t.accountId);
-    const rank = rankOf(t.accountId);
-    const ring = t.label === opts.ringLabel;
-    if (ring) positives++;
-    for (let l = 1; l <= 3; l++) {
-      if (rank >= l) {
-        levelFlagged[l]!++;
-        if (ring) levelTp[l]!++;
-      }
+function tally(truth: readonly TruthRow[], predictions: Predictions, positive: ReadonlySet<string>, minRank: number): Tally {
+  const t: Tally = { seen: new Set(), levelFlagged: [0, 0, 0, 0], levelTp: [0, 0, 0, 0], positives: 0, groups: new Map(), categories: new Map(), members: new Map() };
+  for (const row of truth) {
+    if (t.seen.has(row.accountId)) throw new InvalidParameterError('truth', `account ${row.accountId} appears twice`);
+    t.seen.add(row.accountId);
+    const p = predictions.get(row.accountId);
+    // Scored per account: an account is flagged at its own recommendation (a member held by one kind
+    // of evidence may be `review` inside an `enforce` cluster); the cluster's rank is for purity.
+    const rank = p ? flagLevel(p.recommendation) : 0;
+    const ring = positive.has(row.label);
+    if (ring) t.positives++;
+    for (let l = 1; l <= rank; l++) {
+      t.levelFlagged[l]!++;
+      if (ring) t.levelTp[l]!++;
     }
     if (ring) {
-      const g = groups.get(t.group) ?? { size: 0, flagged: 0 };
+      const g = t.groups.get(row.group) ?? { size: 0, flagged: 0 };
       g.size++;
       if (rank >= minRank) g.flagged++;
-      groups.set(t.group, g);
+      t.groups.set(row.group, g);
     } else {
-      const c = categories.get(t.label) ?? { accounts: 0, atLeast: [0, 0, 0, 0] };
+      const c = t.categories.get(row.label) ?? { accounts: 0, atLeast: [0, 0, 0, 0] };
       c.accounts++;
       for (let l = 1; l <= rank; l++) c.atLeast[l]!++;
-      categories.set(t.label, c);
+      t.categories.set(row.label, c);
     }
-    const p = predictions.get(t.accountId);
     if (p && rank >= minRank) {
-      const list = members.get(p.clusterId) ?? [];
-      list.push(t);
-      members.set(p.clusterId, list);
+      const list = t.members.get(p.clusterId) ?? [];
+      list.push(row);
+      t.members.set(p.clusterId, list);
     }
   }
-  let unknownAccounts = 0;
-  for (const id of predictions.keys()) if (!seen.has(id)) unknownAccounts++;
+  return t;
+}
 
-  const byLevel = Object.fromEntries(
+/** Refuse a truth file with no positive account: every score would be 0 without saying why. */
+function requirePositives(t: Tally, truth: readonly TruthRow[], positiveLabels: readonly string[]): void {
+  if (t.positives > 0 || truth.length === 0) return;
+  const found = new Map<string, number>();
+  for (const row of truth) found.set(row.label, (found.get(row.label) ?? 0) + 1);
+  throw new NoPositiveLabelError(positiveLabels, [...found.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
+function levelScores(t: Tally): Record<Recommendation, Scores> {
+  return Object.fromEntries(
     RECOMMENDATIONS.map((r) => {
-      const l = recommendationRank(r);
-      return [r, scores(levelTp[l]!, levelFlagged[l]!, positives)];
+      const l = flagLevel(r);
+      return [r, scores(t.levelTp[l]!, t.levelFlagged[l]!, t.positives)];
     }),
   ) as Record<Recommendation, Scores>;
+}
 
+/** Recall per ring group, and per ring type (parsed from the group name). */
+function ringRecall(groups: Tally['groups']): { ringGroups: GroupRecall[]; ringTypes: GroupRecall[] } {
   const ringGroups: GroupRecall[] = [...groups.entries()]
     .map(([group, g]) => ({ group, type: ringTypeOf(group) ?? 'unknown', size: g.size, flagged: g.flagged, recall: g.flagged / g.size }))
     .sort((a, b) => a.type.localeCompare(b.type) || a.group.localeCompare(b.group, 'en', { numeric: true }));
   const types = new Map<string, { size: number; flagged: number }>();
   for (const g of ringGroups) {
-    const t = types.get(g.type) ?? { size: 0, flagged: 0 };
-    t.size += g.size;
-    t.flagged += g.flagged;
-    types.set(g.type, t);
+    const x = types.get(g.type) ?? { size: 0, flagged: 0 };
+    x.size += g.size;
+    x.flagged += g.flagged;
+    types.set(g.type, x);
   }
   const ringTypes: GroupRecall[] = [...types.entries()]
-    .map(([type, t]) => ({ group: type, type, size: t.size, flagged: t.flagged, recall: t.flagged / t.size }))
+    .map(([type, x]) => ({ group: type, type, size: x.size, flagged: x.flagged, recall: x.flagged / x.size }))
     .sort((a, b) => a.type.localeCompare(b.type));
+  return { ringGroups, ringTypes };
+}
 
-  const legitFlagged: CategoryFlagged[] = [...categories.entries()]
+function legitFlagged(categories: Tally['categories']): CategoryFlagged[] {
+  return [...categories.entries()]
     .map(([label, c]) => ({
       label,
       accounts: c.accounts,
@@ -183,7 +201,10 @@ export function evaluate(truth: readonly TruthRow[], predictions: Predictions, o
       enforce: c.atLeast[3]! / c.accounts,
     }))
     .sort((a, b) => a.label.localeCompare(b.label));
+}
 
+/** Purity of each flagged cluster: the share of its members in its most common truth group. */
+function purity(members: Tally['members'], clusterRank: ReadonlyMap<string, number>, positive: ReadonlySet<string>): Evaluation['purity'] {
   const clusters: ClusterPurity[] = [];
   let majoritySum = 0;
   let sizeSum = 0;
@@ -204,28 +225,42 @@ export function evaluate(truth: readonly TruthRow[], predictions: Predictions, o
       clusterId,
       recommendation: RECOMMENDATIONS[clusterRank.get(clusterId)! - 1]!,
       size: list.length,
-      ringMembers: list.filter((t) => t.label === opts.ringLabel).length,
+      ringMembers: list.filter((t) => positive.has(t.label)).length,
       majorityGroup,
       purity: best / list.length,
     });
   }
   clusters.sort((a, b) => b.size - a.size || a.clusterId.localeCompare(b.clusterId));
+  return {
+    flaggedClusters: clusters.length,
+    mean: clusters.length ? clusters.reduce((a, c) => a + c.purity, 0) / clusters.length : 0,
+    weighted: sizeSum ? majoritySum / sizeSum : 0,
+    clusters,
+  };
+}
 
+/** Score predictions against truth. Throws NoPositiveLabelError when no truth account carries a positive label. */
+export function evaluate(truth: readonly TruthRow[], predictions: Predictions, options: EvaluateOptions = {}): Evaluation {
+  const opts = { ...DEFAULTS, ...options };
+  if (!isRecommendation(opts.minRecommendation)) throw new InvalidParameterError('minRecommendation', `must be one of ${RECOMMENDATIONS.join(', ')}`);
+  if (opts.positiveLabels.length === 0) throw new InvalidParameterError('positiveLabels', 'must name at least one label');
+  const positive = new Set(opts.positiveLabels);
+  const clusterRank = clusterRanks(predictions);
+  const t = tally(truth, predictions, positive, flagLevel(opts.minRecommendation));
+  requirePositives(t, truth, opts.positiveLabels);
+  let unknownAccounts = 0;
+  for (const id of predictions.keys()) if (!t.seen.has(id)) unknownAccounts++;
+  const byLevel = levelScores(t);
   return {
     minRecommendation: opts.minRecommendation,
+    positiveLabels: [...opts.positiveLabels],
     accounts: truth.length,
-    ringAccounts: positives,
+    ringAccounts: t.positives,
     unknownAccounts,
     scores: byLevel[opts.minRecommendation],
     byLevel,
-    ringGroups,
-    ringTypes,
-    legitFlagged,
-    purity: {
-      flaggedClusters: clusters.length,
-      mean: clusters.length ? clusters.reduce((a, c) => a + c.purity, 0) / clusters.length : 0,
-      weighted: sizeSum ? majoritySum / sizeSum : 0,
-      clusters,
-    },
+    ...ringRecall(t.groups),
+    legitFlagged: legitFlagged(t.categories),
+    purity: purity(t.members, clusterRank, positive),
   };
 }

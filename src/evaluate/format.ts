@@ -14,7 +14,7 @@ export function formatEvaluation(e: Evaluation, title = ''): string {
   const parts: string[] = [];
   if (title) parts.push(`${title}\n`);
   parts.push(
-    `accounts ${e.accounts}, ring accounts ${e.ringAccounts}${e.unknownAccounts ? `, ${e.unknownAccounts} predicted accounts not in truth (ignored)` : ''}\n` +
+    `accounts ${e.accounts}, ring accounts ${e.ringAccounts} (labelled ${e.positiveLabels.join(' or ')})${e.unknownAccounts ? `, ${e.unknownAccounts} predicted accounts not in truth (ignored)` : ''}\n` +
       `flagged at ≥ ${e.minRecommendation}: precision ${f3(e.scores.precision)}  recall ${f3(e.scores.recall)}  F1 ${f3(e.scores.f1)}\n`,
   );
   parts.push(

@@ -1,8 +1,9 @@
 /** Shapes shared by evaluate, the baselines and the run reader. */
 
+import { RECOMMENDATION_RANK, isRecommendation, type Recommendation } from '../vocabulary/index.js';
+
 /** Recommendation levels, weakest first. An account is flagged at level L if its cluster's level ≥ L. */
-export const RECOMMENDATIONS = ['monitor', 'review', 'enforce'] as const;
-export type Recommendation = (typeof RECOMMENDATIONS)[number];
+export { RECOMMENDATIONS, isRecommendation, type Recommendation } from '../vocabulary/index.js';
 
 /** One account's predicted cluster. Accounts absent from a predictions map are unflagged. */
 export interface Prediction {
@@ -20,11 +21,10 @@ export interface TruthRow {
   readonly group: string;
 }
 
-/** Rank of a recommendation: none = 0, monitor = 1, review = 2, enforce = 3. */
-export function recommendationRank(r: string): number {
-  return RECOMMENDATIONS.indexOf(r as Recommendation) + 1;
-}
-
-export function isRecommendation(r: string): r is Recommendation {
-  return (RECOMMENDATIONS as readonly string[]).includes(r);
+/**
+ * Flag level of a prediction: `none` (or anything unknown) = 0, then the shared rank + 1
+ * (monitor 1, review 2, enforce 3), so "unflagged" sorts below every recommendation.
+ */
+export function flagLevel(r: string): number {
+  return isRecommendation(r) ? RECOMMENDATION_RANK[r] + 1 : 0;
 }

@@ -1,7 +1,7 @@
-import { toNum, type Neo4jClient } from '../db/index.js';
-import { byString, resolveRun } from './run-repository.js';
+import { resolveRun, toNum, type Neo4jClient } from '../db/index.js';
+import { RECOMMENDATION_RANK, recommendationsAtLeast } from '../vocabulary/index.js';
+import { byString } from '../util/compare.js';
 import {
-  RECOMMENDATION_RANK,
   SCHEMA_VERSION,
   isRecommendation,
   type AccountRow,
@@ -62,9 +62,7 @@ function sortShared(list: SharedIdentifier[]): SharedIdentifier[] {
 export async function loadRunExport(client: Neo4jClient, options: LoadExportOptions = {}): Promise<RunExport> {
   const o = { ...DEFAULTS, ...options };
   const run = await resolveRun(client, o.run);
-  const recs = (Object.keys(RECOMMENDATION_RANK) as Recommendation[]).filter(
-    (r) => RECOMMENDATION_RANK[r] >= RECOMMENDATION_RANK[o.minRecommendation],
-  );
+  const recs = recommendationsAtLeast(o.minRecommendation);
 
   const clusterRes = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)

@@ -4,14 +4,8 @@
  */
 export const SCHEMA_VERSION = '1.1';
 
-export type Recommendation = 'enforce' | 'review' | 'monitor';
-
-/** Order used by `--min-recommendation`: a cluster passes when its rank is ≥ the minimum's. */
-export const RECOMMENDATION_RANK: Readonly<Record<Recommendation, number>> = { monitor: 0, review: 1, enforce: 2 };
-
-export function isRecommendation(v: string): v is Recommendation {
-  return Object.prototype.hasOwnProperty.call(RECOMMENDATION_RANK, v);
-}
+import type { Recommendation } from '../vocabulary/index.js';
+export { RECOMMENDATION_RANK, isRecommendation, type Recommendation } from '../vocabulary/index.js';
 
 export type ExportFormat = 'csv' | 'ndjson' | 'json' | 'stix';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'ndjson', 'json', 'stix'];

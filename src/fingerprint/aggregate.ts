@@ -1,9 +1,10 @@
-import type { Capability, PromptMarker } from '../graph/types.js';
-import { fmix32, mixStep } from './hash32.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
+import type { PromptMarker } from '../graph/types.js';
+import { fmix32, mixStep } from '../util/hash.js';
 import { ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
 
 /** Order of capabilities in the per-row counts; also the tie-break when a fingerprint's prompts disagree. */
-export const CAPABILITY_ORDER: readonly Capability[] = ['cyber', 'agentic', 'coding', 'reasoning', 'writing', 'other'];
+export const CAPABILITY_ORDER: readonly BuiltInCapability[] = ['cyber', 'agentic', 'coding', 'reasoning', 'writing', 'other'];
 const CAP_INDEX = new Map(CAPABILITY_ORDER.map((c, i) => [c, i]));
 const NCAP = CAPABILITY_ORDER.length;
 
@@ -15,7 +16,7 @@ export interface FingerprintRow {
   readonly lastSeen: number;
   readonly count: number;
   /** Most frequent capability among the row's prompts (ties: CAPABILITY_ORDER). */
-  readonly capability: Capability;
+  readonly capability: BuiltInCapability;
   readonly kind: 'template' | 'minhash' | 'system';
   /** Markers present in at least half of the row's prompts. */
   readonly markers: PromptMarker[];

@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Logger } from '../util/logger.js';
+import { MAX_TIME_MS, MIN_TIME_MS, parseTimestamp } from '../loaders/timestamp.js';
+import { textProblem } from '../loaders/row-schemas.js';
 import { InvalidFileError } from '../util/errors.js';
 import { CSV_HEADER, FingerprintAggregator, IsoCache, csvLine } from './aggregate.js';
 import { Fingerprinter, type FingerprintOptions } from './fingerprinter.js';
@@ -17,9 +19,11 @@ export interface FingerprintLogOptions extends Partial<FingerprintOptions> {
   readonly fileName?: string;
   /** Where progress and rejects are logged. Never receives prompt text. @defaultValue undefined (silent) */
   readonly logger?: Logger;
+  /** Least time between two progress lines (one JSON line each, so a nightly log stays short). @defaultValue 10_000 */
+  readonly progressIntervalMs?: number;
 }
 
-export const LOG_DEFAULTS = { maxRejectRatio: 0.01, maxLineBytes: 4 * 1024 * 1024 } as const;
+export const LOG_DEFAULTS = { maxRejectRatio: 0.01, maxLineBytes: 4 * 1024 * 1024, progressIntervalMs: 10_000 } as const;
 
 export interface RejectedLine {
   readonly line: number;
@@ -42,7 +46,6 @@ export interface FingerprintLogSummary {
 }
 
 const MAX_REPORTED_REJECTS = 20;
-const TZ_SUFFIX = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
  * Stream an NDJSON(.gz) prompt log `{account_id, ts, prompt, system?}` into an aggregated
@@ -55,7 +58,8 @@ export async function fingerprintLog(
   output: string | NodeJS.WritableStream,
   opts: FingerprintLogOptions = {},
 ): Promise<FingerprintLogSummary> {
-  const { maxRejectRatio = LOG_DEFAULTS.maxRejectRatio, maxLineBytes = LOG_DEFAULTS.maxLineBytes, logger } = opts;
+  const { maxRejectRatio = LOG_DEFAULTS.maxRejectRatio, maxLineBytes = LOG_DEFAULTS.maxLineBytes, progressIntervalMs = LOG_DEFAULTS.progressIntervalMs, logger } = opts;
+  let lastProgress = Date.now();
   const file = opts.fileName ?? (typeof input === 'string' ? input : '<stream>');
   const fingerprinter = new Fingerprinter(opts);
   const agg = new FingerprintAggregator(fingerprinter.options.hexChars);
@@ -95,15 +99,19 @@ export async function fingerprintLog(
     const r = row as Record<string, unknown>;
     const account = r.account_id;
     if (typeof account !== 'string' || account.trim() === '') return reject(lineNo, 'account_id', 'must be a non-empty string');
-    if (account.length > 512 || hasControlChar(account)) return reject(lineNo, 'account_id', 'too long or has control characters');
+    const accountProblem = textProblem(account);
+    if (accountProblem) return reject(lineNo, 'account_id', accountProblem);
     const ts = parseTs(r.ts);
-    if (ts === undefined) return reject(lineNo, 'ts', 'must be ISO-8601 with a time zone (e.g. 2026-01-02T03:04:05Z) or epoch milliseconds');
+    if (typeof ts === 'string') return reject(lineNo, 'ts', ts);
     if (typeof r.prompt !== 'string') return reject(lineNo, 'prompt', 'must be a string');
     if (r.system !== undefined && r.system !== null && typeof r.system !== 'string') return reject(lineNo, 'system', 'must be a string or null');
     fingerprinter.compute(r.prompt, r.system as string | null | undefined);
     agg.add(account, ts, fingerprinter);
     prompts++;
-    if (logger && prompts % 100_000 === 0) logger.debug({ file, prompts, rejects, rows: agg.size }, 'fingerprint progress');
+    if (logger && prompts % 10_000 === 0 && Date.now() - lastProgress >= progressIntervalMs) {
+      lastProgress = Date.now();
+      logger.info({ file, prompts, rejects, rows: agg.size }, 'fingerprint progress');
+    }
   };
 
   const source = typeof input === 'string' ? openInput(input) : input;
@@ -168,19 +176,13 @@ export async function fingerprintLog(
   return summary;
 }
 
-function hasControlChar(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 127) return true;
+/** Epoch ms, or the reason: the loaders' timestamp rules (src/loaders/timestamp.ts), so Feb 30 is refused here as in ingest. */
+function parseTs(v: unknown): number | string {
+  if (typeof v === 'number') {
+    return Number.isFinite(v) && v >= MIN_TIME_MS && v < MAX_TIME_MS ? v : 'epoch milliseconds out of range (2000-01-01 .. 2099-12-31 UTC)';
   }
-  return false;
-}
-
-function parseTs(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 && v < 8.64e15 ? v : undefined;
-  if (typeof v !== 'string' || v.length > 40 || !TZ_SUFFIX.test(v)) return undefined;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
+  if (typeof v !== 'string' || v.length > 40) return 'must be ISO-8601 with a time zone (e.g. 2026-01-02T03:04:05Z) or epoch milliseconds';
+  return parseTimestamp(v);
 }
 
 function openInput(p: string): Readable {

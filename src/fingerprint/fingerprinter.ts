@@ -1,6 +1,7 @@
-import type { Capability, PromptMarker } from '../graph/types.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
+import type { PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
-import { fmix32, mixStep, wordsToHex } from './hash32.js';
+import { fmix32, mixStep, wordsToHex } from '../util/hash.js';
 import { HMAC_MAX_WORDS, WordHmac } from './hmac-sha256.js';
 import { MinHasher } from './minhash.js';
 import { CompiledRules, DEFAULT_RULES, type FingerprintRules } from './rules.js';
@@ -43,7 +44,7 @@ export interface PromptFingerprint {
   readonly bands: string[];
   /** Hash of the normalised system prompt, when one was given and it has tokens. */
   readonly system: string | undefined;
-  readonly capability: Capability;
+  readonly capability: BuiltInCapability;
   readonly markers: PromptMarker[];
 }
 
@@ -71,7 +72,7 @@ export class Fingerprinter {
   idCount = 0;
   readonly idTags: Int32Array;
   readonly idWords: Int32Array;
-  capability: Capability = 'other';
+  capability: BuiltInCapability = 'other';
   markers: PromptMarker[] = [];
 
   constructor(opts: Partial<FingerprintOptions> = {}) {

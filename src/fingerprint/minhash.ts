@@ -1,4 +1,4 @@
-import { fmix32, mixStep, splitmix32 } from './hash32.js';
+import { fmix32, mixStep, splitmix32 } from '../util/hash.js';
 import { PLACEHOLDER_HASH, TOK_WORD, type TokenBuffer } from './tokens.js';
 
 /**

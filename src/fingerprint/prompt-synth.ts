@@ -1,5 +1,5 @@
-import type { Capability } from '../graph/types.js';
-import { splitmix32 } from './hash32.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
+import { splitmix32 } from '../util/hash.js';
 
 /**
  * A small deterministic synthesiser of prompt text, for tests and the benchmark: template
@@ -16,7 +16,7 @@ const TOPICS = ['the history of tea', 'a weekend trip to Lisbon', 'my sourdough 
 const ASKS = ['Can you help me understand', 'I would love some ideas about', 'Tell me more about', 'What should I know about', 'Give me a short overview of', 'I am confused about', 'Could you explain', 'Help me plan', 'What are common mistakes with', 'Summarise the key points of', 'I need advice on', 'Write a few sentences about'];
 const FOLLOW = ['Keep it short please.', 'I am a complete beginner.', 'My friend says otherwise, who is right?', 'Use simple language.', 'Thanks a lot!', 'I have about an hour for this.', 'Please include a couple of examples.', 'This is for a school project.', 'Be honest with me.', 'I tried searching but found nothing useful.', 'Bullet points are fine.', 'What would you do in my place?'];
 
-const INSTR: Record<Exclude<Capability, 'other'>, string[]> = {
+const INSTR: Record<Exclude<BuiltInCapability, 'other'>, string[]> = {
   coding: [
     'You are an expert {role} who writes {adj} {lang} code.', 'Write a {lang} function that {verb} {obj}.', 'Include unit tests that cover the edge cases.',
     'Explain the time complexity of your implementation.', 'Do not use any external library beyond the standard library.', 'Return only the code and a short explanation.',
@@ -80,7 +80,7 @@ function fill(rng: Rng, s: string): string {
 
 /** A template family: fixed instructions (and maybe rubric/CoT lines) into which tasks are swapped. */
 export interface PromptFamily {
-  readonly capability: Exclude<Capability, 'other'>;
+  readonly capability: Exclude<BuiltInCapability, 'other'>;
   readonly sentences: readonly string[];
   readonly system: string | undefined;
   readonly cot: boolean;
@@ -98,9 +98,9 @@ export class PromptSynth {
     this.rng = seededRandom(seed);
   }
 
-  family(capability?: Exclude<Capability, 'other'>, flags: { cot?: boolean; rubric?: boolean } = {}): PromptFamily {
+  family(capability?: Exclude<BuiltInCapability, 'other'>, flags: { cot?: boolean; rubric?: boolean } = {}): PromptFamily {
     const rng = this.rng;
-    const cap = capability ?? pick(rng, Object.keys(INSTR) as Array<Exclude<Capability, 'other'>>);
+    const cap = capability ?? pick(rng, Object.keys(INSTR) as Array<Exclude<BuiltInCapability, 'other'>>);
     const pool = INSTR[cap];
     const order = pool.map((s) => ({ s, r: rng() })).sort((a, b) => a.r - b.r);
     const n = 5 + Math.floor(rng() * 4);
@@ -141,7 +141,7 @@ export class PromptSynth {
   }
 
   /** The swapped-in part: mostly masked material (code, numbers, quotes, identifiers) plus a short line. */
-  task(capability: Capability): string {
+  task(capability: BuiltInCapability): string {
     const rng = this.rng;
     const id = () => `${pick(rng, ['get', 'set', 'load', 'parse', 'run'])}_${pick(rng, ['user', 'row', 'item', 'file', 'job'])}${Math.floor(rng() * 100)}`;
     const code = () => '```\n' + Array.from({ length: 3 + Math.floor(rng() * 8) }, () => `  ${id()} = ${id()}(${Math.floor(rng() * 1000)})`).join('\n') + '\n```';

@@ -1,4 +1,5 @@
-import type { Capability, PromptMarker } from '../graph/types.js';
+import { CAPABILITIES, type BuiltInCapability } from '../vocabulary/capabilities.js';
+import type { PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
 import { TOK_ID, TOK_WORD, TokenBuffer, scan } from './tokens.js';
 
@@ -18,7 +19,7 @@ export interface KeywordGroup {
 }
 
 export interface CapabilityRule {
-  readonly capability: Exclude<Capability, 'other'>;
+  readonly capability: Exclude<BuiltInCapability, 'other'>;
   readonly groups: readonly KeywordGroup[];
   /** Added once when the prompt has at least one fenced code block. @defaultValue 0 */
   readonly codeBlock?: number;
@@ -268,7 +269,7 @@ export class CompiledRules {
   }
 
   /** The capability tag and markers of everything matched since begin(). */
-  result(): { capability: Capability; markers: PromptMarker[] } {
+  result(): { capability: BuiltInCapability; markers: PromptMarker[] } {
     let markerBits = 0;
     for (let i = 0; i < this.nFound; i++) {
       const id = this.found[i]!;
@@ -291,7 +292,8 @@ export class CompiledRules {
   }
 }
 
-const CAPS = new Set(['coding', 'agentic', 'cyber', 'reasoning', 'writing']);
+// The rules keep the built-in labels: `other` is what no rule matched.
+const CAPS = new Set<string>(CAPABILITIES.filter((c) => c !== 'other'));
 
 function validateRules(r: FingerprintRules): void {
   if (!r || typeof r !== 'object') throw new ConfigError('rules', 'must be an object');

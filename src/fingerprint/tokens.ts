@@ -1,5 +1,5 @@
 import { CJK, CLASS, DIGIT, LOWER, LOWER_MAP, SPACE, UPPER, WORD } from './char-class.js';
-import { fmix32, hashString } from './hash32.js';
+import { fmix32, fnv1aMixed32 as hashString } from '../util/hash.js';
 
 /**
  * The normalising scanner. One linear pass over the prompt turns it into a token stream in

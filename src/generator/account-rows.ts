@@ -3,7 +3,8 @@
  * the output does not depend on the order accounts are produced in and nothing but the plan is held
  * in memory.
  */
-import type { Capability, PromptMarker } from '../graph/types.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
+import type { PromptMarker } from '../graph/types.js';
 import {
   accountId,
   corporateDomain,
@@ -118,7 +119,7 @@ function ownIp(plan: Plan, rng: Rng, slot: number, i: number, kind: 'residential
   return { ip, asn: rng.pick(ASN[kind]), isProxy: false };
 }
 
-function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: Capability, commonRate: number): Fingerprint {
+function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: BuiltInCapability, commonRate: number): Fingerprint {
   if (rng.chance(commonRate)) {
     // A near-duplicate everyday prompt: a few unrelated people send the same thing.
     const i = rng.int(plan.commonPoolSize);

@@ -2,7 +2,8 @@
  * Random-looking identifier values (account ids, card fingerprints, IPs, domains). Every value is a
  * hash of (seed, purpose, key), so ids carry no information about the label or group they belong to.
  */
-import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
+import type { FingerprintKind, PromptMarker } from '../graph/types.js';
 import { hash32, hexId, type Rng } from './prng.js';
 import { PREPAID_BINS } from './vocab.js';
 
@@ -24,7 +25,7 @@ export type TextStyle = 'template' | 'free' | 'common' | 'tool' | 'internal';
 /** A prompt fingerprint as the generator plants it. */
 export interface Fingerprint {
   readonly fp: string;
-  readonly capability: Capability;
+  readonly capability: BuiltInCapability;
   readonly kind: FingerprintKind;
   readonly markers: readonly PromptMarker[];
   readonly style: TextStyle;

@@ -3,7 +3,8 @@
  * shared state (cards, IP pools, templates, operator schedule). The plan is small (one entry per
  * group, never per row); accounts are generated from it one at a time (see account-rows.ts).
  */
-import type { Capability, PromptMarker } from '../graph/types.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
+import type { PromptMarker } from '../graph/types.js';
 import { InvalidParameterError } from '../util/errors.js';
 import {
   campusDomain,
@@ -177,7 +178,7 @@ export function pickCountry(rng: Rng): { code: string; tz: number } {
   return rng.weighted(COUNTRIES, COUNTRIES.map((c) => c.weight));
 }
 
-export function legitCapability(rng: Rng): Capability {
+export function legitCapability(rng: Rng): BuiltInCapability {
   return rng.weighted(CAPABILITIES, LEGIT_CAPABILITY_WEIGHTS);
 }
 
@@ -232,7 +233,7 @@ function templates(
   rng: Rng,
   owner: string,
   n: number,
-  capabilities: readonly Capability[],
+  capabilities: readonly BuiltInCapability[],
   markerRate: number,
   kind: 'template' | 'system' = 'template',
 ): Fingerprint[] {
@@ -523,7 +524,7 @@ export function buildPlan(opts: PlanOptions): Plan {
     const founded = window.startHour - rng.range(60, 900) * 24;
     const net = subnet24(seed, 'org', id);
     const asn = rng.pick(ASN.business);
-    const capabilities = [legitCapability(rng), legitCapability(rng), 'coding' as Capability];
+    const capabilities = [legitCapability(rng), legitCapability(rng), 'coding' as BuiltInCapability];
     push({
       kind: 'org',
       size,
@@ -571,7 +572,7 @@ export function buildPlan(opts: PlanOptions): Plan {
       const c = pickCountry(rng);
       const net = subnet24(seed, 'bench', id);
       const asn = rng.pick(ASN.hosting);
-      const capability = rng.pick(['reasoning', 'coding', 'agentic'] as Capability[]);
+      const capability = rng.pick(['reasoning', 'coding', 'agentic'] as BuiltInCapability[]);
       push({
         kind: 'benchmark',
         size,

@@ -3,39 +3,9 @@
  * generator writes comes from an `Rng` seeded from (scenario seed, purpose, index), so output is
  * byte-identical for a seed and independent of the order in which accounts are produced.
  */
+import { hash32, splitmix32 } from '../util/hash.js';
 
-/** murmur3's 32-bit finaliser: a cheap, well-mixed bijection on uint32. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Hash a list of numbers and strings into a uint32 (order-sensitive). */
-export function hash32(...parts: ReadonlyArray<number | string>): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    if (typeof p === 'number') {
-      h = fmix32((h ^ (p >>> 0)) + 0x7f4a7c15);
-      // keep the high bits of non-32-bit integers too (slot indices stay < 2^32, seeds may not)
-      h = fmix32(h ^ Math.floor(p / 4294967296));
-    } else {
-      for (let i = 0; i < p.length; i++) h = fmix32(h ^ p.charCodeAt(i)) + i;
-      h = fmix32(h ^ p.length);
-    }
-  }
-  return h >>> 0;
-}
-
-/** 16 lowercase hex characters derived from the parts: random-looking, unrelated to what they name. */
-export function hexId(...parts: ReadonlyArray<number | string>): string {
-  const a = hash32(...parts, 'a');
-  const b = hash32(...parts, 'b');
-  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
-}
+export { hash32, hexId } from '../util/hash.js';
 
 /**
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32 so that nearby seeds give unrelated
@@ -48,14 +18,7 @@ export class Rng {
   private d: number;
 
   constructor(seed: number) {
-    let s = seed >>> 0;
-    const split = (): number => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-      return (z ^ (z >>> 15)) >>> 0;
-    };
+    const split = splitmix32(seed);
     this.a = split();
     this.b = split();
     this.c = split();

@@ -3,11 +3,11 @@
  * task and lightly paraphrase it (so a template fingerprinter should group them); ordinary users
  * write diverse free text; popular tools and internal apps send a fixed system prompt.
  */
-import type { Capability } from '../graph/types.js';
+import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { Fingerprint } from './identifiers.js';
 import { Rng } from './prng.js';
 
-const TASKS: Record<Capability, readonly string[]> = {
+const TASKS: Record<BuiltInCapability, readonly string[]> = {
   coding: [
     'implement an LRU cache with O(1) get and put in TypeScript',
     'write a Rust function that parses RFC 3339 timestamps without external crates',
@@ -136,7 +136,7 @@ function paraphrase(rng: Rng, text: string): string {
 }
 
 /** The fixed skeleton of a template: same key, same skeleton. */
-function skeleton(key: number, capability: Capability, markers: readonly string[]): { head: string; tail: string } {
+function skeleton(key: number, capability: BuiltInCapability, markers: readonly string[]): { head: string; tail: string } {
   const r = new Rng(key);
   const head = [r.pick(PREAMBLES), ...r.sample(FILLER.length, 3).map((i) => FILLER[i]!)].join(' ');
   const tail = [r.pick(FORMATS), markers.includes('cot') ? COT : '', markers.includes('rubric') ? RUBRIC : '', r.pick(FILLER)]
@@ -177,7 +177,7 @@ function slotFill(rng: Rng, t: string): string {
     .replace('{n}', String(rng.range(2, 9)));
 }
 
-function freeText(rng: Rng, capability: Capability): string {
+function freeText(rng: Rng, capability: BuiltInCapability): string {
   // Ordinary users: sentences in random order with their own details, the request somewhere inside.
   const parts: string[] = [];
   const target = 600 + rng.int(700);

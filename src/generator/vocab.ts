@@ -2,7 +2,7 @@
  * The truth vocabulary (labels, ring types, group names) and the reference values the generator
  * draws identifiers from. See docs/scenarios.md.
  */
-import type { Capability } from '../graph/types.js';
+import { DEFAULT_TARGET_CAPABILITIES, type BuiltInCapability } from '../vocabulary/capabilities.js';
 
 /** Ring (attack) types. A ring's truth group is `ring:<type>-<n>`, so the type is parseable. */
 export const RING_TYPES = ['hydra', 'datacenter', 'careful', 'camouflage', 'shared-reseller', 'release-shift', 'network-camouflage'] as const;
@@ -63,10 +63,9 @@ export const ASN = {
 /** A few prepaid-card BINs (the reports' rings pay with prepaid or virtual cards). */
 export const PREPAID_BINS = ['423223', '434256', '485340', '511563', '530133', '537410', '462239'];
 
-export const CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
+export { CAPABILITIES } from '../vocabulary/capabilities.js';
 /** What distillation rings target, per the public reports: coding, agentic/tool use, cyber, CoT. */
-export const RING_CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning'];
-/** Ordinary users' mix of capabilities. */
+export const RING_CAPABILITIES: readonly BuiltInCapability[] = DEFAULT_TARGET_CAPABILITIES;
+/** Ordinary users' mix of capabilities (in the order of CAPABILITIES). */
 export const LEGIT_CAPABILITY_WEIGHTS = [30, 8, 2, 10, 30, 20];
 
-export const PLANS = ['free', 'pro', 'api-payg', 'team', 'enterprise'] as const;

@@ -15,7 +15,7 @@ const louvain = louvainImport as unknown as typeof louvainImport.default;
  * merges small dense rings into big communities; Fortunato & Barthélemy 2007).
  *
  * Each component gets its own small graphology graph, built straight from its edges: nothing is
- * extracted from a whole-graph object (the cost NOTES §4 measured), and results do not depend on the
+ * extracted from a whole-graph object (extracting subgraphs from a 4M-edge graphology graph cost 45 s and 1.4 GB more than Louvain on the whole), and results do not depend on the
  * order or grouping in which components are processed.
  */
 export interface CommunityOptions {

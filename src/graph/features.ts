@@ -2,9 +2,6 @@ import type { Capability, LinkageInput } from './types.js';
 import { unionFind } from './union-find.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
 
-/** Capabilities the public distillation reports name as targets. */
-export const TARGET_CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning'];
-
 /** Measured properties of one cluster. Shares are in [0, 1]; undefined means "no data". */
 export interface ClusterFeatures {
   size: number;
@@ -35,6 +32,7 @@ export interface ClusterFeatures {
    */
   topDomainExclusivity: number | undefined;
   promptCount: number;
+  /** Share of the prompt volume on the targeted capabilities (ScoringOptions.targetCapabilities). */
   targetCapabilityShare: number | undefined;
   topCapability: string | undefined;
   /** Share of the cluster's prompt volume on fingerprints sent by ≥ 2 of its members. */
@@ -71,15 +69,19 @@ interface Acc {
   templates: Map<string, number>;
 }
 
-/** Compute features for every cluster (clusters given as sorted node-number arrays of `g`). */
+/**
+ * Compute features for every cluster (clusters given as sorted node-number arrays of `g`).
+ * `targets`: the capability labels that count as targeted; any other label is ordinary use.
+ */
 export function clusterFeatures(
   input: LinkageInput,
   g: ProjectedGraph,
   clusters: readonly (readonly number[])[],
   internal: ReadonlyArray<{ edges: number[]; weakest: number }>,
   releaseDate: number | undefined,
+  targets: readonly Capability[],
 ): ClusterFeatures[] {
-  const acc = accumulate(input, g, clusters);
+  const acc = accumulate(input, g, clusters, new Set(targets));
   const crowd = hourCrowd(input);
   const domainTotals = new Map<string, number>();
   for (const a of input.accounts.values()) if (a.emailDomain) domainTotals.set(a.emailDomain, (domainTotals.get(a.emailDomain) ?? 0) + 1);
@@ -127,7 +129,7 @@ export function clusterFeatures(
 }
 
 /** Per-cluster sums over the identifiers and folded single-account prompts of its members. */
-function accumulate(input: LinkageInput, g: ProjectedGraph, clusters: readonly (readonly number[])[]): Acc[] {
+function accumulate(input: LinkageInput, g: ProjectedGraph, clusters: readonly (readonly number[])[], targeted: ReadonlySet<Capability>): Acc[] {
   const clusterOf = new Map<string, number>();
   clusters.forEach((c, i) => c.forEach((v) => clusterOf.set(g.accounts[v]!, i)));
   const acc: Acc[] = clusters.map(() => ({
@@ -146,7 +148,7 @@ function accumulate(input: LinkageInput, g: ProjectedGraph, clusters: readonly (
   for (const grp of input.identifiers) {
     for (const m of grp.members) {
       const ci = clusterOf.get(m.account);
-      if (ci !== undefined) addMembership(acc[ci]!, grp, m.account, m.count);
+      if (ci !== undefined) addMembership(acc[ci]!, grp, m.account, m.count, targeted);
     }
     if (grp.kind === 'prompt') addTemplated(acc, grp, clusterOf);
   }
@@ -159,14 +161,14 @@ function accumulate(input: LinkageInput, g: ProjectedGraph, clusters: readonly (
     for (const [cap, v] of Object.entries(s.volume) as Array<[Capability, number]>) {
       a.prompts += v;
       a.caps.set(cap, (a.caps.get(cap) ?? 0) + v);
-      if (TARGET_CAPABILITIES.includes(cap)) a.target += v;
+      if (targeted.has(cap)) a.target += v;
     }
     a.marked += s.markedVolume;
   }
   return acc;
 }
 
-function addMembership(a: Acc, grp: LinkageInput['identifiers'][number], account: string, count: number): void {
+function addMembership(a: Acc, grp: LinkageInput['identifiers'][number], account: string, count: number, targeted: ReadonlySet<Capability>): void {
   if (grp.kind === 'payment') push(a.payments, grp.key, account);
   else if (grp.kind === 'ip') {
     push(a.ips, grp.key, account);
@@ -177,7 +179,7 @@ function addMembership(a: Acc, grp: LinkageInput['identifiers'][number], account
     a.prompts += count;
     const cap = grp.capability ?? 'other';
     a.caps.set(cap, (a.caps.get(cap) ?? 0) + count);
-    if (TARGET_CAPABILITIES.includes(cap)) a.target += count;
+    if (targeted.has(cap)) a.target += count;
     if (grp.markers && grp.markers.length > 0) a.marked += count;
   }
 }

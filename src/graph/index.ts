@@ -8,11 +8,11 @@ export { EVIDENCE_KINDS, EVIDENCE_SLOTS, edgeEvidence, buildAdjacency, type Evid
 export { project, projectionOptions, identifierBits, timeFactor, accountUniverse, PROJECTION_DEFAULTS, type ProjectionOptions, type ProjectionOverrides } from './project.js';
 export { synchronyLinks, SYNC_DEFAULTS, type SyncOptions, type SyncLink } from './synchrony.js';
 export { connectedComponents, detectComponent, splitComponent, refineParts, detectCommunities, detectCommunitiesAsync, communityKey, COMMUNITY_DEFAULTS, type CommunityOptions, type Component } from './communities.js';
-export { clusterFeatures, TARGET_CAPABILITIES, type ClusterFeatures } from './features.js';
+export { clusterFeatures, type ClusterFeatures } from './features.js';
 export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMENDATIONS, type ScoringOptions, type ClusterReport, type Contribution, type LinkReport, type Recommendation } from './scoring.js';
 export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';
-export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats } from './run-detection.js';
-export { hashString, mulberry32, rngFor } from './rng.js';
+export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats, type CommunitiesBy } from './run-detection.js';
+export { rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';
 export { memberVerdicts, MEMBER_VERDICT_DEFAULTS, INDEPENDENT_KINDS, type MemberVerdict, type MemberVerdictOptions, type IndependentKind } from './member-verdict.js';
 export { estimateCoherence, partyShare, pairPosterior, mixtureBits, type CoherenceModel, type CoherenceCounts } from './coherence.js';

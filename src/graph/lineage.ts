@@ -1,4 +1,4 @@
-import { hashString } from './rng.js';
+import { fnv1a32 as hashString } from '../util/hash.js';
 import type { Recommendation } from './scoring.js';
 
 /**

@@ -1,6 +1,6 @@
 import { EVIDENCE_KINDS, EVIDENCE_SLOTS, otherEnd, type Adjacency, type Evidence, type ProjectedGraph } from './projected-graph.js';
 import { round } from './features.js';
-import type { Recommendation } from './scoring.js';
+import type { Recommendation } from '../vocabulary/index.js';
 
 /**
  * A verdict per account, not only per cluster. A cluster's score says the group is a ring; it does not

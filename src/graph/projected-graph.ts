@@ -1,6 +1,6 @@
 /**
  * The projected account–account graph, kept as compact parallel typed arrays rather than a
- * graphology object: building graphology costs ~350 bytes per edge (NOTES §4), so the pipeline
+ * graphology object: building graphology costs ~350 bytes of heap per edge (measured on a 1M-node, 4M-edge graph), so the pipeline
  * builds one graphology graph per connected component, only while Louvain runs on it.
  */
 

@@ -21,9 +21,18 @@ export interface DetectionOptions {
   readonly communities: Partial<CommunityOptions>;
   readonly scoring: Partial<ScoringOptions>;
   readonly lineage: Partial<LineageOptions>;
+  /**
+   * Computes the communities somewhere else (the pipeline fans them out to child jobs). It must
+   * return what `detectCommunities(graph, options)` returns; resolving undefined computes them here.
+   * @defaultValue undefined
+   */
+  readonly communitiesBy: CommunitiesBy | undefined;
   /** Progress callback (phase, done, total). @defaultValue undefined */
   readonly onProgress: ((phase: string, done: number, total: number) => void) | undefined;
 }
+
+/** A place other than this thread to compute the communities of a projected graph. */
+export type CommunitiesBy = (graph: ProjectedGraph, options: Partial<CommunityOptions>) => Promise<Assignment | undefined>;
 
 export const DETECTION_DEFAULTS: DetectionOptions = {
   seed: 42,
@@ -35,6 +44,7 @@ export const DETECTION_DEFAULTS: DetectionOptions = {
   communities: {},
   scoring: {},
   lineage: {},
+  communitiesBy: undefined,
   onProgress: undefined,
 };
 
@@ -78,7 +88,9 @@ export async function runDetection(input: LinkageInput, options: Partial<Detecti
   const tProject = performance.now() - t;
   progress('project', 1, 1);
   t = performance.now();
-  const assignment = await detectCommunitiesAsync(graph, { seed: o.seed, resolution: o.resolution, ...o.communities }, (d, n) => progress('communities', d, n));
+  const communityOptions = { seed: o.seed, resolution: o.resolution, ...o.communities };
+  const assignment =
+    (await o.communitiesBy?.(graph, communityOptions)) ?? (await detectCommunitiesAsync(graph, communityOptions, (d, n) => progress('communities', d, n)));
   const tCommunities = performance.now() - t;
   t = performance.now();
   await new Promise((r) => setImmediate(r));

@@ -1,4 +1,5 @@
-import type { Assignment, LinkageInput } from './types.js';
+import type { Assignment, Capability, LinkageInput } from './types.js';
+import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { buildAdjacency, type ProjectedGraph } from './projected-graph.js';
 import { memberVerdicts, type MemberVerdict, type MemberVerdictOptions } from './member-verdict.js';
 import { clusterFeatures, evidenceRow, internalStructure, round, type ClusterFeatures } from './features.js';
@@ -6,7 +7,7 @@ import { clusterFeatures, evidenceRow, internalStructure, round, type ClusterFea
 /**
  * Cluster scoring as a transparent log-odds sum (the Fellegi–Sunter / Splink "waterfall"): a prior
  * plus one signed contribution per feature, each recorded for the explanation. The contributions are
- * expert-set priors from the public campaign reports (NOTES §5), not fitted to any generator:
+ * expert-set priors from the public campaign reports (docs/detection.md, "Scoring and explanation"), not fitted to any generator:
  * coordination signals (creation waves, synchrony beyond chance, proxies, shared payment) and
  * distillation content (narrow target capabilities, templates, CoT/rubric markers) push up;
  * signs of an accountable organisation (verified accounts on a private domain created over months,
@@ -30,10 +31,15 @@ export interface ScoringOptions {
   readonly maxTreeLinks: number;
   /** Strongest non-tree links kept per cluster in addition. @defaultValue 20 */
   readonly extraLinks: number;
-  /** Never recommend enforce for an identifiable customer (see isAccountable). @defaultValue true */
+  /** Lower an identifiable customer one level: never enforce, and review becomes monitor (see isAccountable). @defaultValue true */
   readonly capAccountable: boolean;
   /** Per-member verdicts (member-verdict.ts). @defaultValue MEMBER_VERDICT_DEFAULTS */
   readonly members: Partial<MemberVerdictOptions>;
+  /**
+   * Capability labels that count as distillation targets (capability focus); other labels are
+   * ordinary use. Config: RINGSCOPE_TARGET_CAPABILITIES. @defaultValue DEFAULT_TARGET_CAPABILITIES
+   */
+  readonly targetCapabilities: readonly Capability[];
 }
 
 export const SCORING_DEFAULTS: ScoringOptions = {
@@ -46,10 +52,11 @@ export const SCORING_DEFAULTS: ScoringOptions = {
   extraLinks: 20,
   capAccountable: true,
   members: {},
+  targetCapabilities: DEFAULT_TARGET_CAPABILITIES,
 };
 
-export type Recommendation = 'enforce' | 'review' | 'monitor';
-export const RECOMMENDATIONS: readonly Recommendation[] = ['monitor', 'review', 'enforce'];
+import type { Recommendation } from '../vocabulary/index.js';
+export { RECOMMENDATIONS, type Recommendation } from '../vocabulary/index.js';
 
 export interface LinkReport {
   readonly a: string;
@@ -85,7 +92,7 @@ const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const clip = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 /** Feature → contributions (pure; exported for tests and documentation). */
-export function contributions(f: ClusterFeatures, releaseDate?: number): Contribution[] {
+export function contributions(f: ClusterFeatures, releaseDate?: number, targets: readonly Capability[] = DEFAULT_TARGET_CAPABILITIES): Contribution[] {
   const out: Contribution[] = [];
   const n = f.size;
   // Cluster features are statistics over members: shrink them towards 0 by n/(n+1) (empirical-Bayes
@@ -108,7 +115,7 @@ export function contributions(f: ClusterFeatures, releaseDate?: number): Contrib
   if (f.topDomain !== undefined && (f.topDomainShare ?? 0) >= 0.6 && (f.topDomainExclusivity ?? 0) >= 0.8 && (f.verifiedShare ?? 0) >= 0.5)
     add('privateDomain', -1.5, `${pct(f.topDomainShare!)} on one private, verified domain (${f.topDomain})`);
   if (f.targetCapabilityShare !== undefined)
-    add('capabilityFocus', clip((f.targetCapabilityShare - 0.5) * 2, -1, 1), `${pct(f.targetCapabilityShare)} of prompts on coding/agentic/cyber/reasoning (top: ${f.topCapability})`);
+    add('capabilityFocus', clip((f.targetCapabilityShare - 0.5) * 2, -1, 1), `${pct(f.targetCapabilityShare)} of prompts on ${targets.join('/')} (top: ${f.topCapability})`);
   if (f.templatedShare !== undefined)
     add('templated', clip((1.5 * (f.templatedShare - 0.3)) / 0.7, -0.5, 1.5), f.templatedShare > 0 ? `${pct(f.templatedShare)} of prompts come from ${f.templatesFor90 ?? 0} templates shared by members` : 'no prompt shared between members');
   if (f.markerShare !== undefined) add('cotRubric', 1.5 * Math.min(1, f.markerShare / 0.5), `${pct(f.markerShare)} of prompts ask for chain-of-thought or rubric grading`);
@@ -180,21 +187,30 @@ export function scoreClusters(
   clusters.sort((a, b) => a[0]! - b[0]!);
   const adjacency = buildAdjacency(g);
   const structure = internalStructure(g, clusters, adjacency);
-  const feats = clusterFeatures(input, g, clusters, structure, o.releaseDate);
+  const feats = clusterFeatures(input, g, clusters, structure, o.releaseDate, o.targetCapabilities);
   const link = (e: number): LinkReport => ({ a: g.accounts[g.src[e]!]!, b: g.accounts[g.dst[e]!]!, weight: round(g.weight[e]!), evidence: evidenceRow(g, e) });
   return clusters.map((c, i) => {
     const f = feats[i]!;
     const s = structure[i]!;
-    const contrib = contributions(f, o.releaseDate);
+    const contrib = contributions(f, o.releaseDate, o.targetCapabilities);
     const logit = o.prior + contrib.reduce((t, x) => t + x.logOdds, 0);
     const score = round(sigmoid(logit), 4);
     let recommendation: Recommendation = score >= o.enforceAt ? 'enforce' : score >= o.reviewAt ? 'review' : 'monitor';
-    const capped = recommendation === 'enforce' && o.capAccountable && isAccountable(f);
-    if (capped) recommendation = 'review';
+    // An identifiable customer is lowered one level (enforce → review, review → monitor). Its
+    // accountability says who it is; its traffic (batch 24/7 schedules, templates, a surge after a
+    // release: what an eval company does) is not independent of that, so a log-odds sum that adds
+    // the traffic on top double-counts it (the naive-Bayes assumption fails there). Automation
+    // leaves such a customer to account management: a human reviews what would be enforced, and what
+    // would be reviewed is watched.
+    const lowered = recommendation !== 'monitor' && o.capAccountable && isAccountable(f);
+    const capped = lowered && recommendation === 'enforce';
+    if (lowered) recommendation = capped ? 'review' : 'monitor';
     // Reasons: the strongest contributions in the direction of the verdict first.
     const sign = recommendation === 'monitor' ? -1 : 1;
     const reasons = [
-      ...(capped ? [`capped at review: ${pct(f.verifiedShare!)} verified accounts on ${f.topDomain}, created over ${Math.round(f.creationSpanDays!)} days (an identifiable customer)`] : []),
+      ...(lowered
+        ? [`${capped ? 'capped at review' : 'lowered to monitor'}: ${pct(f.verifiedShare!)} verified accounts on ${f.topDomain}, created over ${Math.round(f.creationSpanDays!)} days (an identifiable customer)`]
+        : []),
       ...[...contrib]
         .sort((x, y) => sign * (y.logOdds - x.logOdds))
         .slice(0, o.maxReasons)

@@ -1,6 +1,6 @@
 import { PairIndex } from './pair-index.js';
 import type { ActivitySeries } from './types.js';
-import { mix32, mulberry32 } from './rng.js';
+import { fmix32 as mix32, mulberry32 } from '../util/hash.js';
 
 /**
  * Co-activity synchrony (SynchroTrap, Cao et al., CCS 2014): accounts of one operator are active in

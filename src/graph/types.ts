@@ -31,8 +31,11 @@ export interface Membership {
 /** Prompt-fingerprint kinds (see docs/data-contract.md and docs/fingerprints.md). */
 export type FingerprintKind = 'template' | 'minhash' | 'system';
 
-/** Capability tags of a prompt fingerprint. */
-export type Capability = 'coding' | 'agentic' | 'cyber' | 'reasoning' | 'writing' | 'other';
+/**
+ * Capability label of a prompt fingerprint: any provider's label, normalised by capabilityLabel
+ * (src/vocabulary/capabilities.ts); the built-in ones are CAPABILITIES there.
+ */
+export type Capability = string;
 
 /** Elicitation markers named by the public reports as distillation signals. */
 export type PromptMarker = 'cot' | 'rubric';

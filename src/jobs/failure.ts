@@ -1,22 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
-import {
-  ConfigError,
-  InvalidDropError,
-  InvalidFileError,
-  InvalidParameterError,
-  InvalidRowError,
-  NotFoundError,
-} from '../util/errors.js';
+import { isInputError } from '../util/errors.js';
 
 /**
  * Errors that no retry can fix: the input is wrong, not the world. A job that throws one of these is
  * failed at once (BullMQ's UnrecoverableError skips the remaining attempts); everything else (Neo4j
  * restarting, a connection reset, a deadlock the driver gave up on) is retried with backoff.
  */
-const PERMANENT = [InvalidFileError, InvalidDropError, InvalidRowError, ConfigError, InvalidParameterError, NotFoundError];
-
 export function isPermanent(err: unknown): boolean {
-  return PERMANENT.some((cls) => err instanceof cls);
+  return isInputError(err);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { connectedComponents, EVIDENCE_SLOTS, type Assignment, type ProjectedGraph } from '../graph/index.js';
-import type { BatchMode, DetectComponentsData, DetectComponentsResult, RunSpec } from './job-data.js';
+import { connectedComponents, EVIDENCE_SLOTS, type Assignment, type CommunityOptions, type ProjectedGraph } from '../graph/index.js';
+import type { BatchMode, DetectComponentsData, DetectComponentsResult } from './job-data.js';
 
 /**
  * Per-component fan-out of community detection. Louvain runs per connected component with a
@@ -106,7 +106,12 @@ function fromB64<T extends Int32Array | Float64Array>(s: string, bytes: number, 
  * `components` or `split` batch is a bug; a `refine` batch keeps the edges inside it (its parts'
  * refinement reads only edges inside each part).
  */
-export function batchPayloads(g: ProjectedGraph, plans: readonly BatchPlan[], spec: RunSpec, first = 0): DetectComponentsData[] {
+export interface BatchSpec {
+  readonly runId: string;
+  readonly communities: Partial<CommunityOptions>;
+}
+
+export function batchPayloads(g: ProjectedGraph, plans: readonly BatchPlan[], spec: BatchSpec, first = 0): DetectComponentsData[] {
   const n = g.accounts.length;
   const batchOf = new Int32Array(n).fill(-1);
   const localOf = new Int32Array(n);
@@ -148,7 +153,7 @@ export function batchPayloads(g: ProjectedGraph, plans: readonly BatchPlan[], sp
     const parts = plan.parts?.map((p) => p.map((v) => localOf[v]!));
     const data = {
       runId: spec.runId,
-      seed: spec.seed,
+      communities: spec.communities,
       batch: first + b,
       mode: plan.mode,
       accounts,
@@ -158,7 +163,7 @@ export function batchPayloads(g: ProjectedGraph, plans: readonly BatchPlan[], sp
       ...(parts ? { parts } : {}),
     };
     const digest = createHash('sha256')
-      .update(JSON.stringify([spec.seed, plan.mode, accounts, parts ?? null]))
+      .update(JSON.stringify([spec.communities, plan.mode, accounts, parts ?? null]))
       .update(data.src)
       .update(data.dst)
       .update(data.weight);
@@ -167,7 +172,7 @@ export function batchPayloads(g: ProjectedGraph, plans: readonly BatchPlan[], sp
 }
 
 /** The job data of one batch of whole components (see batchPayloads). */
-export function batchPayload(g: ProjectedGraph, nodes: readonly number[], spec: RunSpec, batch: number): DetectComponentsData {
+export function batchPayload(g: ProjectedGraph, nodes: readonly number[], spec: BatchSpec, batch: number): DetectComponentsData {
   return batchPayloads(g, [{ nodes, mode: 'components' }], spec, batch)[0]!;
 }
 

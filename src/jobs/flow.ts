@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FlowJobNode, FlowJob, Job } from 'bullmq';
+import { DETECT_AND_WRITE_DEFAULTS } from '../db/index.js';
 import type { ExportFormat } from '../export/index.js';
 import type { DropRef } from '../loaders/index.js';
 import type { DetectRunData, ExportRunData, FinalizeDropData, IngestFileData } from './job-data.js';
@@ -9,8 +10,14 @@ import { jobOptions } from './options.js';
 import type { PipelineQueues } from './queues.js';
 
 export interface DropFlowOptions {
-  /** Detection seed. @defaultValue 1 */
+  /** Detection seed. @defaultValue 42 (as `ringscope detect`: DETECT_AND_WRITE_DEFAULTS) */
   readonly seed: number;
+  /** Louvain resolution. @defaultValue 1 */
+  readonly resolution: number;
+  /** Model release (ISO 8601) for the traffic-shift feature. @defaultValue null (config `RINGSCOPE_RELEASE_DATE` when the caller passes it) */
+  readonly releaseDate: string | null;
+  /** Keep only the newest N finished runs (0: keep all). @defaultValue 10 */
+  readonly keepRuns: number;
   /** @defaultValue ['csv', 'json'] */
   readonly formats: readonly ExportFormat[];
   /** Export folder. @defaultValue `<stateDir>/exports` (resolved by the caller) */
@@ -26,7 +33,10 @@ export interface DropFlowOptions {
 }
 
 export const FLOW_DEFAULTS: Omit<DropFlowOptions, 'outDir'> = Object.freeze({
-  seed: 1,
+  seed: DETECT_AND_WRITE_DEFAULTS.seed,
+  resolution: DETECT_AND_WRITE_DEFAULTS.resolution,
+  releaseDate: null,
+  keepRuns: DETECT_AND_WRITE_DEFAULTS.keepRuns,
   formats: ['csv', 'json'] as const,
   skipIngest: false,
 });
@@ -74,9 +84,9 @@ export function buildDropFlow(q: PipelineQueues, drop: DropRef, o: DropFlowOptio
     opts: { ...child, jobId: ids.finalizeJobId },
     children: ingestChildren,
   };
+  const spec = { runId: ids.runId, seed: o.seed, resolution: o.resolution, releaseDate: o.releaseDate, keepRuns: o.keepRuns };
   const detectData: DetectRunData = {
-    runId: ids.runId,
-    seed: o.seed,
+    ...spec,
     drops: [drop.sha256],
     ...(o.fanOut ? { fanOut: o.fanOut } : {}),
   };
@@ -88,8 +98,7 @@ export function buildDropFlow(q: PipelineQueues, drop: DropRef, o: DropFlowOptio
     ...(o.skipIngest ? {} : { children: [finalize] }),
   };
   const exportData: ExportRunData = {
-    runId: ids.runId,
-    seed: o.seed,
+    ...spec,
     formats: [...o.formats],
     outDir: path.resolve(o.outDir),
     ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}),

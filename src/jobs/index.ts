@@ -23,7 +23,6 @@ export {
 } from './flow.js';
 export { submitDrop, defaultOutDir, type SubmitOptions } from './submit.js';
 export { findDropDirs, isDropDir } from './drop-discovery.js';
-export { planBatches, planFirstRound, planRefineRound, batchPayload, batchPayloads, batchGraph, mergeResults, toResult, type BatchPlan } from './fan-out.js';
 export { startWorkers, parseQueueList, sandboxThreadOptions, WORKER_DEFAULTS, type WorkerPool, type WorkerPoolOptions } from './workers.js';
 export { setSchedule, listSchedules, removeSchedule, SCHEDULE_DEFAULTS, type ScheduleSpec, type ScheduleInfo, type ScanJobData } from './scheduler.js';
 export { followFlow, flowStages, flowFailure, FOLLOW_DEFAULTS, type FollowOptions, type StageState, type StageName } from './follow.js';
@@ -31,5 +30,5 @@ export { renderStages, ProgressRenderer } from './progress-bar.js';
 export { pipelineStatus, formatStatus, type PipelineStatus } from './status.js';
 export { PipelineMetrics, METRICS_DEFAULTS, DEPTH_STATES, type MetricsOptions } from './metrics.js';
 export { startDashboard, tokenMatches, DASHBOARD_DEFAULTS, type Dashboard, type DashboardOptions } from './dashboard.js';
-export { ingestedDrops, runFinished, recentRuns, countRuns, type RecentRun } from './ledger-repository.js';
+export { ingestedDrops } from './ledger-repository.js';
 export type * from './job-data.js';

@@ -1,13 +1,20 @@
 import type { ExportFormat } from '../export/index.js';
+import type { CommunityOptions } from '../graph/index.js';
 import type { DropRef } from '../loaders/index.js';
 
 /** What each job carries. Plain JSON: it lives in Redis and may cross machines. */
 
-/** Detection parameters shared by the flow's detect and export steps. */
+/** Detection parameters shared by the flow's detect and export steps: the options of detectAndWrite. */
 export interface RunSpec {
   readonly runId: string;
   /** Seed of every random choice in detection (Louvain order), for reproducible runs. */
   readonly seed: number;
+  /** Louvain resolution. */
+  readonly resolution: number;
+  /** Model release (ISO 8601) for the traffic-shift feature; null: none. */
+  readonly releaseDate: string | null;
+  /** Keep only the newest N finished runs (0: keep all). */
+  readonly keepRuns: number;
 }
 
 export interface IngestFileData {
@@ -36,7 +43,10 @@ export interface DetectRunData extends RunSpec {
 export type BatchMode = 'components' | 'split' | 'refine';
 
 /** One batch of the projected graph, for one fan-out child (`detect-batch` queue). */
-export interface DetectComponentsData extends RunSpec {
+export interface DetectComponentsData {
+  readonly runId: string;
+  /** The run's community options (seed and resolution included), as runDetection passes them. */
+  readonly communities: Partial<CommunityOptions>;
   readonly batch: number;
   readonly mode: BatchMode;
   /** Account ids of the batch, sorted; edges refer to positions in this list. */

@@ -1,3 +1,4 @@
+import { isTty, PROGRESS_LOG_DEFAULTS } from '../util/progress-log.js';
 import type { StageState } from './follow.js';
 
 const WIDTH = 24;
@@ -13,31 +14,40 @@ export function renderStages(stages: readonly StageState[]): string[] {
 }
 
 /**
- * Draws the stage bars on a stream (stderr). On a TTY the block is redrawn in place; otherwise a
- * line is printed only when a stage changes state, so logs stay readable.
+ * Draws the stage bars on a stream (stderr). On a TTY the block is redrawn in place. Otherwise (a
+ * log file) one line is printed per stage that changes state, and one line for the active stages at
+ * most every `intervalMs` (src/util/progress-log.ts), each ending in a newline.
  */
 export class ProgressRenderer {
   private drawn = 0;
-  private lastStates = '';
+  private readonly states = new Map<string, string>();
+  private last = -Infinity;
 
-  constructor(private readonly out: NodeJS.WriteStream | NodeJS.WritableStream = process.stderr) {}
-
-  private get tty(): boolean {
-    return Boolean((this.out as NodeJS.WriteStream).isTTY);
-  }
+  constructor(
+    private readonly out: NodeJS.WriteStream | NodeJS.WritableStream = process.stderr,
+    private readonly options: { readonly intervalMs?: number; readonly now?: () => number } = {},
+  ) {}
 
   update(stages: readonly StageState[]): void {
     const lines = renderStages(stages);
-    if (this.tty) {
+    if (isTty(this.out)) {
       const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
       this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
       this.drawn = lines.length;
       return;
     }
-    const states = stages.map((s) => `${s.stage}:${s.state}`).join(',');
-    if (states !== this.lastStates) {
-      this.lastStates = states;
-      this.out.write(lines.join('\n') + '\n');
+    const now = (this.options.now ?? PROGRESS_LOG_DEFAULTS.now)();
+    const changed = stages.flatMap((s, i) => (this.states.get(s.stage) === s.state ? [] : [lines[i]!]));
+    for (const s of stages) this.states.set(s.stage, s.state);
+    if (changed.length > 0) {
+      this.last = now;
+      this.out.write(changed.map((l) => `${l}\n`).join(''));
+      return;
+    }
+    const active = stages.flatMap((s, i) => (s.state === 'active' ? [lines[i]!.replace(/ {2,}/g, ' ')] : []));
+    if (active.length > 0 && now - this.last >= (this.options.intervalMs ?? PROGRESS_LOG_DEFAULTS.intervalMs)) {
+      this.last = now;
+      this.out.write(`${active.join(' | ')}\n`);
     }
   }
 }

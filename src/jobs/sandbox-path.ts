@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Absolute path of a compiled sandboxed processor. BullMQ sandboxes load plain JavaScript only
- * (NOTES §1b), so when this module runs from TypeScript sources (vitest, tsx) the file is taken from
+ * (Node's loader refuses a `.ts` processor with "Unknown file extension"), so when this module runs from TypeScript sources (vitest, tsx) the file is taken from
  * the tsc output in dist/ (npm test and with-services.mjs compile before running).
  */
 export function sandboxFile(name: string): string {

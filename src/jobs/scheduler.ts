@@ -8,6 +8,8 @@ export interface ScanJobData {
   /** A drop folder, a folder of drop folders, or a glob whose last segment has `*` / `?`. */
   readonly drops: string;
   readonly schedulerId?: string;
+  /** Model release (ISO 8601) for the runs of this schedule; unset: the worker's RINGSCOPE_RELEASE_DATE. */
+  readonly releaseDate?: string;
 }
 
 export interface ScheduleSpec {
@@ -18,6 +20,8 @@ export interface ScheduleSpec {
   /** IANA time zone. @defaultValue 'UTC' */
   readonly tz?: string;
   readonly drops: string;
+  /** Model release (epoch ms) recorded with every run of this schedule. @defaultValue undefined (the worker's config) */
+  readonly releaseDate?: number;
 }
 
 export interface ScheduleInfo {
@@ -25,13 +29,14 @@ export interface ScheduleInfo {
   readonly cron: string | undefined;
   readonly tz: string | undefined;
   readonly drops: string | undefined;
+  readonly releaseDate: string | undefined;
   /** Next tick, epoch ms. */
   readonly next: number | undefined;
 }
 
 export const SCHEDULE_DEFAULTS = { id: 'nightly', tz: 'UTC' } as const;
 
-function validate(spec: ScheduleSpec): Required<ScheduleSpec> {
+function validate(spec: ScheduleSpec): Required<Omit<ScheduleSpec, 'releaseDate'>> & Pick<ScheduleSpec, 'releaseDate'> {
   const id = spec.id ?? SCHEDULE_DEFAULTS.id;
   const tz = spec.tz ?? SCHEDULE_DEFAULTS.tz;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new InvalidParameterError('--id', 'letters, digits, _ and - only');
@@ -43,7 +48,7 @@ function validate(spec: ScheduleSpec): Required<ScheduleSpec> {
     throw new InvalidParameterError('--tz', `unknown time zone ${JSON.stringify(tz)}`);
   }
   if (spec.drops.trim() === '') throw new InvalidParameterError('--drops', 'must not be empty');
-  return { id, cron: fields.join(' '), tz, drops: spec.drops };
+  return { id, cron: fields.join(' '), tz, drops: spec.drops, releaseDate: spec.releaseDate };
 }
 
 /**
@@ -52,7 +57,11 @@ function validate(spec: ScheduleSpec): Required<ScheduleSpec> {
  */
 export async function setSchedule(q: PipelineQueues, spec: ScheduleSpec): Promise<ScheduleInfo> {
   const s = validate(spec);
-  const data: ScanJobData = { drops: s.drops, schedulerId: s.id };
+  const data: ScanJobData = {
+    drops: s.drops,
+    schedulerId: s.id,
+    ...(s.releaseDate !== undefined ? { releaseDate: new Date(s.releaseDate).toISOString() } : {}),
+  };
   try {
     await q.queues.ingest.upsertJobScheduler(
       s.id,
@@ -76,6 +85,7 @@ export async function listSchedules(q: PipelineQueues): Promise<ScheduleInfo[]> 
     cron: j.pattern,
     tz: j.tz,
     drops: (j.template?.data as ScanJobData | undefined)?.drops,
+    releaseDate: (j.template?.data as ScanJobData | undefined)?.releaseDate,
     next: j.next,
   }));
 }

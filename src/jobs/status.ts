@@ -1,5 +1,4 @@
-import type { Neo4jClient } from '../db/index.js';
-import { recentRuns, type RecentRun } from './ledger-repository.js';
+import { recentRuns, type Neo4jClient, type RecentRun } from '../db/index.js';
 import { DEPTH_STATES } from './metrics.js';
 import type { QueueName } from './names.js';
 import type { PipelineQueues } from './queues.js';

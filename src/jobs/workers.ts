@@ -84,6 +84,7 @@ function configEnv(config: Config): Record<string, string> {
     REDIS_URL: config.redis.url,
     RINGSCOPE_QUEUE_PREFIX: config.queuePrefix,
     LOG_LEVEL: config.logLevel,
+    RINGSCOPE_TARGET_CAPABILITIES: config.targetCapabilities.join(','),
   };
 }
 

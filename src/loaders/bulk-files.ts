@@ -142,7 +142,7 @@ export function writeImportFiles(g: BulkGraph, ledger: BulkLedger, dir: string):
 
   const fp = open('nodes', 'PromptFingerprint', ':ID(PromptFingerprint),id,kind,capability,markers:string[]');
   for (let p = 0; p < g.prompts.size; p++) {
-    fp.line(`${p},${q(g.prompts.keys[p])},${g.kindOf(p)},${g.capabilityOf(p) ?? ''},${g.markersOf(p).join(';')}`);
+    fp.line(`${p},${q(g.prompts.keys[p])},${g.kindOf(p)},${q(g.capabilityOf(p))},${g.markersOf(p).join(';')}`);
   }
   done('nodes', 'PromptFingerprint', fp);
 
@@ -166,9 +166,16 @@ export function writeImportFiles(g: BulkGraph, ledger: BulkLedger, dir: string):
   // Ledger: the Drop (re-ingesting this drop is then a no-op) and one IngestBatch per file marked
   // `bulk`, so a transactional ingest of an unchanged file of another drop skips it whole.
   const d = ledger.drop;
-  const drop = open('nodes', 'Drop', ':ID(Drop),sha256,id,ingestedAt:datetime,rows:long,rejects:long,files:string[],bulk:boolean');
-  drop.line(`0,${q(d.sha256)},${q(d.id)},${iso(ledger.ingestedAt)},${ledger.rows},${ledger.rejects},${d.files.map((f) => f.name).join(';')},true`);
+  const drop = open('nodes', 'Drop', ':ID(Drop),sha256,id,ingestedAt:datetime,rows:long,rejects:long,files:string[],fileSha256s:string[],bulk:boolean');
+  drop.line(
+    `0,${q(d.sha256)},${q(d.id)},${iso(ledger.ingestedAt)},${ledger.rows},${ledger.rejects},` +
+      `${d.files.map((f) => f.name).join(';')},${d.files.map((f) => f.sha256).join(';')},true`,
+  );
   done('nodes', 'Drop', drop);
+  // The drop id's per-file claims, as a transactional ingest writes them (see claimDropFile).
+  const claims = open('nodes', 'DropFile', ':ID(DropFile),key,drop,name,sha256,at:datetime');
+  d.files.forEach((f, i) => claims.line(`${i},${q(`${d.id}/${f.name}`)},${q(d.id)},${q(f.name)},${f.sha256},${iso(ledger.ingestedAt)}`));
+  done('nodes', 'DropFile', claims);
   const batches = open('nodes', 'IngestBatch', ':ID(IngestBatch),id,rows:long,at:datetime,bulk:boolean');
   const ids = new Set<string>();
   for (const f of d.files) {

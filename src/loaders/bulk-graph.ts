@@ -106,7 +106,6 @@ export class RelColumns {
   }
 }
 
-const CAPABILITIES: readonly Capability[] = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
 const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
 /** Marker bits, in the order the transactional ingest stores them. */
 export const MARKER_ORDER: readonly PromptMarker[] = ['cot', 'rubric'];
@@ -137,8 +136,10 @@ export class BulkGraph {
   readonly connectedFrom = new RelColumns();
 
   readonly prompts = new Interner();
-  /** Index into CAPABILITIES, -1 none. */
-  readonly promptCapability = new Column(i8);
+  /** Capability labels seen (an open vocabulary: any provider's labels). */
+  readonly capabilities = new Interner();
+  /** Index into capabilities, -1 none. */
+  readonly promptCapability = new Column(i32);
   /** Index into FP_KINDS, -1 none given (stored as `template`, as the transactional ingest does). */
   readonly promptKind = new Column(i8);
   /** Bit i set: MARKER_ORDER[i]. */
@@ -238,7 +239,7 @@ export class BulkGraph {
       this.promptKind.data[p] = UNKNOWN;
       this.promptMarkers.ensure(p + 1);
     }
-    if (r.capability !== undefined) this.promptCapability.data[p] = CAPABILITIES.indexOf(r.capability);
+    if (r.capability !== undefined) this.promptCapability.data[p] = this.capabilities.intern(r.capability);
     if (r.fpKind !== undefined) this.promptKind.data[p] = FP_KINDS.indexOf(r.fpKind);
     for (const m of r.markers) this.promptMarkers.data[p]! |= 1 << MARKER_ORDER.indexOf(m);
     this.sent.add(a, p, r.firstSeen, r.lastSeen, r.count);
@@ -250,7 +251,7 @@ export class BulkGraph {
 
   capabilityOf(p: number): Capability | undefined {
     const c = this.promptCapability.data[p]!;
-    return c < 0 ? undefined : CAPABILITIES[c];
+    return c < 0 ? undefined : this.capabilities.keys[c];
   }
 
   /** The stored kind: as given, else `template` (the transactional ingest's default). */

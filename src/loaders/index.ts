@@ -5,6 +5,7 @@
  * - validatedRows / validateFile: stream validated rows and rejects (`file:line:field: reason`);
  * - readDropAsLinkageInput: a drop straight to the in-memory LinkageInput (baselines, experiments);
  * - ingestDrop / ingestFile / finalizeDrop: exactly-once ingest into Neo4j (one job per file + a ledger write);
+ * - assertDropUnchanged / dropChanges: a drop id that loaded some content refuses other content (EditedDropError);
  * - bulkLoad: a first, large drop into a new, stopped database with Neo4j's offline importer.
  */
 export { openDrop, dropFile, type DropRef, type DropFile, type OpenDropOptions } from './drop.js';
@@ -37,5 +38,6 @@ export {
   type IngestSummary,
   type FileResult,
 } from './ingest.js';
+export { assertDropUnchanged, dropChanges } from './drop-changes.js';
 export { bulkLoad, DEFAULTS as BULK_LOAD_DEFAULTS, type BulkLoadOptions, type BulkLoadSummary, type BulkLoadProgress } from './bulk-load.js';
 export { BulkGraph } from './bulk-graph.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  ensureIngestSchema,
+  claimDropFile,
   existingBatchLayout,
   isDropIngested,
   isFileBulkLoaded,
@@ -8,12 +8,14 @@ import {
   writeBatch,
 } from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
-import { InvalidFileError, RingscopeError } from '../util/errors.js';
+import { ensureSchema } from '../db/schema.js';
+import { InvalidFileError, InvalidParameterError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
 import { bulkBatchId } from './bulk-files.js';
 import { ActivityBuffer } from './activity-buffer.js';
 import { SeenKeys } from './seen-keys.js';
 import { dropFile, openDrop, type DropFile, type DropRef } from './drop.js';
+import { assertDropUnchanged } from './drop-changes.js';
 import type { FileKind } from './file-kinds.js';
 import type { ReadOptions } from './record-reader.js';
 import type { ActivityRow, Row } from './row-schemas.js';
@@ -99,16 +101,18 @@ function resolve(opts: IngestOptions): IngestOptions & typeof DEFAULTS {
 
 /**
  * Ingest a whole drop: schema, every file (one failing file does not stop the others), then the
- * ledger if all files succeeded. A drop already in the ledger is a no-op.
+ * ledger if all files succeeded. A drop already in the ledger is a no-op; a drop id that already
+ * loaded other content is refused before anything is written (EditedDropError).
  */
 export async function ingestDrop(client: Neo4jClient, dropDir: string, options: IngestOptions = {}): Promise<IngestSummary> {
   const opts = resolve(options);
   const t0 = performance.now();
   const drop = await openDrop(dropDir, { dropId: opts.dropId });
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   if (await isDropIngested(client, drop.sha256)) {
     return summarise(drop, [], t0, { skippedAsDuplicate: true, ledgerWritten: false });
   }
+  await assertDropUnchanged(client, drop);
   const results: FileResult[] = [];
   // Validating a file is client CPU; writing one is mostly Neo4j's. So the next file's validation
   // pass runs while the current file is written, and only the first file's validation is waited for.
@@ -161,12 +165,15 @@ export function rejectsPath(drop: DropRef, file: string, stateDir: string = DEFA
 /**
  * Ingest one file of a drop (one BullMQ job per file): validate it whole first (throws
  * InvalidFileError, nothing written, if its reject ratio is too high), then write it in batches,
- * each batch exactly once. Safe to rerun after a crash: committed batches are skipped.
+ * each batch exactly once. Safe to rerun after a crash: committed batches are skipped. A drop id
+ * that already loaded other content is refused first (EditedDropError), as in ingestDrop.
  */
 export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: string, options: IngestOptions = {}): Promise<FileResult> {
   const opts = resolve(options);
   const file = dropFile(drop, fileName);
   const t0 = performance.now();
+  await ensureSchema(client);
+  if (!(await isDropIngested(client, drop.sha256))) await assertDropUnchanged(client, drop);
   const counts = await validatePass(drop, file, opts, t0);
   return writePass(client, drop, file, counts, opts, t0);
 }
@@ -188,9 +195,11 @@ function validatePass(drop: DropRef, file: DropFile, opts: Resolved, t0: number)
 async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, counts: ValidationCounts, opts: Resolved, t0: number): Promise<FileResult> {
   const rp = rejectsPath(drop, file.name, opts.stateDir);
   const rate = (rows: number): number => rateSince(t0, rows);
-  await ensureIngestSchema(client);
+  await ensureSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
+  // Claimed before the first batch: this drop id now stands for this content of the file.
+  await claimDropFile(client, drop.id, file);
   if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) {
     // Loaded whole by `ringscope bulk-load`: one batch, already committed.
     const seconds = (performance.now() - t0) / 1000;
@@ -200,7 +209,8 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, cou
   const layout = { batchSize: opts.batchSize, ...(file.kind === 'activity' ? { bufferRows: opts.activityBufferRows } : {}) };
   const earlier = await existingBatchLayout(client, prefix);
   if (earlier !== undefined && (earlier.batchSize !== layout.batchSize || earlier.bufferRows !== layout.bufferRows)) {
-    throw new RingscopeError(
+    throw new InvalidParameterError(
+      'batchSize',
       `${file.name}: resumed with batch size ${layout.batchSize}${layout.bufferRows === undefined ? '' : ` and activity buffer ${layout.bufferRows}`}, ` +
         `earlier batches used ${earlier.batchSize}${earlier.bufferRows === undefined ? '' : ` and ${earlier.bufferRows}`}; use the same settings`,
     );
@@ -319,6 +329,7 @@ export async function finalizeDrop(client: Neo4jClient, drop: DropRef, results: 
     rows: results.reduce((s, r) => s + r.rows, 0),
     rejects: results.reduce((s, r) => s + r.rejects, 0),
     files: drop.files.map((f) => f.name),
+    fileSha256s: drop.files.map((f) => f.sha256),
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capabilityLabel } from '../vocabulary/capabilities.js';
 import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
 import type { FileKind } from './file-kinds.js';
 import { canonicalIp } from './ip.js';
@@ -20,6 +21,19 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 const required = { error: 'is required' } as const;
+
+/**
+ * Why a text value (an id, a label) is not acceptable, or undefined: the same rules as the row
+ * schemas' `text`, for producers of drop files outside the loaders (`ringscope fingerprint`), so
+ * what they write is what ingest accepts.
+ */
+export function textProblem(s: string): string | undefined {
+  if (s.length === 0) return 'is required';
+  if (s.length > MAX_VALUE_LENGTH) return `longer than ${MAX_VALUE_LENGTH} characters`;
+  if (CONTROL.test(s)) return 'contains control characters';
+  if (LONE_SURROGATE.test(s)) return 'contains an unpaired UTF-16 surrogate';
+  return undefined;
+}
 
 const text = z
   .string(required)
@@ -67,7 +81,15 @@ const ip = z.string(required).transform((s, ctx) => {
   return r;
 });
 
-const CAPABILITIES = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'] as const satisfies readonly Capability[];
+// Any provider's label is accepted and kept, normalised (src/vocabulary/capabilities.ts).
+const capability = z.string().transform((s, ctx) => {
+  const r = capabilityLabel(s);
+  if ('error' in r) {
+    ctx.addIssue({ code: 'custom', message: r.error });
+    return z.NEVER;
+  }
+  return r.label;
+});
 const FP_KINDS = ['template', 'minhash', 'system'] as const satisfies readonly FingerprintKind[];
 const MARKERS = ['cot', 'rubric'] as const satisfies readonly PromptMarker[];
 
@@ -109,7 +131,7 @@ export const ROW_SCHEMAS = {
       fingerprint: text,
       ...seen,
       count: integer.optional(),
-      capability: z.enum(CAPABILITIES, { error: `not one of ${CAPABILITIES.join(', ')}` }).optional(),
+      capability: capability.optional(),
       kind: z.enum(FP_KINDS, { error: `not one of ${FP_KINDS.join(', ')}` }).optional(),
       markers: markers.optional(),
     })
@@ -337,7 +359,8 @@ export function fastRow(kind: FileKind, v: Record<string, string | undefined>): 
     case 'prompt_fingerprints': {
       const key = v.fingerprint;
       const count = optInt(v.count);
-      const capability = optEnum(v.capability, CAPABILITIES);
+      const cap = v.capability === undefined ? undefined : capabilityLabel(v.capability);
+      const capability = cap === undefined ? undefined : 'label' in cap ? cap.label : null;
       const fpKind = optEnum(v.kind, FP_KINDS);
       if (!isText(key) || count === null || capability === null || fpKind === null) return undefined;
       let markers: PromptMarker[] = [];

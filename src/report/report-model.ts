@@ -1,4 +1,5 @@
 /** The data a report page embeds (as JSON, never as HTML). Shared by the Node side and the browser client. */
+import type { EvidenceKind } from '../graph/projected-graph.js';
 
 export type NodeKind = 'account' | 'payment' | 'ip' | 'subnet' | 'prompt';
 
@@ -7,15 +8,18 @@ export interface ReportNode {
   readonly id: string;
   readonly kind: NodeKind;
   readonly key: string;
+  /**
+   * Accounts only: this member's own recommendation, when the run records one per member
+   * (`MEMBER_OF.recommendation`, docs/detection.md "A verdict per member"); absent, the account
+   * takes its cluster's.
+   */
+  readonly recommendation?: string;
   /** Shown in the evidence panel. */
   readonly details: Readonly<Record<string, string | number | boolean | null>>;
   /**
-   * Accounts only: the member's own recommendation (member-verdict.ts). It can be below the cluster's:
-   * a member held by one kind of evidence is `review` in an `enforce` cluster. Absent for runs written
-   * before member verdicts and for identifier nodes.
+   * Accounts only: the reasons for the member's own recommendation (member-verdict.ts: a member held
+   * by one kind of evidence is `review` in an `enforce` cluster, and says so).
    */
-  readonly recommendation?: 'enforce' | 'review' | 'monitor';
-  /** Accounts only: the reasons for the member's own recommendation. */
   readonly reasons?: readonly string[];
 }
 
@@ -24,7 +28,10 @@ export interface ReportEdge {
   readonly target: string;
   /** `uses` (account to identifier or to the subnet of its IP) or `linked` (the run's LINKED edge, with its weight). */
   readonly kind: 'uses' | 'linked';
+  /** Linked only: the link's weight in bits. */
   readonly weight?: number;
+  /** Linked only: the evidence kind that gave the link most of its bits. */
+  readonly strongest?: EvidenceKind;
 }
 
 export interface ClusterSummary {
@@ -56,10 +63,31 @@ export interface ClusterPageData {
   readonly seed: number;
 }
 
-export const KIND_COLORS: Readonly<Record<NodeKind, string>> = {
-  account: '#d62728',
-  payment: '#1f77b4',
-  ip: '#2ca02c',
-  subnet: '#98df8a',
-  prompt: '#9467bd',
+/** Identifier nodes: muted, so the accounts and their links stand out. (Accounts: RECOMMENDATION_COLORS.) */
+export const KIND_COLORS: Readonly<Record<Exclude<NodeKind, 'account'>, string>> = {
+  payment: '#9ecae1',
+  ip: '#a1d99b',
+  subnet: '#d3ecc9',
+  prompt: '#cbc3e3',
 };
+
+/** Account nodes, by their (own, else their cluster's) recommendation. */
+export const RECOMMENDATION_COLORS: Readonly<Record<string, string>> = {
+  enforce: '#c62828',
+  review: '#ef6c00',
+  monitor: '#546e7a',
+};
+
+/** Account–account links, by their strongest evidence kind. */
+export const EVIDENCE_COLORS: Readonly<Record<EvidenceKind, string>> = {
+  payment: '#1565c0',
+  ip: '#2e7d32',
+  subnet: '#7cb342',
+  prompt: '#6a1b9a',
+  sync: '#d81b60',
+};
+
+/** Drawn width of account–account links in CSS pixels, scaled by bits between the page's weakest and strongest link. */
+export const LINK_WIDTH = { min: 1, max: 4 } as const;
+/** Account → identifier edges. */
+export const USES_EDGE = { color: '#e4e4e4', width: 1 } as const;

@@ -1,5 +1,7 @@
 import { toNum, type Neo4jClient } from '../db/index.js';
-import { byString, isoTime } from '../export/index.js';
+import { isoTime } from '../db/index.js';
+import { byString } from '../util/compare.js';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../graph/projected-graph.js';
 import type { NodeKind, ReportEdge, ReportNode } from './report-model.js';
 
 export interface ClusterGraphOptions {
@@ -39,7 +41,7 @@ export async function loadClusterGraph(
   const res = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[m:MEMBER_OF]-(a:Account)
      RETURN a.id AS id, a.createdAt AS createdAt, a.country AS country, a.emailDomain AS emailDomain, a.plan AS plan,
-            a.verified AS verified, coalesce(m.respawn, false) AS respawn, m.recommendation AS memberRecommendation,
+            a.verified AS verified, coalesce(m.respawn, false) AS respawn, m.recommendation AS recommendation,
             coalesce(m.reasons, []) AS memberReasons,
             COLLECT { MATCH (a)-[r:PAID_WITH|CONNECTED_FROM|SENT]->(i)
                       OPTIONAL MATCH (i)-[:IN_SUBNET]->(s:Subnet)
@@ -51,7 +53,8 @@ export async function loadClusterGraph(
   );
   interface Ident { kind: NodeKind; key: string; members: Set<string>; details: Details; subnet?: string }
   const accounts = new Map<string, Details>();
-  const verdicts = new Map<string, Pick<ReportNode, 'recommendation' | 'reasons'>>();
+  const memberRecommendation = new Map<string, string>();
+  const memberReasons = new Map<string, string[]>();
   const idents = new Map<string, Ident>();
   for (const r of res.records) {
     const id = String(r.get('id'));
@@ -63,8 +66,10 @@ export async function loadClusterGraph(
       verified: plain(r.get('verified')),
       respawn: r.get('respawn') === true,
     });
-    const rec = r.get('memberRecommendation') as string | null;
-    if (rec === 'enforce' || rec === 'review' || rec === 'monitor') verdicts.set(id, { recommendation: rec, reasons: (r.get('memberReasons') as unknown[]).map(String) });
+    const rec = r.get('recommendation') as unknown;
+    if (typeof rec === 'string') memberRecommendation.set(id, rec);
+    const reasons = (r.get('memberReasons') as unknown[]).map(String);
+    if (reasons.length) memberReasons.set(id, reasons);
     for (const u of r.get('uses') as Array<Record<string, unknown>>) {
       const kind = LABEL_KIND[String(u.label)];
       if (!kind) continue;
@@ -102,13 +107,17 @@ export async function loadClusterGraph(
     .sort((x, y) => y.members.length - x.members.length || byString(x.nid, y.nid))
     .slice(0, o.maxIdentifiers);
 
-  const nodes: ReportNode[] = [...kept].sort(byString).map((a) => ({
-    id: `account:${a}`,
-    kind: 'account' as const,
-    key: a,
-    details: { ...accounts.get(a)!, sharedIdentifiers: degree.get(a)! },
-    ...verdicts.get(a),
-  }));
+  const nodes: ReportNode[] = [...kept].sort(byString).map((a) => {
+    const rec = memberRecommendation.get(a);
+    return {
+      id: `account:${a}`,
+      kind: 'account' as const,
+      key: a,
+      ...(rec ? { recommendation: rec } : {}),
+      ...(memberReasons.has(a) ? { reasons: memberReasons.get(a)! } : {}),
+      details: { ...accounts.get(a)!, ...(rec ? { recommendation: rec } : {}), sharedIdentifiers: degree.get(a)! },
+    };
+  });
   const edges: ReportEdge[] = [];
   for (const { nid, i, members } of keptIdents) {
     nodes.push({ id: nid, kind: i.kind, key: i.key, details: { ...i.details, membersUsingIt: i.members.size } });
@@ -117,12 +126,35 @@ export async function loadClusterGraph(
   const linked = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[:MEMBER_OF]-(a:Account)-[l:LINKED {runId: $runId}]->(b:Account)-[:MEMBER_OF]->(c)
      WHERE a.id IN $kept AND b.id IN $kept
-     RETURN a.id AS a, b.id AS b, l.weight AS w ORDER BY a, b`,
+     RETURN a.id AS a, b.id AS b, l.weight AS w, l.evidence AS ev ORDER BY a, b`,
     { runId, clusterId, kept: [...kept] },
     'READ',
   );
   for (const r of linked.records) {
-    edges.push({ source: `account:${String(r.get('a'))}`, target: `account:${String(r.get('b'))}`, kind: 'linked', weight: toNum(r.get('w')) });
+    const strongest = strongestEvidence(r.get('ev'));
+    edges.push({
+      source: `account:${String(r.get('a'))}`,
+      target: `account:${String(r.get('b'))}`,
+      kind: 'linked',
+      weight: toNum(r.get('w')),
+      ...(strongest ? { strongest } : {}),
+    });
   }
   return { nodes, edges, totalAccounts: accounts.size, shownAccounts: kept.size };
+}
+
+/** The evidence kind with the most bits in a LINKED edge's evidence (JSON of kind → bits), if any. */
+function strongestEvidence(raw: unknown): EvidenceKind | undefined {
+  let ev: Record<string, unknown>;
+  try {
+    ev = typeof raw === 'string' ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  } catch {
+    return undefined;
+  }
+  let best: EvidenceKind | undefined;
+  for (const k of EVIDENCE_KINDS) {
+    const v = Number(ev[k] ?? 0);
+    if (v > 0 && (best === undefined || v > Number(ev[best]))) best = k;
+  }
+  return best;
 }

@@ -30,7 +30,7 @@ export const REDACT_PATHS = [
   '*.system',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string = 'info', destination?: NodeJS.WritableStream): Logger {
   const opts = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'ringscope' } };
   // Logs go to stderr so that stdout stays clean for command output (tables, JSON).
   return destination ? pino(opts, destination as never) : pino(opts, pino.destination(2));

@@ -133,12 +133,12 @@ describe('cookbook parameters', () => {
   });
 
   it('formats rows as a table (control characters escaped), JSON and CSV', () => {
-    const rows: QueryRows = { columns: ['account', 'shared'], rows: [{ account: 'evil\u001b[31m', shared: [{ k: 1 }] }, { account: 'a,b', shared: null }], dropped: 0 };
+    const rows: QueryRows = { columns: ['account', 'shared'], rows: [{ account: 'evil\u001b[31m', shared: [{ k: 1 }] }, { account: 'a,b', shared: null }], truncated: false, limit: 10 };
     const table = formatRows(rows, 'table');
     expect(table).not.toContain('\u001b');
     expect(table).toContain('evil\\u001b[31m');
     expect(table).toContain('(2 rows)');
-    expect(JSON.parse(formatRows(rows, 'json'))).toEqual(rows.rows);
+    expect(JSON.parse(formatRows(rows, 'json'))).toEqual({ columns: rows.columns, rows: rows.rows, truncated: false, limit: 10 });
     expect(parse(formatRows(rows, 'csv'), { columns: true })).toEqual([
       { account: 'evil\u001b[31m', shared: '[{"k":1}]' },
       { account: 'a,b', shared: '' },

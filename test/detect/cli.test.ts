@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Neo4jClient } from '../../src/db/index.js';
+import { cli } from '../helpers/cli.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { buildFixture } from './fixtures.js';
 import { writeLinkageInput } from './load-input.js';
-
-const run = promisify(execFile);
-const cli = (args: string[]) => run(process.execPath, ['bin/ringscope.mjs', ...args], { env: { ...process.env, LOG_LEVEL: 'silent' } });
 
 describe('ringscope detect / clusters / explain', () => {
   let client: Neo4jClient;
@@ -43,9 +39,9 @@ describe('ringscope detect / clusters / explain', () => {
     expect(ex).toMatch(/hy-000 +enforce +kinds: \w+\+\w+/);
   });
 
-  it('rejects bad options and unknown clusters with exit code 1 and the error class', async () => {
-    await expect(cli(['detect', '--resolution', '-1'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/InvalidParameterError/) });
-    await expect(cli(['clusters', '--min-recommendation', 'ban'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/InvalidParameterError/) });
-    await expect(cli(['explain', 'no-such-cluster'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/NotFoundError/) });
+  it('rejects bad options and unknown clusters with exit code 2 (a user error) and the error class', async () => {
+    await expect(cli(['detect', '--resolution', '-1'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError/) });
+    await expect(cli(['clusters', '--min-recommendation', 'ban'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError/) });
+    await expect(cli(['explain', 'no-such-cluster'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/NotFoundError/) });
   });
 });

@@ -1,5 +1,5 @@
 import type { AccountAttrs, ActivitySeries, Capability, IdentifierGroup, LinkageInput, Membership, PromptMarker } from '../../src/graph/types.js';
-import { mulberry32 } from '../../src/graph/rng.js';
+import { mulberry32 } from '../../src/util/hash.js';
 
 /**
  * A small hand-built population with known answers: a proxy "hydra" ring, a careful ring sharing no

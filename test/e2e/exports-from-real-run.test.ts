@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Neo4jClient } from '../../src/db/index.js';
-import { detectAndWrite, type DetectAndWriteResult } from '../../src/db/linkage-pipeline.js';
+import { detectAndWrite, type DetectAndWriteResult } from '../../src/db/index.js';
 import { listCookbook, runCookbookQuery } from '../../src/analyst/index.js';
 import { ACCOUNT_COLUMNS, companionPath, exportRun, type StixObject } from '../../src/export/index.js';
 import { generate } from '../../src/generator/index.js';

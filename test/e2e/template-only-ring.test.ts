@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRunAssignments } from '../../src/db/index.js';
-import { detectAndWrite } from '../../src/db/linkage-pipeline.js';
+import { detectAndWrite } from '../../src/db/index.js';
 import { evaluate, readTruthCsv } from '../../src/evaluate/index.js';
 import { fingerprintLog } from '../../src/fingerprint/index.js';
 import { generate } from '../../src/generator/index.js';

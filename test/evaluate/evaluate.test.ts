@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluate, readPredictionsCsv, readTruthCsv, writePredictionsCsv, formatEvaluation, type Prediction, type TruthRow } from '../../src/evaluate/index.js';
-import { InvalidFileError, InvalidParameterError, InvalidRowError } from '../../src/util/errors.js';
+import { InvalidFileError, InvalidParameterError, InvalidRowError, NoPositiveLabelError } from '../../src/util/errors.js';
+import { cli } from '../helpers/cli.js';
 
 const T = (accountId: string, label: string, group = ''): TruthRow => ({ accountId, label, group });
 const truth: TruthRow[] = [
@@ -95,6 +96,62 @@ describe('evaluate (hand-computed case)', () => {
     const z = evaluate(truth, new Map());
     expect(z.scores).toMatchObject({ flagged: 0, precision: 0, recall: 0, f1: 0 });
     expect(() => evaluate([...truth, T('a1', 'ring', 'ring:hydra-1')], predictions)).toThrow(InvalidParameterError);
+  });
+});
+
+describe('positive labels other than ring (issue #19)', () => {
+  // The same truth with the ring accounts labelled `fraud`, as another provider's file would.
+  const fraud = truth.map((t) => (t.label === 'ring' ? { ...t, label: 'fraud' } : t));
+
+  it('scores `fraud` accounts as rings when named, exactly as `ring` ones', () => {
+    const e = evaluate(fraud, predictions, { positiveLabels: ['fraud'] });
+    const reference = evaluate(truth, predictions);
+    expect(e.ringAccounts).toBe(6);
+    expect(e.positiveLabels).toEqual(['fraud']);
+    expect(e.byLevel).toEqual(reference.byLevel);
+    expect(e.purity).toEqual(reference.purity);
+    expect(e.legitFlagged.map((c) => c.label)).toEqual(['legit_individual', 'legit_org']);
+    expect(formatEvaluation(e)).toMatch(/^accounts 11, ring accounts 6 \(labelled fraud\)/);
+    // Several labels: both count.
+    const mixed = [...fraud.slice(0, 3), ...truth.slice(3)];
+    expect(evaluate(mixed, predictions, { positiveLabels: ['fraud', 'ring'] }).byLevel).toEqual(reference.byLevel);
+  });
+
+  it('refuses a truth file with no positive account, naming the labels it found', () => {
+    let caught: unknown;
+    try {
+      evaluate(fraud, predictions);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(NoPositiveLabelError);
+    expect((caught as NoPositiveLabelError).found).toEqual([
+      ['fraud', 6],
+      ['legit_individual', 3],
+      ['legit_org', 2],
+    ]);
+    expect((caught as Error).message).toContain('labels found: fraud (6), legit_individual (3), legit_org (2)');
+  });
+
+  it('CLI: --positive-label fraud, and a one-line error without it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-fraud-'));
+    const t = path.join(dir, 'truth.csv');
+    fs.writeFileSync(t, ['account_id,label,group', ...fraud.map((r) => `${r.accountId},${r.label},${r.group}`)].join('\n') + '\n');
+    const p = path.join(dir, 'predictions.csv');
+    await writePredictionsCsv(p, predictions);
+    const evaluateCli = (args: string[]) => cli(['evaluate', '--truth', t, '--predictions', p, ...args]);
+    const ok = await evaluateCli(['--positive-label', 'fraud']);
+    expect(ok.stdout).toContain('ring accounts 6 (labelled fraud)');
+    expect(ok.stdout).toMatch(/flagged at ≥ review: precision 0\.571 {2}recall 0\.667/);
+    const json = JSON.parse((await evaluateCli(['--positive-label', 'fraud,ring', '--json'])).stdout) as { ringAccounts: number; positiveLabels: string[] };
+    expect(json).toMatchObject({ ringAccounts: 6, positiveLabels: ['fraud', 'ring'] });
+    const failed = await evaluateCli([]).catch((e: { code: number; stderr: string }) => e);
+    await expect(evaluateCli(['--positive-label', 'fraud,'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError: --positive-label/) });
+    expect(failed).toMatchObject({ code: 2 });
+    const stderr = (failed as { stderr: string }).stderr;
+    expect(stderr).toMatch(/^ringscope: NoPositiveLabelError: no truth account is labelled ring; labels found: fraud \(6\), .*\(hint: name the ring label\(s\) with --positive-label\)$/m);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

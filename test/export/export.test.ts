@@ -14,9 +14,11 @@ import {
   loadRunExport,
   uuidv5,
   writeFileAtomic,
+  type AtomicIo,
   type StixObject,
 } from '../../src/export/index.js';
-import { NotFoundError } from '../../src/util/errors.js';
+import { NotFoundError, StorageError } from '../../src/util/errors.js';
+import fsp from 'node:fs/promises';
 import { freshNeo4j } from '../helpers/services.js';
 import { HOSTILE_ACCOUNT, HOSTILE_PROMPT, RUN1, RUN2, seedTwoRuns } from '../helpers/seed-run.js';
 import { stixBundleValidator } from '../helpers/stix-validator.js';
@@ -154,9 +156,75 @@ describe('atomic writes', () => {
     // Renaming onto a non-empty directory fails: the temp file is removed, nothing half-written remains.
     const target = path.join(dir, 'atomic', 'dir-target');
     fs.mkdirSync(path.join(target, 'inner'), { recursive: true });
-    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toThrow();
+    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toBeInstanceOf(StorageError);
     expect(fs.readdirSync(path.join(dir, 'atomic')).sort()).toEqual(['dir-target', 'out.csv']);
     expect(fs.readFileSync(f, 'utf8')).toBe('new\n');
+  });
+});
+
+describe('export pair atomicity', () => {
+  // Issue #22 defect 3: with the disk full, ring.clusters.csv held the new run while ring.csv held the old one.
+  const enospc = (what: string): NodeJS.ErrnoException => Object.assign(new Error(`ENOSPC: no space left on device, ${what}`), { code: 'ENOSPC' });
+  /** The real file system, except that `fail` decides which call throws. */
+  const failing = (fail: { rename?: (to: string) => boolean; write?: (tmp: string) => boolean }): AtomicIo => ({
+    mkdir: fsp.mkdir,
+    link: fsp.link,
+    rm: fsp.rm,
+    rename: async (from, to) => {
+      if (fail.rename?.(String(to))) throw enospc(`rename '${String(from)}'`);
+      return fsp.rename(from, to);
+    },
+    open: (async (p: string, flags?: string, mode?: number) => {
+      const fh = await fsp.open(p, flags, mode);
+      if (flags === 'wx' && fail.write?.(p)) {
+        return Object.assign(Object.create(fh) as typeof fh, {
+          writeFile: async (data: string) => {
+            await fh.writeFile(String(data).slice(0, 10)); // a partial write, then the disk is full
+            throw enospc(`write '${p}'`);
+          },
+          close: () => fh.close(),
+        });
+      }
+      return fh;
+    }) as AtomicIo['open'],
+  });
+
+  async function previousPair(name: string): Promise<{ out: string; before: Record<string, string> }> {
+    const pairDir = fs.mkdtempSync(path.join(dir, `${name}-`));
+    const out = path.join(pairDir, 'ring.csv');
+    await exportRun(client, { format: 'csv', out, run: RUN1 });
+    return { out, before: Object.fromEntries(fs.readdirSync(pairDir).map((f) => [f, fs.readFileSync(path.join(pairDir, f), 'utf8')])) };
+  }
+  const now = (out: string): Record<string, string> =>
+    Object.fromEntries(fs.readdirSync(path.dirname(out)).map((f) => [f, fs.readFileSync(path.join(path.dirname(out), f), 'utf8')]));
+
+  it.each([
+    ['the account file rename fails after the companion was renamed', { rename: (to: string) => to.endsWith('ring.csv') }],
+    ['the disk fills while writing the account file, after the companion', { write: (tmp: string) => path.basename(tmp).startsWith('.ring.csv.') }],
+    ['the disk fills while writing the companion', { write: (tmp: string) => path.basename(tmp).startsWith('.ring.clusters.csv.') }],
+  ])('%s: the previous pair stays intact, no temp file is left, the error names --out', async (_case, fail) => {
+    const { out, before } = await previousPair('pair');
+    expect(Object.keys(before).sort()).toEqual(['ring.clusters.csv', 'ring.csv']);
+    expect(before['ring.csv']).toContain(RUN1);
+    const err = await exportRun(client, { format: 'csv', out, run: RUN2, io: failing(fail) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err).toMatchObject({ path: out, code: 'ENOSPC' });
+    expect((err as Error).message.startsWith(`${out}: `)).toBe(true);
+    expect((err as StorageError).hint).toMatch(/free space/);
+    expect((err as Error).message).not.toMatch(/\.tmp|\.bak/);
+    expect(now(out)).toEqual(before);
+    // The same export without the failure replaces both files.
+    await exportRun(client, { format: 'csv', out, run: RUN2 });
+    const after = now(out);
+    expect(Object.keys(after).sort()).toEqual(['ring.clusters.csv', 'ring.csv']);
+    expect(after['ring.csv']).toContain(RUN2);
+    expect(after['ring.clusters.csv']).toContain(RUN2);
+  });
+
+  it('a first export that fails leaves no file at all', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(dir, 'first-')), 'ring.json');
+    await expect(exportRun(client, { format: 'json', out, io: failing({ rename: (to) => to.endsWith('ring.json') }) })).rejects.toBeInstanceOf(StorageError);
+    expect(fs.readdirSync(path.dirname(out))).toEqual([]);
   });
 });
 

@@ -199,10 +199,10 @@ describe('fingerprintLog', () => {
     expect(rows.some((r) => unkeyed.has(r.fingerprint))).toBe(false);
 
     const missingKey = spawnSync(process.execPath, [bin, 'fingerprint', input, '--out', out, '--key-env', 'NO_SUCH_VAR_H3'], { env, encoding: 'utf8' });
-    expect(missingKey.status).toBe(1);
+    expect(missingKey.status).toBe(2);
     expect(missingKey.stderr).toContain(ConfigError.name);
     const missingFile = spawnSync(process.execPath, [bin, 'fingerprint', path.join(dir, 'nope.gz'), '--out', out], { env, encoding: 'utf8' });
-    expect(missingFile.status).toBe(1);
+    expect(missingFile.status).toBe(2);
     expect(missingFile.stderr).toContain(InvalidFileError.name);
   });
 });

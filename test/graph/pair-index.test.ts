@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PairIndex } from '../../src/graph/pair-index.js';
-import { mulberry32 } from '../../src/graph/rng.js';
+import { mulberry32 } from '../../src/util/hash.js';
 
 describe('PairIndex', () => {
   it('numbers pairs in insertion order, finds them again, and agrees with a Map through many growths', () => {

@@ -108,8 +108,17 @@ function alive(pid: number): boolean {
 
 /** SIGKILL an instance's redis-server (no shutdown, no final AOF rewrite) and wait until it is gone. */
 export async function killRedis(instance: string): Promise<number> {
-  const pid = readPid(path.join(ROOT, '.ringscope', instance, 'redis', 'redis.pid'));
-  if (!pid || !alive(pid)) throw new Error(`redis of ${instance} is not running`);
+  return killPid(instance, path.join('redis', 'redis.pid'), 'redis');
+}
+
+/** SIGKILL an instance's Neo4j launcher JVM (no shutdown hook runs) and wait until it is gone. */
+export async function killNeo4j(instance: string): Promise<number> {
+  return killPid(instance, path.join('neo4j', 'launcher.pid'), 'Neo4j');
+}
+
+async function killPid(instance: string, pidFile: string, what: string): Promise<number> {
+  const pid = readPid(path.join(ROOT, '.ringscope', instance, pidFile));
+  if (!pid || !alive(pid)) throw new Error(`${what} of ${instance} is not running`);
   process.kill(pid, 'SIGKILL');
   const deadline = Date.now() + 10_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -139,20 +148,4 @@ export async function redisFootprint(url: string, prefix?: string): Promise<{ ke
   }
 }
 
-/** Poll until `fn` returns a value, swallowing errors (the services may be restarting meanwhile) unless marked `fatal`. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
-  const t0 = Date.now();
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      // `fatal` marks an error no wait can fix (a failed flow): stop at once.
-      if ((err as { fatal?: boolean }).fatal) throw err;
-      lastErr = err;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { eventually } from './wait.js';

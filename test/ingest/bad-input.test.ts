@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toNum, type Neo4jClient } from '../../src/db/index.js';
 import { ingestDrop, ingestFile, openDrop, type IngestOptions } from '../../src/loaders/index.js';
-import { InvalidDropError, InvalidFileError } from '../../src/util/errors.js';
+import { EditedDropError, InvalidDropError, InvalidFileError } from '../../src/util/errors.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { snapshot, type GraphSnapshot } from './graph-snapshot.js';
 
@@ -29,7 +30,12 @@ type Expect =
   /** An edge case that loads. */
   | { loads: string; rows: number }
   /** The whole drop is refused. */
-  | { dropError: true; fileName?: string };
+  | { dropError: true; fileName?: string }
+  /**
+   * Issue #22: the drop loads (whole, or only `partial` before a "crash"), then `edit` changes it and
+   * the same id is refused (EditedDropError naming `files`, graph unchanged); a new id loads it.
+   */
+  | { edited: readonly string[]; edit: (dir: string) => void; partial?: string };
 
 interface Case {
   readonly name: string;
@@ -37,6 +43,10 @@ interface Case {
   /** Build the drop at run time (huge or machine-specific files); default: copy the corpus folder. */
   readonly build?: (dir: string) => void;
 }
+
+const EDITED = path.join(CORPUS, 'edited-drop');
+const fromEdited = (dir: string): void => fs.cpSync(EDITED, dir, { recursive: true });
+const PF_ROW = 'A1,fp-9,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,1\n';
 
 const CASES: Case[] = [
   { name: 'missing-column', expect: { fileError: 'payment_methods.csv', field: 'last_seen', line: 1 } },
@@ -120,6 +130,45 @@ const CASES: Case[] = [
     },
   },
   {
+    // The probe's case: one row changed and one appended; the file was reloaded whole (counts doubled).
+    name: 'edited-drop',
+    expect: {
+      edited: ['prompt_fingerprints.csv (changed)'],
+      edit: (dir) => {
+        const f = path.join(dir, 'prompt_fingerprints.csv');
+        fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(',4\n', ',5\n') + PF_ROW);
+      },
+    },
+  },
+  {
+    name: 'edited-drop-file-added',
+    build: fromEdited,
+    expect: { edited: ['payment_methods.csv (added)'], edit: (dir) => fs.writeFileSync(path.join(dir, 'payment_methods.csv'), `${P}A1,c1,${T},${T}\n`) },
+  },
+  {
+    name: 'edited-drop-file-removed',
+    build: fromEdited,
+    expect: { edited: ['prompt_fingerprints.csv (removed)'], edit: (dir) => fs.rmSync(path.join(dir, 'prompt_fingerprints.csv')) },
+  },
+  {
+    name: 'edited-drop-gzipped',
+    build: fromEdited,
+    expect: {
+      edited: ['accounts.csv.gz (added)', 'accounts.csv (removed)'],
+      edit: (dir) => {
+        fs.writeFileSync(path.join(dir, 'accounts.csv.gz'), zlib.gzipSync(fs.readFileSync(path.join(dir, 'accounts.csv'))));
+        fs.rmSync(path.join(dir, 'accounts.csv'));
+      },
+    },
+  },
+  {
+    // Crash after one file, then that file is edited: no ledger entry yet, its claim refuses it.
+    name: 'edited-file-after-crash',
+    build: fromEdited,
+    expect: { edited: ['prompt_fingerprints.csv (changed)'], partial: 'prompt_fingerprints.csv', edit: (dir) => fs.appendFileSync(path.join(dir, 'prompt_fingerprints.csv'), PF_ROW) },
+  },
+  { name: 'gzip-named-csv', expect: { fileError: 'payment_methods.csv' } },
+  {
     name: 'path-traversal-file-name',
     expect: { dropError: true, fileName: '../payment_methods.csv' },
     build: (dir) => fs.writeFileSync(path.join(dir, 'accounts.csv'), GOOD_ACCOUNTS),
@@ -184,6 +233,22 @@ describe('bad-input corpus', () => {
         await expect(ingestDrop(client, dir, OPTS)).rejects.toBeInstanceOf(InvalidDropError);
       }
       expect((await snapshot(client)).nodes).toBe(0);
+      return;
+    }
+
+    if ('edited' in e) {
+      client = await freshNeo4j();
+      if (e.partial) await ingestFile(client, await openDrop(dir), e.partial, OPTS);
+      else expect((await ingestDrop(client, dir, OPTS)).ledgerWritten).toBe(true);
+      const before = await snapshot(client);
+      e.edit(dir);
+      const err = await ingestDrop(client, dir, OPTS).catch((x: unknown) => x);
+      expect(err).toBeInstanceOf(EditedDropError);
+      expect(err).toMatchObject({ dropId: path.basename(dir), files: e.edited });
+      expect(await snapshot(client)).toEqual(before);
+      const asNew = await ingestDrop(client, dir, { ...OPTS, dropId: `${path.basename(dir)}-v2` });
+      expect(asNew.files.every((f) => f.status === 'ok')).toBe(true);
+      expect(asNew.ledgerWritten).toBe(true);
       return;
     }
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Neo4jClient, type Neo4jClient as Client } from '../../src/db/index.js';
-import { ensureIngestSchema } from '../../src/db/ingest-repository.js';
+import { ensureSchema } from '../../src/db/schema.js';
 import { generate } from '../../src/generator/index.js';
 import { bulkLoad, ingestDrop, type BulkLoadOptions } from '../../src/loaders/index.js';
 import { BulkImportError, InvalidFileError } from '../../src/util/errors.js';
@@ -56,7 +56,7 @@ async function withBulkInstance(load: () => Promise<unknown>): Promise<Client> {
   }
   const n = await services.restartNeo4j(INSTANCE);
   bulkClient = await Neo4jClient.connect(testConfig({ NEO4J_URI: n.uri, NEO4J_PASSWORD_FILE: n.passwordFile, NEO4J_PASSWORD: '' }));
-  await ensureIngestSchema(bulkClient);
+  await ensureSchema(bulkClient);
   if (failure !== undefined) throw failure;
   return bulkClient;
 }
@@ -151,6 +151,6 @@ describe('ringscope bulk-load', () => {
   });
 
   it('exits non-zero without a Neo4j home or --files-only', async () => {
-    await expect(cli(['bulk-load', path.join(DROPS, 'basic-csv')])).rejects.toMatchObject({ code: 1 });
+    await expect(cli(['bulk-load', path.join(DROPS, 'basic-csv')])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^ringscope: InvalidParameterError: --neo4j-home: is required/) });
   });
 });

@@ -25,11 +25,11 @@ export interface GraphSnapshot {
 }
 
 /**
- * Counts and a property checksum of the graph. `evidenceOnly` leaves out the ledger (Drop,
+ * Counts and a property checksum of the graph. `evidenceOnly` leaves out the ledger (Drop, DropFile,
  * IngestBatch), to compare the evidence two different ingests produced.
  */
 export async function snapshot(client: Neo4jClient, evidenceOnly = false): Promise<GraphSnapshot> {
-  const filter = evidenceOnly ? 'WHERE NOT n:Drop AND NOT n:IngestBatch' : '';
+  const filter = evidenceOnly ? 'WHERE NOT n:Drop AND NOT n:IngestBatch AND NOT n:DropFile' : '';
   const nodes = await client.query(`MATCH (n) ${filter} RETURN labels(n) AS l, properties(n) AS p`, {}, 'READ');
   const rels = await client.query(
     `MATCH (a)-[r]->(b) RETURN type(r) AS t, properties(r) AS p, labels(a) AS la, properties(a) AS pa, labels(b) AS lb, properties(b) AS pb`,

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { neo4j, toNum, type Neo4jClient } from '../../src/db/index.js';
+import { Neo4jClient, neo4j, toNum } from '../../src/db/index.js';
 import { finalizeDrop, ingestDrop, ingestFile, openDrop, type IngestOptions } from '../../src/loaders/index.js';
-import { InvalidDropError, InvalidFileError, RingscopeError } from '../../src/util/errors.js';
-import { freshNeo4j } from '../helpers/services.js';
+import { EditedDropError, InvalidDropError, InvalidFileError, LedgerConflictError, RingscopeError } from '../../src/util/errors.js';
+import { freshNeo4j, testConfig } from '../helpers/services.js';
 import { snapshot } from './graph-snapshot.js';
 
 const DROPS = path.resolve(import.meta.dirname, '../fixtures/drops');
@@ -166,6 +166,115 @@ describe('ingest', () => {
     const before = await snapshot(client);
     expect((await ingestDrop(client, copyDrop('overlap'), OPTS)).skippedAsDuplicate).toBe(true);
     expect(await snapshot(client)).toEqual(before);
+  });
+
+  it('refuses an edited drop (file changed, added or removed) with nothing written; a new --drop-id loads it exactly once', async () => {
+    // Issue #22 defect 1: the edited file was reloaded whole (counts doubled) and a second Drop got the same id.
+    client = await freshNeo4j();
+    const dir = copyDrop('basic-csv');
+    const id = path.basename(dir);
+    const original = fs.readFileSync(path.join(dir, 'prompt_fingerprints.csv'), 'utf8');
+    await ingestDrop(client, dir, OPTS);
+    const before = await snapshot(client);
+    const pf = path.join(dir, 'prompt_fingerprints.csv');
+    const edited = original.replace('A2,fp-1,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,3,', 'A2,fp-1,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,4,') + 'A3,fp-9,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,1,,,\n';
+    expect(edited).not.toBe(original);
+    fs.writeFileSync(pf, edited);
+    const refused = await ingestDrop(client, dir, OPTS).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(EditedDropError);
+    expect(refused).toMatchObject({ dropId: id, files: ['prompt_fingerprints.csv (changed)'] });
+    expect(await snapshot(client)).toEqual(before);
+    // The per-file API (one pipeline job per file) refuses it as well, also for the unchanged files.
+    const drop = await openDrop(dir);
+    await expect(ingestFile(client, drop, 'prompt_fingerprints.csv', OPTS)).rejects.toBeInstanceOf(EditedDropError);
+    await expect(ingestFile(client, drop, 'accounts.csv', OPTS)).rejects.toBeInstanceOf(EditedDropError);
+    expect(await snapshot(client)).toEqual(before);
+
+    // A file added or removed is an edit too.
+    fs.writeFileSync(pf, original);
+    fs.writeFileSync(path.join(dir, 'payment_methods.ndjson'), '');
+    await expect(ingestDrop(client, dir, OPTS)).rejects.toMatchObject({ files: ['payment_methods.ndjson (added)'] });
+    fs.rmSync(path.join(dir, 'payment_methods.ndjson'));
+    const act = fs.readFileSync(path.join(dir, 'activity.csv'));
+    fs.rmSync(path.join(dir, 'activity.csv'));
+    await expect(ingestDrop(client, dir, OPTS)).rejects.toMatchObject({ files: ['activity.csv (removed)'] });
+    fs.writeFileSync(path.join(dir, 'activity.csv'), act);
+    expect(await snapshot(client)).toEqual(before);
+    // Unchanged again: a no-op.
+    expect((await ingestDrop(client, dir, OPTS)).skippedAsDuplicate).toBe(true);
+
+    // Under a new id the edited content loads once, as a separate later drop would.
+    fs.writeFileSync(pf, edited);
+    const asNew = await ingestDrop(client, dir, { ...OPTS, dropId: 'edited-as-new' });
+    expect(asNew.ledgerWritten).toBe(true);
+    const loaded = await snapshot(client, true);
+    expect((await ingestDrop(client, dir, { ...OPTS, dropId: 'edited-as-new' })).skippedAsDuplicate).toBe(true);
+    expect(await snapshot(client, true)).toEqual(loaded);
+    const ids = await client.query('MATCH (d:Drop) RETURN d.id AS id ORDER BY id', {}, 'READ');
+    expect(ids.records.map((r) => r.get('id'))).toEqual(['edited-as-new', id].sort());
+
+    client = await freshNeo4j();
+    const copy = copyDrop('basic-csv');
+    await ingestDrop(client, copy, OPTS);
+    fs.writeFileSync(path.join(copy, 'prompt_fingerprints.csv'), edited);
+    await ingestDrop(client, copy, { ...OPTS, dropId: 'other-id' });
+    expect(loaded).toEqual(await snapshot(client, true));
+    // Two Drop nodes with one id are impossible (unique constraint).
+    await expect(client.query("CREATE (:Drop {id: 'other-id', sha256: 'x'})")).rejects.toMatchObject({ code: 'Neo.ClientError.Schema.ConstraintValidationFailed' });
+  });
+
+  it('refuses a file edited after it started loading (no ledger entry yet), and still resumes the unchanged file', async () => {
+    client = await freshNeo4j();
+    const dir = copyDrop('basic-csv');
+    const drop = await openDrop(dir);
+    await ingestFile(client, drop, 'prompt_fingerprints.csv', OPTS); // then a "crash" before the ledger
+    const before = await snapshot(client);
+    const pf = path.join(dir, 'prompt_fingerprints.csv');
+    const original = fs.readFileSync(pf);
+    fs.appendFileSync(pf, 'A3,fp-9,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,1,,,\n');
+    await expect(ingestDrop(client, dir, OPTS)).rejects.toMatchObject({ name: 'EditedDropError', files: ['prompt_fingerprints.csv (changed)'] });
+    await expect(ingestFile(client, await openDrop(dir), 'prompt_fingerprints.csv', OPTS)).rejects.toBeInstanceOf(EditedDropError);
+    expect(await snapshot(client)).toEqual(before);
+    fs.writeFileSync(pf, original);
+    const s = await ingestDrop(client, dir, OPTS);
+    expect(s.ledgerWritten).toBe(true);
+    expect(s.files.find((f) => f.file === 'prompt_fingerprints.csv')!.batchesSkipped).toBe(2);
+    expect(toNum(await one(client, 'MATCH (:Account {id: "A1"})-[x:SENT]->(:PromptFingerprint {id: "fp-1"}) RETURN x.count'))).toBe(10);
+  });
+
+  it('upgrades the old drop_id index to a unique constraint, and names duplicate Drop ids an earlier version left', async () => {
+    client = await freshNeo4j();
+    await client.query('DROP CONSTRAINT drop_id_unique IF EXISTS');
+    await client.query('CREATE INDEX drop_id IF NOT EXISTS FOR (n:Drop) ON (n.id)');
+    await client.query("CREATE (:Drop {id: 'twice', sha256: 'one'}), (:Drop {id: 'twice', sha256: 'two'})");
+    // A new client runs the schema statements again (they run once per client).
+    const fresh = await Neo4jClient.connect(testConfig());
+    try {
+      const err = await ingestDrop(fresh, copyDrop('basic-csv'), OPTS).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LedgerConflictError);
+      expect(err).toMatchObject({ dropIds: ['twice'] });
+      await fresh.query("MATCH (d:Drop {sha256: 'two'}) DELETE d");
+      expect((await ingestDrop(fresh, copyDrop('basic-csv'), OPTS)).ledgerWritten).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+    const schema = await client.query("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties WHERE 'Drop' IN labelsOrTypes RETURN name, properties", {}, 'READ');
+    expect(schema.records.map((r) => [r.get('name'), r.get('properties')]).sort()).toEqual([
+      ['drop_id_unique', ['id']],
+      ['drop_sha256', ['sha256']],
+    ]);
+    expect((await client.query("SHOW INDEXES YIELD name WHERE name = 'drop_id' RETURN name", {}, 'READ')).records).toHaveLength(0);
+  });
+
+  it('two concurrent ingests of one drop load it once, and neither fails with a raw constraint error', async () => {
+    client = await freshNeo4j();
+    const dir = copyDrop('basic-csv');
+    const [a, b] = await Promise.all([ingestDrop(client, dir, { ...OPTS, batchSize: 1 }), ingestDrop(client, dir, { ...OPTS, batchSize: 1 })]);
+    expect([a.ledgerWritten, b.ledgerWritten].filter(Boolean)).toHaveLength(1);
+    const once = await snapshot(client, true);
+    client = await freshNeo4j();
+    await ingestDrop(client, copyDrop('basic-csv'), OPTS);
+    expect(once).toEqual(await snapshot(client, true));
   });
 
   it('resumes a file whose batches were partly committed without adding any count twice', async () => {

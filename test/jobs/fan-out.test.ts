@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { detectAndWrite } from '../../src/db/linkage-pipeline.js';
+import { detectAndWrite } from '../../src/db/index.js';
 import type { Neo4jClient } from '../../src/db/index.js';
 import { project, runDetection } from '../../src/graph/index.js';
-import { batchGraph, batchPayload, batchPayloads, connectRedis, followFlow, mergeResults, openQueues, planBatches, planFirstRound, planRefineRound, runFinished, startWorkers, submitDrop, type PipelineQueues, type WorkerPool } from '../../src/jobs/index.js';
+import { runFinished } from '../../src/db/index.js';
+import { connectRedis, followFlow, openQueues, startWorkers, submitDrop, type PipelineQueues, type WorkerPool } from '../../src/jobs/index.js';
+import { batchGraph, batchPayload, batchPayloads, mergeResults, planBatches, planFirstRound, planRefineRound } from '../../src/jobs/fan-out.js';
 import { JobFailedError } from '../../src/util/errors.js';
 import { detectBatch } from '../../src/jobs/processors/detect-sandbox.js';
 import { readDropAsLinkageInput } from '../../src/loaders/index.js';
@@ -26,7 +28,7 @@ describe('per-component fan-out', () => {
     // Batches are disjoint and cover every account that has a link.
     const covered = batches.flat();
     expect(new Set(covered).size).toBe(covered.length);
-    const spec = { runId: 'r', seed: SEED };
+    const spec = { runId: 'r', communities: { seed: SEED, resolution: 1 } };
     // Out of order on purpose: a batch's result cannot depend on which worker ran first.
     const payloads = batchPayloads(graph, batches.map((nodes) => ({ nodes, mode: 'components' as const })), spec);
     const results = [...batches.keys()].reverse().map((i) => detectBatch(payloads[i]!));
@@ -42,7 +44,7 @@ describe('per-component fan-out', () => {
     const max = 25;
     const first = planFirstRound(graph, max);
     expect(first.some((b) => b.mode === 'split')).toBe(true);
-    const spec = { runId: 'r', seed: SEED };
+    const spec = { runId: 'r', communities: { seed: SEED, resolution: 1 } };
     const r1 = batchPayloads(graph, first, spec).map(detectBatch);
     const parts = r1.flatMap((r) => r.parts ?? []);
     expect(parts.length).toBeGreaterThan(1);
@@ -62,7 +64,7 @@ describe('per-component fan-out', () => {
     const input = await readDropAsLinkageInput(drop);
     const graph = project(input, { seed: SEED });
     const [big] = planBatches(graph, graph.accounts.length);
-    const p = batchPayload(graph, big!, { runId: 'r', seed: SEED }, 0);
+    const p = batchPayload(graph, big!, { runId: 'r', communities: { seed: SEED, resolution: 1 } }, 0);
     const g = batchGraph(p);
     expect(g.edgeCount).toBe(graph.edgeCount);
     for (let e = 0; e < g.edgeCount; e++) {
@@ -70,10 +72,10 @@ describe('per-component fan-out', () => {
       expect(g.accounts[g.dst[e]!]).toBe(graph.accounts[graph.dst[e]!]);
       expect(g.weight[e]).toBe(graph.weight[e]); // bit for bit: Louvain's result depends on it
     }
-    expect(batchPayload(graph, big!, { runId: 'other-run', seed: SEED }, 0).digest).toBe(p.digest);
-    expect(batchPayload(graph, big!, { runId: 'r', seed: SEED + 1 }, 0).digest).not.toBe(p.digest);
+    expect(batchPayload(graph, big!, { runId: 'other-run', communities: { seed: SEED, resolution: 1 } }, 0).digest).toBe(p.digest);
+    expect(batchPayload(graph, big!, { runId: 'r', communities: { seed: SEED + 1, resolution: 1 } }, 0).digest).not.toBe(p.digest);
     const lighter = { ...graph, weight: graph.weight.map((w, e) => (e === 0 ? w + 1 : w)) };
-    expect(batchPayload(lighter, big!, { runId: 'r', seed: SEED }, 0).digest).not.toBe(p.digest);
+    expect(batchPayload(lighter, big!, { runId: 'r', communities: { seed: SEED, resolution: 1 } }, 0).digest).not.toBe(p.digest);
     // A truncated edge list is refused, not silently read short.
     expect(() => batchGraph({ ...p, weight: p.weight.slice(0, 8) })).toThrow(TypeError);
   });

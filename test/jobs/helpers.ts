@@ -43,11 +43,14 @@ export function tmpDir(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ringscope-${name}-`));
 }
 
-/** A small generated drop (scenario mixed) in a fresh folder; returns the drop folder. */
+/** A small generated drop (scenario mixed) in a fresh folder named `name` (its drop id); returns the drop folder. */
 export async function smallDrop(name: string, accounts = 200, seed = 1): Promise<string> {
   const out = tmpDir(name);
   const s = await generate({ scenario: 'mixed', accounts, seed, out });
-  return s.dropDir;
+  // The drop id is the folder's name, and an id stands for one content (issue #22): a drop per name.
+  const dir = path.join(out, name);
+  fs.renameSync(s.dropDir, dir);
+  return dir;
 }
 
 /** Node and relationship counts per label/type, and a checksum of the run's cluster assignments. */
@@ -93,15 +96,7 @@ export async function graphFingerprint(client: Neo4jClient, runId: string): Prom
   return { nodes, rels, weights: toNum(w.records[0]?.get('w')), assignments: h.digest('hex'), clusters };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 /**
  * The partition of a run, independent of cluster ids (which lineage derives from earlier runs):

@@ -14,7 +14,7 @@ import {
   type PipelineQueues,
   type WorkerPool,
 } from '../../src/jobs/index.js';
-import { JobFailedError } from '../../src/util/errors.js';
+import { EditedDropError, JobFailedError } from '../../src/util/errors.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { graphFingerprint, jobsConfig, quietLog, smallDrop, tmpDir } from './helpers.js';
 
@@ -83,6 +83,32 @@ describe('pipeline flow (real Redis + Neo4j)', () => {
     const third = await submitDrop(q, client, drop, config.stateDir, { outDir: out, seed: 7 });
     expect(third.status).toBe('already-done');
     expect(await graphFingerprint(client, ids.runId)).toEqual(before);
+  });
+
+  it('an edited drop is refused at submit, and its flow fails at the first file job with nothing written', async () => {
+    // Issue #22 defect 1, pipeline path: same drop id (folder name), one file edited.
+    const edited = path.join(tmpDir('flow-edited'), path.basename(drop));
+    fs.cpSync(drop, edited, { recursive: true });
+    const pm = path.join(edited, 'payment_methods.csv');
+    fs.writeFileSync(pm, fs.readFileSync(pm, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n') + '\n');
+    const ref = await openDrop(edited);
+    const before = await graphFingerprint(client, dropFlowIds(ref).runId);
+    await expect(submitDrop(q, client, edited, config.stateDir, { outDir: out })).rejects.toMatchObject({
+      name: 'EditedDropError',
+      dropId: path.basename(drop),
+      files: ['payment_methods.csv (changed)'],
+    });
+    // A flow enqueued anyway (e.g. before the edit was known) fails for good at its file jobs.
+    const r = await enqueueDrop(q, ref, { ingested: false, runFinished: false }, { outDir: out });
+    const err = await followFlow(q, r).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(JobFailedError);
+    const job = await q.queues.ingest.getJob((err as JobFailedError).jobId);
+    expect(failedClass(job!.failedReason)).toBe(EditedDropError.name);
+    expect(job!.attemptsMade).toBe(1);
+    expect(await graphFingerprint(client, dropFlowIds(ref).runId)).toEqual(before);
   });
 
   it('a second enqueue while the first flow is pending adds no job', async () => {

@@ -201,7 +201,7 @@ describe('validateRow fast path', async () => {
   const TRICKY = [
     undefined, ' ', 'TRUE', 'False', '1', '0', '-1', '1e3', '007', '99999999999999999999', '2026-01-01', '2026-02-30T00:00:00Z',
     '2026-01-01T00:00:00+25:00', '2026-01-01 10:00:00z', '1999-12-31T23:59:59Z', 'a\u0001b', 'x'.repeat(513), 'x'.repeat(512), '\ud800',
-    'cot; rubric;cot', 'rubric;', 'bogus', 'coding', 'minhash', '::1', '::ffff:10.0.0.1', '256.1.1.1', '10.0.0.1', 'é',
+    'cot; rubric;cot', 'rubric;', 'bogus', 'coding', 'Math ', 'long-horizon-planning', 'x'.repeat(65), 'minhash', '::1', '::ffff:10.0.0.1', '256.1.1.1', '10.0.0.1', 'é',
   ];
 
   it('declines or agrees with the schema on generated and fuzzed rows', async () => {

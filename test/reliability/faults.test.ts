@@ -5,7 +5,7 @@ import { openDrop, type DropRef } from '../../src/loaders/index.js';
 import { dropFlowIds, followFlow, openQueues, submitDrop, type DropFlowIds, type PipelineQueues } from '../../src/jobs/index.js';
 import { restartNeo4j } from '../../scripts/services.mjs';
 import { graphFingerprint, smallDrop, tmpDir, type GraphFingerprint } from '../jobs/helpers.js';
-import { childEnv, eventually, instanceConfig, instanceEnv, killRedis, spawnCli, stopCli, type CliProcess } from '../helpers/reliability-env.js';
+import { childEnv, eventually, instanceConfig, instanceEnv, killNeo4j, killRedis, spawnCli, stopCli, type CliProcess } from '../helpers/reliability-env.js';
 import { freshNeo4j } from '../helpers/services.js';
 
 /**
@@ -164,4 +164,19 @@ describe('fault injection: Redis and Neo4j restarts under a running pipeline', (
     if (job!.attemptsMade > 1) expect(result.batchesSkipped).toBeGreaterThan(0);
     expect(log).not.toMatch(/"msg":"job failed".*"willRetry":false/);
   }, 420_000);
+
+  it('Neo4j killed during `ringscope detect`: one line naming the lost service, exit 3, no stack', async () => {
+    // The graph of the runs above is still in this instance's Neo4j: detect reads it in pages.
+    const p = spawnCli(['detect', '--keep-runs', '0'], childEnv(env, { LOG_LEVEL: 'silent' }));
+    await eventually('detect to start reading', async () => /^read:/m.test(p.output()), 60_000, 10);
+    await killNeo4j(INSTANCE);
+    const code = await p.exited;
+    const errors = p.output().split('\n').filter((l) => l.startsWith('ringscope:'));
+    expect(code, p.output()).toBe(3);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^ringscope: ServiceUnavailableError: Neo4j at bolt:\/\/127\.0\.0\.1:\d+ (was lost|is unavailable)/);
+    expect(p.output()).not.toMatch(/\n\s+at /);
+    // Bring it back for the next run of this file (same port, same store).
+    await instanceEnv(INSTANCE);
+  }, 180_000);
 });

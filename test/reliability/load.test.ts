@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toNum, type Neo4jClient } from '../../src/db/index.js';
-import { ALL_QUEUES, openQueues, runFinished, submitDrop, type PipelineQueues } from '../../src/jobs/index.js';
+import { runFinished, toNum, type Neo4jClient } from '../../src/db/index.js';
+import { ALL_QUEUES, openQueues, submitDrop, type PipelineQueues } from '../../src/jobs/index.js';
 import { ingestDrop } from '../../src/loaders/index.js';
 import { generate } from '../../src/generator/index.js';
 import { tmpDir } from '../jobs/helpers.js';

@@ -79,7 +79,7 @@ describe('hostile identifiers through ingest → detect → export', () => {
     // db.labels() also lists tokens no node carries any more: `Hour` is from before hourly activity
     // moved onto Account, and stays listed in a database that once held it.
     const labels = (await client.query('CALL db.labels() YIELD label RETURN collect(label) AS l', {}, 'READ')).records[0]!.get('l') as string[];
-    for (const l of labels) expect(['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint', 'Hour', 'Drop', 'IngestBatch', 'LinkageRun', 'Cluster', 'H8Sentinel']).toContain(l);
+    for (const l of labels) expect(['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint', 'Hour', 'Drop', 'DropFile', 'IngestBatch', 'LinkageRun', 'Cluster', 'H8Sentinel']).toContain(l);
   });
 
   it('the ring with hostile members is found and exported verbatim in csv, ndjson, json and stix', async () => {
@@ -175,10 +175,14 @@ describe('access control', () => {
   it('the analyst runner behind `ringscope query --cypher` refuses a write (WriteRefusedError, data unchanged)', async () => {
     const before = await count('MATCH (n) RETURN count(n) AS n');
     const r = await runCli(['query', '--cypher', "MATCH (n:H8Sentinel) DETACH DELETE n CREATE (:Intruder {id: 'x'})"], { ...process.env, LOG_LEVEL: 'silent' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // the user's input (docs/cli.md, exit codes)
     expect(r.output).toContain('WriteRefusedError');
     expect(await count('MATCH (n) RETURN count(n) AS n')).toBe(before);
     expect(await count('MATCH (n:H8Sentinel) RETURN count(n) AS n')).toBe(1);
+    // An admin command is refused the same way, on one line (issue #22).
+    const t = await runCli(['query', '--cypher', 'SHOW TRANSACTIONS YIELD transactionId AS t TERMINATE TRANSACTIONS t YIELD message RETURN message'], { ...process.env, LOG_LEVEL: 'silent' });
+    expect(t.code).toBe(2);
+    expect(t.output).toMatch(/^ringscope: AdminCommandRefusedError: TERMINATE is an admin command[^\n]*\n$/);
   });
 
   it('the local Neo4j runs with authentication: generated password in a 0600, git-ignored file, never on a command line', async () => {

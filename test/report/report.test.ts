@@ -107,7 +107,59 @@ describe('static ring report in headless Chromium', () => {
     }
   });
 
-  it('screenshot of a ring with its evidence panel, saved as a test artifact and for the README', async () => {
+  it('a readable picture: links 1–4 px at every zoom, coloured by strongest evidence, members by their own verdict, a legend', async () => {
+    // One member of ring-b with a verdict of its own (per-member verdicts): it is coloured by it.
+    await client.query(`MATCH (:Account {id: 'b01'})-[m:MEMBER_OF {runId: $run}]->() SET m.recommendation = 'enforce'`, { run: RUN2 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-report-members-'));
+    const again = await writeReport(client, dir);
+    await client.query(`MATCH (:Account {id: 'b01'})-[m:MEMBER_OF {runId: $run}]->() REMOVE m.recommendation`, { run: RUN2 });
+    const { page, errors, remote } = await open(again.pages.get('ring-b')!);
+    try {
+      await page.waitForSelector('#graph canvas');
+      type Probe = {
+        ringscopeReport: {
+          graph: { edges(): string[]; getEdgeAttributes(e: string): { linked: boolean; color: string }; getNodeAttribute(n: string, a: string): string };
+          renderer: { getEdgeDisplayData(e: string): { size: number }; getSetting(k: string): unknown };
+          linkWidth: { min: number; max: number };
+        };
+      };
+      const widths = await page.evaluate(() => {
+        const r = (window as unknown as Probe).ringscopeReport;
+        const ratioToSize = r.renderer.getSetting('zoomToSizeRatioFunction') as (ratio: number) => number;
+        const minThickness = r.renderer.getSetting('minEdgeThickness') as number;
+        // The edge programs draw max(size, minEdgeThickness · sizeRatio) / sizeRatio pixels (sigma 3 edge.vert.glsl).
+        const rendered = (size: number, ratio: number): number => Math.max(size, minThickness * ratioToSize(ratio)) / ratioToSize(ratio);
+        return r.graph.edges().map((e) => {
+          const size = r.renderer.getEdgeDisplayData(e).size;
+          const a = r.graph.getEdgeAttributes(e);
+          return { linked: a.linked, color: a.color, px: [0.05, 0.25, 1, 4, 20].map((ratio) => rendered(size, ratio)) };
+        });
+      });
+      const linked = widths.filter((w) => w.linked);
+      expect(linked.length).toBe(4); // the chain b01–b02–b03–b04–hostile
+      for (const px of widths.flatMap((w) => w.px)) {
+        expect(px).toBeGreaterThanOrEqual(1);
+        expect(px).toBeLessThanOrEqual(4);
+      }
+      const atDefault = linked.map((w) => w.px[2]!);
+      expect(Math.min(...atDefault)).toBeCloseTo(1, 6);
+      expect(Math.max(...atDefault)).toBeCloseTo(4, 6);
+      // The seeded links carry most bits on payment.
+      expect(new Set(linked.map((w) => w.color))).toEqual(new Set(['#1565c0']));
+      const colour = (id: string) => page.evaluate((n) => (window as unknown as Probe).ringscopeReport.graph.getNodeAttribute(n, 'color'), id);
+      expect(await colour('account:b01')).toBe('#c62828'); // its own verdict: enforce
+      expect(await colour('account:b02')).toBe('#ef6c00'); // the ring's: review
+      const legend = await page.textContent('#legend');
+      for (const word of ['enforce', 'review', 'monitor', 'payment', 'prompt', 'sync', '1–4 px', 'bits']) expect(legend).toContain(word);
+      expect(errors).toEqual([]);
+      expect(remote).toEqual([]);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('screenshot of a ring with its evidence panel, saved as a test artifact', async () => {
     const { page, errors } = await open(report.pages.get('ring-a')!);
     try {
       await page.waitForSelector('#graph canvas');
@@ -124,8 +176,6 @@ describe('static ring report in headless Chromium', () => {
       const file = path.join(dir, 'ring-report.png');
       await page.screenshot({ path: file });
       expect(decodePng(fs.readFileSync(file)).width).toBe(1100);
-      fs.mkdirSync(path.resolve('docs/img'), { recursive: true });
-      fs.copyFileSync(file, path.resolve('docs/img/ring-report.png'));
       expect(errors).toEqual([]);
     } finally {
       await page.close();

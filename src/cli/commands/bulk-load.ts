@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { loadSettings } from '../../config/index.js';
 import { bulkLoad, BULK_LOAD_DEFAULTS } from '../../loaders/index.js';
+import { InvalidParameterError } from '../../util/errors.js';
+import { ratio, safeId } from '../option-parsers.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /**
  * `ringscope bulk-load <drop> --neo4j-home <dir>`: first load of a large drop with Neo4j's offline
@@ -16,17 +20,15 @@ export function register(program: Command): void {
     .option('--overwrite', 'replace an existing database of that name (its data is lost)', false)
     .option('--files-only <dir>', 'only write the importer files into <dir> and print the neo4j-admin command')
     .option('--keep-files', 'keep the importer files after the import', false)
-    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name)')
-    .option('--max-reject-ratio <r>', 'a file with more rejects fails the whole load', String(BULK_LOAD_DEFAULTS.maxRejectRatio))
+    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name)', safeId('--drop-id'))
+    .option('--max-reject-ratio <r>', 'a file with more rejects fails the whole load', ratio('--max-reject-ratio'), BULK_LOAD_DEFAULTS.maxRejectRatio)
     .action(
       async (
         dropDir: string,
-        o: { neo4jHome?: string; database: string; overwrite: boolean; filesOnly?: string; keepFiles: boolean; dropId?: string; maxRejectRatio: string },
+        o: { neo4jHome?: string; database: string; overwrite: boolean; filesOnly?: string; keepFiles: boolean; dropId?: string; maxRejectRatio: number },
       ) => {
-        if (!o.filesOnly && !o.neo4jHome) throw new RangeError('give --neo4j-home (or --files-only <dir>)');
-        const ratio = Number(o.maxRejectRatio);
-        if (!(ratio >= 0 && ratio <= 1)) throw new RangeError('--max-reject-ratio must be in [0, 1]');
-        let last = 0;
+        if (!o.filesOnly && !o.neo4jHome) throw new InvalidParameterError('--neo4j-home', 'is required (or --files-only <dir>)');
+        const log = new ProgressLog(process.stderr);
         const s = await bulkLoad(dropDir, {
           neo4jHome: o.neo4jHome,
           database: o.database,
@@ -35,19 +37,14 @@ export function register(program: Command): void {
           workDir: o.filesOnly,
           keepFiles: o.keepFiles,
           dropId: o.dropId,
-          maxRejectRatio: ratio,
-          stateDir: process.env.RINGSCOPE_STATE_DIR || undefined,
+          maxRejectRatio: o.maxRejectRatio,
+          stateDir: loadSettings().stateDir,
           onProgress: (p) => {
-            if (p.phase === 'read') {
-              if (Date.now() - last < 500) return;
-              last = Date.now();
-              process.stderr.write(`\r${p.file} read: ${(p.rows ?? 0).toLocaleString('en')} rows   `);
-            } else if (p.message && (p.phase === 'files' || /IMPORT DONE|Imported|nodes$|relationships$|properties$/.test(p.message))) {
-              process.stderr.write(`\n${p.message}`);
-            }
+            if (p.phase === 'read') log.update(`${p.file} read`, `${p.file} read: ${(p.rows ?? 0).toLocaleString('en')} rows`);
+            else if (p.message && (p.phase === 'files' || /IMPORT DONE|Imported|nodes$|relationships$|properties$/.test(p.message))) log.line(p.message);
           },
         });
-        process.stderr.write('\n');
+        log.end();
         for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`);
         const lines = [
           `drop ${s.dropId}: ${s.rows.toLocaleString('en')} rows, ${s.rejects} rejects`,

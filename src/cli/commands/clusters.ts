@@ -1,26 +1,22 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { Neo4jClient } from '../../db/index.js';
-import { listClusters, resolveRunId } from '../../db/linkage-writer.js';
-import { RECOMMENDATIONS, type Recommendation } from '../../graph/index.js';
-import { InvalidParameterError, NotFoundError } from '../../util/errors.js';
+import { LATEST, listClusters, Neo4jClient, resolveRun } from '../../db/index.js';
+import { RECOMMENDATIONS, type Recommendation } from '../../vocabulary/index.js';
+import { choice } from '../option-parsers.js';
 
 /** `ringscope clusters`: the clusters of a run, best score first. */
 export function register(program: Command): void {
   program
     .command('clusters')
     .description('List the clusters of a linkage run')
-    .option('--run <id>', 'run id or "latest"', 'latest')
-    .option('--min-recommendation <r>', 'monitor | review | enforce', 'review')
+    .option('--run <id>', 'run id or "latest" (the newest finished run)', LATEST)
+    .option('--min-recommendation <r>', RECOMMENDATIONS.join(' | '), choice('--min-recommendation', RECOMMENDATIONS), 'review' as Recommendation)
     .option('--json', 'print JSON lines, one cluster per line')
-    .action(async (o: { run: string; minRecommendation: string; json?: boolean }) => {
-      if (!RECOMMENDATIONS.includes(o.minRecommendation as Recommendation))
-        throw new InvalidParameterError('--min-recommendation', `must be one of ${RECOMMENDATIONS.join(', ')}`);
+    .action(async (o: { run: string; minRecommendation: Recommendation; json?: boolean }) => {
       const client = await Neo4jClient.connect(loadConfig());
       try {
-        const runId = await resolveRunId(client, o.run);
-        if (!runId) throw new NotFoundError('no finished linkage run (run `ringscope detect` first)');
-        const list = await listClusters(client, runId, o.minRecommendation as Recommendation);
+        const { id: runId } = await resolveRun(client, o.run);
+        const list = await listClusters(client, runId, o.minRecommendation);
         if (o.json) {
           for (const c of list) process.stdout.write(`${JSON.stringify(c)}\n`);
           return;

@@ -1,49 +1,43 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { Neo4jClient } from '../../db/index.js';
-import { DETECT_AND_WRITE_DEFAULTS, detectAndWrite } from '../../db/linkage-pipeline.js';
-import { InvalidParameterError } from '../../util/errors.js';
+import { DETECT_AND_WRITE_DEFAULTS, detectAndWrite, Neo4jClient } from '../../db/index.js';
+import { isoMoment, nonNegativeInt, positiveNumber, safeId } from '../option-parsers.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
-/** `ringscope detect`: projection, communities, scoring and write-back in this process; progress on stderr. */
+interface DetectFlags {
+  seed: number;
+  resolution: number;
+  releaseDate?: number;
+  runId?: string;
+  keepRuns: number;
+  json?: boolean;
+}
+
+/** `ringscope detect`: the detection service in this process (the pipeline's detect-run calls the same); progress on stderr. */
 export function register(program: Command): void {
+  const d = DETECT_AND_WRITE_DEFAULTS;
   program
     .command('detect')
     .description('Find, score and explain account rings in the loaded graph and write them back to Neo4j as a new linkage run')
-    .option('--seed <n>', 'seed for MinHash and Louvain (same data + seed = same clusters)', String(DETECT_AND_WRITE_DEFAULTS.seed))
-    .option('--resolution <x>', 'Louvain resolution (higher: smaller clusters)', String(DETECT_AND_WRITE_DEFAULTS.resolution))
-    .option('--release-date <iso>', 'model-release date/time (ISO 8601) for the traffic-shift feature')
-    .option('--run-id <id>', 'run id (default: run-<UTC timestamp>)')
-    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', String(DETECT_AND_WRITE_DEFAULTS.keepRuns))
+    .option('--seed <n>', 'seed for MinHash and Louvain (same data + seed = same clusters)', nonNegativeInt('--seed'), d.seed)
+    .option('--resolution <x>', 'Louvain resolution (higher: smaller clusters)', positiveNumber('--resolution'), d.resolution)
+    .option('--release-date <iso>', 'model-release date or date-time (ISO 8601) for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)', isoMoment('--release-date'))
+    .option('--run-id <id>', 'run id (default: run-<UTC timestamp>)', safeId('--run-id'))
+    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), d.keepRuns)
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { seed: string; resolution: string; releaseDate?: string; runId?: string; keepRuns: string; json?: boolean }) => {
-      const seed = Number(o.seed);
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidParameterError('--seed', 'must be a non-negative integer');
-      const resolution = Number(o.resolution);
-      if (!(resolution > 0) || !Number.isFinite(resolution)) throw new InvalidParameterError('--resolution', 'must be a positive number');
-      let releaseDate: number | undefined;
-      if (o.releaseDate !== undefined) {
-        releaseDate = Date.parse(o.releaseDate);
-        if (Number.isNaN(releaseDate)) throw new InvalidParameterError('--release-date', 'must be an ISO 8601 date or date-time');
-      }
-      if (o.runId !== undefined && !/^[A-Za-z0-9_.-]+$/.test(o.runId)) throw new InvalidParameterError('--run-id', 'letters, digits, _ . - only');
-      const keepRuns = Number(o.keepRuns);
-      if (!Number.isInteger(keepRuns)) throw new InvalidParameterError('--keep-runs', 'must be an integer');
-
-      const client = await Neo4jClient.connect(loadConfig());
-      let last = 0;
+    .action(async (o: DetectFlags) => {
+      const config = loadConfig();
+      const client = await Neo4jClient.connect(config);
+      const log = new ProgressLog(process.stderr, { ttyMode: 'lines' });
       try {
         const res = await detectAndWrite(client, {
-          seed,
-          resolution,
-          releaseDate,
+          seed: o.seed,
+          resolution: o.resolution,
+          releaseDate: o.releaseDate ?? config.releaseDate,
           runId: o.runId,
-          keepRuns,
-          onProgress: (phase, done, total) => {
-            const now = Date.now();
-            if (now - last < 500 && done !== total) return;
-            last = now;
-            process.stderr.write(`${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}\n`);
-          },
+          keepRuns: o.keepRuns,
+          targetCapabilities: config.targetCapabilities,
+          onProgress: (phase, done, total) => log.update(phase, `${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}`, total > 0 && done === total),
         });
         const s = res.stats;
         if (o.json) {

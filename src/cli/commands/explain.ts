@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { Neo4jClient } from '../../db/index.js';
-import { getCluster, resolveRunId, type MemberDetail } from '../../db/linkage-writer.js';
+import { getCluster, LATEST, Neo4jClient, resolveRun, type MemberDetail } from '../../db/index.js';
 import { SCORING_DEFAULTS } from '../../graph/index.js';
-import { NotFoundError } from '../../util/errors.js';
+import { nonNegativeInt } from '../option-parsers.js';
 
 /** `ringscope explain <cluster-id>`: score waterfall, reasons, members and the strongest and weakest links. */
 export function register(program: Command): void {
@@ -11,14 +10,13 @@ export function register(program: Command): void {
     .command('explain')
     .description('Print the evidence behind one cluster: score waterfall, features, members and links')
     .argument('<cluster-id>', 'cluster id (stable across runs)')
-    .option('--run <id>', 'run id or "latest"', 'latest')
-    .option('--links <n>', 'links to print', '15')
+    .option('--run <id>', 'run id or "latest" (the newest finished run)', LATEST)
+    .option('--links <n>', 'links to print', nonNegativeInt('--links'), 15)
     .option('--json', 'print the whole cluster as JSON')
-    .action(async (clusterId: string, o: { run: string; links: string; json?: boolean }) => {
+    .action(async (clusterId: string, o: { run: string; links: number; json?: boolean }) => {
       const client = await Neo4jClient.connect(loadConfig());
       try {
-        const runId = await resolveRunId(client, o.run);
-        if (!runId) throw new NotFoundError('no finished linkage run (run `ringscope detect` first)');
+        const { id: runId } = await resolveRun(client, o.run);
         const c = await getCluster(client, runId, clusterId);
         if (o.json) {
           process.stdout.write(`${JSON.stringify(c)}\n`);
@@ -35,7 +33,7 @@ export function register(program: Command): void {
         out.push('', `members (${c.members.length}): ${c.members.slice(0, 30).map((m) => m.id).join(', ')}${c.members.length > 30 ? ', …' : ''}`);
         out.push(...memberLines(c.recommendation, c.members));
         if (respawned.length) out.push(`respawned (joined a cluster previously recommended enforce): ${respawned.join(', ')}`);
-        const n = Math.max(0, Number(o.links) || 0);
+        const n = o.links;
         const fmt = (l: { a: string; b: string; weight: number; evidence: Record<string, number> }): string =>
           `  ${l.a} — ${l.b}  ${l.weight.toFixed(1)} bits  (${Object.entries(l.evidence).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')})`;
         out.push('', `strongest links (of ${c.links.length} written):`, ...c.links.slice(0, n).map(fmt));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULTS, generate, SCENARIO_NAMES, validateWorld, type WorldParams } from '../../generator/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /** `ringscope generate`: a synthetic drop with truth.csv beside it; progress on stderr, summary on stdout. */
 export function register(program: Command): void {
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .option('--world <json>', 'world knobs as JSON, e.g. \'{"hubExitUsers":[20,60],"creation":"steady"}\' (docs/scenarios.md, "World parameters")')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const started = Date.now();
+      const log = new ProgressLog(process.stderr);
       const summary = await generate({
         scenario: String(o.scenario),
         accounts: int(o.accounts, 'accounts'),
@@ -34,9 +36,9 @@ export function register(program: Command): void {
         releaseDate: String(o.releaseDate),
         force: Boolean(o.force),
         ...(o.world !== undefined ? { world: worldJson(o.world) } : {}),
-        onProgress: (done, total) => process.stderr.write(`\rgenerated ${done.toLocaleString('en')} / ${total.toLocaleString('en')} accounts`),
+        onProgress: (done, total) => log.update('generate', `generated ${done.toLocaleString('en')} / ${total.toLocaleString('en')} accounts`, done === total),
       });
-      process.stderr.write(`\n`);
+      log.end();
       const lines = [
         `drop:  ${summary.dropDir}`,
         `truth: ${summary.truthFile}`,

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { Neo4jClient } from '../../db/index.js';
 import { INGEST_DEFAULTS, ingestDrop, type IngestProgress, type IngestSummary } from '../../loaders/index.js';
+import { positiveInt, safeId } from '../option-parsers.js';
+import { ProgressLog } from '../../util/progress-log.js';
 
 /** `ringscope ingest <drop>`: progress on stderr, summary table on stdout, exit 1 if a file failed. */
 export function register(program: Command): void {
@@ -9,31 +11,25 @@ export function register(program: Command): void {
     .command('ingest')
     .description('Validate a drop and load it into Neo4j (exactly once; re-ingesting the same drop is a no-op)')
     .argument('<drop>', 'drop directory (see docs/data-contract.md)')
-    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name)')
-    .option('--batch-size <n>', 'valid rows per transaction', String(INGEST_DEFAULTS.batchSize))
-    .option('--writers <n>', 'concurrent write transactions per file', String(INGEST_DEFAULTS.writers))
-    .action(async (dropDir: string, o: { dropId?: string; batchSize: string; writers: string }) => {
+    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name); a new id loads edited content of an ingested drop as a new drop', safeId('--drop-id'))
+    .option('--batch-size <n>', 'valid rows per transaction', positiveInt('--batch-size'), INGEST_DEFAULTS.batchSize)
+    .option('--writers <n>', 'concurrent write transactions per file', positiveInt('--writers'), INGEST_DEFAULTS.writers)
+    .action(async (dropDir: string, o: { dropId?: string; batchSize: number; writers: number }) => {
       const config = loadConfig();
       const client = await Neo4jClient.connect(config);
-      let last = 0;
-      const progress = (p: IngestProgress): void => {
-        const now = Date.now();
-        if (now - last < 500) return;
-        last = now;
-        process.stderr.write(
-          `\r${p.file} ${p.phase}: ${p.rows.toLocaleString('en')} rows, ${p.rejects} rejects, ${Math.round(p.rowsPerSec).toLocaleString('en')} rows/s   `,
-        );
-      };
+      const log = new ProgressLog(process.stderr);
+      const progress = (p: IngestProgress): void =>
+        log.update(`${p.file} ${p.phase}`, `${p.file} ${p.phase}: ${p.rows.toLocaleString('en')} rows, ${p.rejects} rejects, ${Math.round(p.rowsPerSec).toLocaleString('en')} rows/s`);
       try {
         const summary = await ingestDrop(client, dropDir, {
           dropId: o.dropId,
-          batchSize: positiveInt(o.batchSize, '--batch-size'),
-          writers: positiveInt(o.writers, '--writers'),
+          batchSize: o.batchSize,
+          writers: o.writers,
           maxRejectRatio: config.maxRejectRatio,
           stateDir: config.stateDir,
           onProgress: progress,
         });
-        process.stderr.write('\n');
+        log.end();
         for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(formatSummary(summary));
         if (summary.files.some((f) => f.status === 'failed')) process.exitCode = 1;
@@ -41,12 +37,6 @@ export function register(program: Command): void {
         await client.close();
       }
     });
-}
-
-function positiveInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a positive integer`);
-  return n;
 }
 
 /** Plain-text summary table (one line per file, then the total). */

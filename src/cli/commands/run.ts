@@ -2,16 +2,22 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { Neo4jClient } from '../../db/index.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/index.js';
-import { followFlow, openQueues, ProgressRenderer, startWorkers, submitDrop, type WorkerPool } from '../../jobs/index.js';
-import { InvalidParameterError } from '../../util/errors.js';
+import { FLOW_DEFAULTS, followFlow, openQueues, ProgressRenderer, startWorkers, submitDrop, type WorkerPool } from '../../jobs/index.js';
 import { createLogger } from '../../util/logger.js';
-import { intOption } from './worker.js';
+import { choiceList, httpUrl, isoMoment, nonNegativeInt, positiveInt, positiveNumber, safeId } from '../option-parsers.js';
 
-function formats(list: string): ExportFormat[] {
-  const out = list.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const f of out) if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new InvalidParameterError('--format', `unknown format ${JSON.stringify(f)} (${EXPORT_FORMATS.join('|')})`);
-  if (out.length === 0) throw new InvalidParameterError('--format', 'must name at least one format');
-  return out as ExportFormat[];
+interface RunFlags {
+  withWorker?: boolean;
+  concurrency: number;
+  seed: number;
+  resolution: number;
+  releaseDate?: number;
+  keepRuns: number;
+  format: ExportFormat[];
+  out?: string;
+  webhook?: string;
+  dropId?: string;
+  follow: boolean;
 }
 
 /**
@@ -25,31 +31,33 @@ export function register(program: Command): void {
     .description('Run the whole pipeline for a drop (ingest → detect → export) as BullMQ jobs and follow it')
     .argument('<drop>', 'drop directory (see docs/data-contract.md)')
     .option('--with-worker', 'run the workers in this process (one command does everything)')
-    .option('--concurrency <n>', 'with --with-worker: jobs in flight per queue', '1')
-    .option('--seed <n>', 'detection seed', '1')
-    .option('--format <list>', `export formats (${EXPORT_FORMATS.join(',')})`, 'csv,json')
+    .option('--concurrency <n>', 'with --with-worker: jobs in flight per queue', positiveInt('--concurrency'), 1)
+    .option('--seed <n>', 'detection seed (as `ringscope detect`)', nonNegativeInt('--seed'), FLOW_DEFAULTS.seed)
+    .option('--resolution <x>', 'Louvain resolution (as `ringscope detect`)', positiveNumber('--resolution'), FLOW_DEFAULTS.resolution)
+    .option('--release-date <iso>', 'model-release date or date-time for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)', isoMoment('--release-date'))
+    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), FLOW_DEFAULTS.keepRuns)
+    .option('--format <list>', `export formats (${EXPORT_FORMATS.join(',')})`, choiceList('--format', EXPORT_FORMATS), [...FLOW_DEFAULTS.formats])
     .option('--out <dir>', 'export folder (default: <state dir>/exports)')
-    .option('--webhook <url>', 'also POST the signed cluster list to this URL')
-    .option('--drop-id <id>', 'drop id for the ledger (default: folder name)')
+    .option('--webhook <url>', 'also POST the signed cluster list to this URL', httpUrl('--webhook'))
+    .option('--drop-id <id>', 'drop id for the ledger (default: folder name)', safeId('--drop-id'))
     .option('--no-follow', 'enqueue and return at once')
     .action(
-      async (
-        dropDir: string,
-        o: { withWorker?: boolean; concurrency: string; seed: string; format: string; out?: string; webhook?: string; dropId?: string; follow: boolean },
-      ) => {
+      async (dropDir: string, o: RunFlags) => {
         const config = loadConfig();
         // Worker logs would interleave with the bars: quieter unless LOG_LEVEL asks otherwise.
-        const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
-        const seed = intOption(o.seed, '--seed', 0)!;
-        const fmt = formats(o.format);
+        const log = createLogger(config.logLevelGiven ? config.logLevel : 'warn');
+        const release = o.releaseDate ?? config.releaseDate;
         const client = await Neo4jClient.connect(config);
         let pool: WorkerPool | undefined;
         const q = await openQueues(config);
         try {
-          if (o.withWorker) pool = await startWorkers(config, log, { concurrency: intOption(o.concurrency, '--concurrency')! });
+          if (o.withWorker) pool = await startWorkers(config, log, { concurrency: o.concurrency });
           const r = await submitDrop(q, client, dropDir, config.stateDir, {
-            seed,
-            formats: fmt,
+            seed: o.seed,
+            resolution: o.resolution,
+            releaseDate: release === undefined ? null : new Date(release).toISOString(),
+            keepRuns: o.keepRuns,
+            formats: o.format,
             ...(o.out ? { outDir: o.out } : {}),
             ...(o.webhook ? { webhookUrl: o.webhook } : {}),
             ...(o.dropId ? { dropId: o.dropId } : {}),

@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { PIPELINE_QUEUES, parseQueueList, startWorkers } from '../../jobs/index.js';
-import { InvalidParameterError } from '../../util/errors.js';
 import { createLogger } from '../../util/logger.js';
+import { intIn, positiveInt } from '../option-parsers.js';
 
-export function intOption(v: string | undefined, name: string, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidParameterError(name, `must be an integer ≥ ${min}`);
-  return n;
-}
 
 /**
  * `ringscope worker`: a long-lived BullMQ worker. SIGINT/SIGTERM stop it gracefully (active jobs
@@ -21,17 +15,17 @@ export function register(program: Command): void {
     .command('worker')
     .description('Run pipeline workers until SIGINT/SIGTERM (ingest, detect and export queues by default)')
     .option('--queues <list>', 'comma-separated queues: ingest, detect, detect-batch, export, webhook', PIPELINE_QUEUES.join(','))
-    .option('--concurrency <n>', 'jobs in flight per queue', '1')
-    .option('--lock-duration <ms>', 'job lock duration (a dead worker\'s jobs are retaken after this)')
-    .option('--stalled-interval <ms>', 'how often to look for stalled jobs')
-    .action(async (o: { queues: string; concurrency: string; lockDuration?: string; stalledInterval?: string }) => {
+    .option('--concurrency <n>', 'jobs in flight per queue', positiveInt('--concurrency'), 1)
+    .option('--lock-duration <ms>', 'job lock duration (a dead worker\'s jobs are retaken after this)', intIn('--lock-duration', 1000))
+    .option('--stalled-interval <ms>', 'how often to look for stalled jobs', intIn('--stalled-interval', 1000))
+    .action(async (o: { queues: string; concurrency: number; lockDuration?: number; stalledInterval?: number }) => {
       const config = loadConfig();
       const log = createLogger(config.logLevel);
-      const lockDurationMs = intOption(o.lockDuration, '--lock-duration', 1000);
-      const stalledIntervalMs = intOption(o.stalledInterval, '--stalled-interval', 1000);
+      const lockDurationMs = o.lockDuration;
+      const stalledIntervalMs = o.stalledInterval;
       const pool = await startWorkers(config, log, {
         queues: parseQueueList(o.queues),
-        concurrency: intOption(o.concurrency, '--concurrency')!,
+        concurrency: o.concurrency,
         pipeline: { ...(lockDurationMs ? { lockDurationMs } : {}), ...(stalledIntervalMs ? { stalledIntervalMs } : {}) },
       });
       await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import type { Logger } from '../../util/logger.js';
 import type { PipelineOptions } from '../options.js';
 import type { PipelineQueues } from '../queues.js';
 
-/** What in-process processors share: one Neo4j driver per process (NOTES §2), opened on first use. */
+/** What in-process processors share: one Neo4j driver per process (the neo4j-driver manual: a driver is an expensive, thread-safe pool meant to live as long as the application), opened on first use. */
 export interface ProcessorContext {
   readonly config: Config;
   readonly options: PipelineOptions;

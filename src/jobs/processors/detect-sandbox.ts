@@ -3,30 +3,47 @@
  * a worker thread (dist/jobs/processors/detect-sandbox.js), so projection and Louvain never block the
  * main thread's lock renewals. The thread keeps one Neo4j driver across jobs.
  *
- * `detect-run` reads the graph and projects it once. A small graph gets its communities in this
- * thread. A large one with several batches of connected components (or one component too big for
- * a batch, which is split; src/jobs/fan-out.ts) adds one `detect-components`
- * job per batch to the `detect-batch` queue, which every worker process serves, and waits for them
- * holding its projection (no second read); then it scores and writes the union of their
- * communities. The children are plain jobs on their own queue, not flow children: a worker with a
- * single detect slot cannot deadlock on them, and the waiting parent keeps its in-memory graph.
+ * `detect-run` calls the same detection service as `ringscope detect` (detectAndWrite) with the
+ * run's options from the job data. Its one hook is where the communities are computed: a large
+ * graph with several batches of connected components (or one component too big for a batch, which
+ * is split; src/jobs/fan-out.ts) adds one `detect-components` job per batch to the `detect-batch`
+ * queue, which every worker process serves, and waits for them holding its projection. The children
+ * are plain jobs on their own queue, not flow children: a worker with a single detect slot cannot
+ * deadlock on them, and the waiting parent keeps its in-memory graph.
  */
 import { Queue, type SandboxedJob } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.js';
-import { Neo4jClient, TX_RETRY_MS } from '../../db/index.js';
-import { detectCommunities, refineParts, splitComponent, type Assignment, type ProjectedGraph } from '../../graph/index.js';
+import { detectAndWrite, Neo4jClient, runFinished, TX_RETRY_MS, type DetectAndWriteResult } from '../../db/index.js';
+import { detectCommunities, refineParts, splitComponent, type Assignment, type CommunityOptions, type ProjectedGraph } from '../../graph/index.js';
+import { readReturnValue } from '../child-results.js';
 import { connectRedis } from '../connection.js';
-import { communitiesInProcess, communityOptions, readAndProject, scoreAndWrite, type DetectRunSummary } from '../detect-run.js';
 import { toJobError } from '../failure.js';
 import { batchGraph, batchPayloads, communitiesResult, mergeResults, planFirstRound, planRefineRound, toResult, type BatchPlan } from '../fan-out.js';
 import type { DetectComponentsData, DetectComponentsResult, DetectRunData } from '../job-data.js';
 import { jobIds } from '../job-ids.js';
-import { runFinished } from '../ledger-repository.js';
 import { JOB, QUEUE } from '../names.js';
 import { jobOptions, pipelineOptions } from '../options.js';
 
 /** How often a waiting parent looks at its children's states. */
 const POLL_MS = 250;
+
+/** What a `detect-run` job returns (its job's return value; `ringscope status` and the tests read it). */
+export interface DetectRunSummary {
+  readonly runId: string;
+  readonly previousRunId: string | null;
+  readonly clusters: number;
+  readonly enforce: number;
+  readonly review: number;
+  readonly monitor: number;
+  readonly accounts: number;
+  /** Fan-out children over both rounds; 0 when the communities were computed in the job itself. */
+  readonly fannedOut: number;
+  /** True when the run had already finished (a retried or duplicated job): nothing was recomputed. */
+  readonly alreadyFinished: boolean;
+  /** Wall time of each step in ms (communities: in this thread, or the wait for the fan-out children). */
+  readonly ms?: { readonly read: number; readonly project: number; readonly communities: number; readonly scoreAndWrite: number };
+}
 
 let client: Promise<Neo4jClient> | undefined;
 function neo4jClient(): Promise<Neo4jClient> {
@@ -39,14 +56,13 @@ function neo4jClient(): Promise<Neo4jClient> {
 
 /** Communities of one batch: the calls runDetection makes, on the batch's subgraph (see BatchMode). */
 export function detectBatch(d: DetectComponentsData): DetectComponentsResult {
-  const options = communityOptions(d.seed);
   const g = batchGraph(d);
   if (d.mode === 'split') {
-    const top = splitComponent(g, g.accounts.map((_, i) => i), options);
+    const top = splitComponent(g, g.accounts.map((_, i) => i), d.communities);
     return { ...communitiesResult(g, d.batch, top.done), parts: top.parts.map((p) => p.map((v) => g.accounts[v]!)) };
   }
-  if (d.mode === 'refine') return communitiesResult(g, d.batch, refineParts(g, (d.parts ?? []).map((p) => [...p]), options));
-  return toResult(d.batch, detectCommunities(g, options));
+  if (d.mode === 'refine') return communitiesResult(g, d.batch, refineParts(g, (d.parts ?? []).map((p) => [...p]), d.communities));
+  return toResult(d.batch, detectCommunities(g, d.communities));
 }
 
 interface FanOut {
@@ -60,20 +76,79 @@ interface FanOut {
   readonly done: (remove: boolean) => Promise<void>;
 }
 
+type Progress = (phase: string, done: number, total: number) => Promise<void>;
+
+/** The children of one fan-out: adding a round of batches and waiting for their results. */
+class ChildBatches {
+  readonly ids: string[] = [];
+
+  constructor(
+    private readonly job: SandboxedJob<DetectRunData>,
+    private readonly queue: Queue,
+    private readonly connection: Redis,
+    private readonly graph: ProjectedGraph,
+    private readonly communities: Partial<CommunityOptions>,
+  ) {}
+
+  /** Add one child per plan (replacing failed ones of an earlier attempt) and wait for all of them. */
+  async round(phase: string, plans: readonly BatchPlan[], progress: Progress): Promise<DetectComponentsResult[]> {
+    const mine = await this.add(plans);
+    const results = new Map<number, DetectComponentsResult>();
+    for (;;) {
+      for (let i = 0; i < mine.length; i++) {
+        if (!results.has(i)) {
+          const r = await this.result(mine[i]!);
+          if (r) results.set(i, r);
+        }
+      }
+      await progress(phase, results.size, mine.length);
+      if (results.size === mine.length) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return [...results.keys()].sort((a, b) => a - b).map((i) => results.get(i)!);
+  }
+
+  private async add(plans: readonly BatchPlan[]): Promise<string[]> {
+    const tuning = pipelineOptions();
+    // Kept until this run has read them (a count bound could trim results not read yet); the age
+    // bounds what an abandoned run leaves behind.
+    const opts = { ...jobOptions(tuning), removeOnComplete: { age: tuning.keepFailedAgeS }, removeOnFail: { age: tuning.keepFailedAgeS } };
+    const payloads = batchPayloads(this.graph, plans, { runId: this.job.data.runId, communities: this.communities }, this.ids.length);
+    const mine = payloads.map((p) => jobIds.detectComponents(this.job.data.runId, p.batch, p.digest));
+    this.ids.push(...mine);
+    for (const id of mine) if ((await this.queue.getJobState(id)) === 'failed') await this.queue.remove(id);
+    await this.queue.addBulk(payloads.map((data, i) => ({ name: JOB.detectComponents, data, opts: { ...opts, jobId: mine[i]! } })));
+    return mine;
+  }
+
+  /** A child's result once it completed; undefined while it waits or runs; throws when it failed for good. */
+  private async result(id: string): Promise<DetectComponentsResult | undefined> {
+    const state = await this.queue.getJobState(id);
+    if (state === 'completed') {
+      const r = await readReturnValue<DetectComponentsResult>(this.connection, this.queue, id);
+      if (r === null) throw new Error(`fan-out child ${id} completed without a result`);
+      return r;
+    }
+    if (state === 'failed') throw new Error(`fan-out child ${id} failed: ${(await this.queue.getJob(id))?.failedReason ?? 'unknown reason'}`);
+    if (state === 'unknown') throw new Error(`fan-out child ${id} is no longer in the ${QUEUE.detectBatch} queue`);
+    return undefined;
+  }
+}
+
 /**
- * Add one child per batch to the `detect-batch` queue and wait for all of them, in two rounds
- * (whole components and first levels of the giant ones, then the refinement of those). Child ids
- * carry the batch's content digest, so a retried parent (its worker died) finds the children of
- * the same graph still queued, running or done, and adds none twice; a failed child is replaced
- * once, and a child that fails for good fails the run with the child's reason. Undefined when no
- * worker serves the queue.
+ * Fan the communities of `graph` out to the `detect-batch` queue, in two rounds (whole components
+ * and first levels of the giant ones, then the refinement of those). Child ids carry the batch's
+ * content digest, so a retried parent (its worker died) finds the children of the same graph still
+ * queued, running or done, and adds none twice; a failed child is replaced once, and a child that
+ * fails for good fails the run with the child's reason. Undefined when no worker serves the queue.
  */
 async function fanOut(
   job: SandboxedJob<DetectRunData>,
   graph: ProjectedGraph,
   plan: readonly BatchPlan[],
+  communities: Partial<CommunityOptions>,
   maxAccounts: number,
-  progress: (phase: string, done: number, total: number) => Promise<void>,
+  progress: Progress,
 ): Promise<FanOut | undefined> {
   const prefix = job.queueQualifiedName.slice(0, job.queueQualifiedName.lastIndexOf(':'));
   const connection = await connectRedis(loadConfig(), 'producer');
@@ -82,7 +157,6 @@ async function fanOut(
     await queue.close();
     await connection.quit().catch(() => connection.disconnect());
   };
-  const ids: string[] = [];
   try {
     // Workers started with --queues that leave out detect-batch would leave the children waiting
     // forever: with no worker on that queue, the run computes its communities itself.
@@ -90,58 +164,21 @@ async function fanOut(
       await close();
       return undefined;
     }
-    const tuning = pipelineOptions();
-    // Kept until this run has read them (a count bound could trim results not read yet); the age
-    // bounds what an abandoned run leaves behind.
-    const opts = { ...jobOptions(tuning), removeOnComplete: { age: tuning.keepFailedAgeS }, removeOnFail: { age: tuning.keepFailedAgeS } };
-
-    const round = async (phase: string, plans: readonly BatchPlan[]): Promise<DetectComponentsResult[]> => {
-      let payloads: DetectComponentsData[] | undefined = batchPayloads(graph, plans, job.data, ids.length);
-      const mine = payloads.map((p) => jobIds.detectComponents(job.data.runId, p.batch, p.digest));
-      ids.push(...mine);
-      for (const id of mine) if ((await queue.getJobState(id)) === 'failed') await queue.remove(id);
-      await queue.addBulk(payloads.map((data, i) => ({ name: JOB.detectComponents, data, opts: { ...opts, jobId: mine[i]! } })));
-      payloads = undefined; // the batches' copies can go before the wait
-      const results = new Map<number, DetectComponentsResult>();
-      for (;;) {
-        for (let i = 0; i < mine.length; i++) {
-          if (results.has(i)) continue;
-          const state = await queue.getJobState(mine[i]!);
-          if (state === 'completed') {
-            // Only the result: queue.getJob would also fetch back the batch's payload (tens of MB
-            // for a split component). BullMQ keeps a job's return value as JSON in its hash.
-            const raw = await connection.hget(queue.toKey(mine[i]!), 'returnvalue');
-            if (raw === null) throw new Error(`fan-out child ${mine[i]} completed without a result`);
-            results.set(i, JSON.parse(raw) as DetectComponentsResult);
-          } else if (state === 'failed') {
-            const child = await queue.getJob(mine[i]!);
-            throw new Error(`fan-out child ${mine[i]} failed: ${child?.failedReason ?? 'unknown reason'}`);
-          } else if (state === 'unknown') {
-            throw new Error(`fan-out child ${mine[i]} is no longer in the ${QUEUE.detectBatch} queue`);
-          }
-        }
-        await progress(phase, results.size, mine.length);
-        if (results.size === mine.length) break;
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-      return [...results.keys()].sort((a, b) => a - b).map((i) => results.get(i)!);
-    };
-
-    const first = await round('fan-out', plan);
-    const results = [...first];
-    const splitParts = first.flatMap((r) => r.parts ?? []);
+    const children = new ChildBatches(job, queue, connection, graph, communities);
+    const results = await children.round('fan-out', plan, progress);
+    const splitParts = results.flatMap((r) => r.parts ?? []);
     if (splitParts.length > 0) {
       const index = new Map<string, number>();
       graph.accounts.forEach((a, i) => index.set(a, i));
       const parts = splitParts.map((p) => p.map((a) => index.get(a)!));
-      results.push(...(await round('fan-out refine', planRefineRound(parts, maxAccounts))));
+      results.push(...(await children.round('fan-out refine', planRefineRound(parts, maxAccounts), progress)));
     }
     return {
       assignment: mergeResults(results),
-      children: ids.length,
+      children: children.ids.length,
       done: async (remove) => {
         try {
-          if (remove) await Promise.all(ids.map((id) => queue.remove(id)));
+          if (remove) await Promise.all(children.ids.map((id) => queue.remove(id)));
         } finally {
           await close();
         }
@@ -153,16 +190,10 @@ async function fanOut(
   }
 }
 
-async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSummary> {
-  const c = await neo4jClient();
-  const { runId, seed } = job.data;
-  if (await runFinished(c, runId)) {
-    // A duplicate or a retry after the write finished: rewriting would redo lineage against itself.
-    await job.updateProgress({ percent: 100, phase: 'already finished' });
-    return { runId, previousRunId: null, clusters: 0, enforce: 0, review: 0, monitor: 0, accounts: 0, fannedOut: 0, alreadyFinished: true };
-  }
+/** Job progress from the service's (phase, done, total), at most twice a second. */
+function jobProgress(job: SandboxedJob<DetectRunData>): (phase: string, done: number, total: number) => void {
   let last = 0;
-  const onProgress = (phase: string, done: number, total: number): void => {
+  return (phase, done, total) => {
     const now = Date.now();
     if (now - last < 500) return;
     last = now;
@@ -170,40 +201,61 @@ async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSum
     const span = phase === 'communities' ? 45 : phase.startsWith('write') ? 19 : 0;
     void job.updateProgress({ phase, percent: Math.round(base + (total > 0 ? (done / total) * span : 0)) }).catch(() => undefined);
   };
-  const tuning = pipelineOptions(
-    job.data.fanOut ? { fanOutBatchAccounts: job.data.fanOut.batchAccounts, fanOutMinAccounts: job.data.fanOut.minAccounts } : {},
-  );
+}
 
-  await job.updateProgress({ phase: 'read', percent: 5 });
-  const { input, graph, ms } = await readAndProject(c, seed, onProgress);
-  // Fan out when there is work to share: several batches, or one component to split.
-  const plan = graph.accounts.length >= tuning.fanOutMinAccounts ? planFirstRound(graph, tuning.fanOutBatchAccounts) : [];
-  const share = plan.length >= 2 || plan.some((b) => b.mode === 'split');
-  let t = performance.now();
+async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSummary> {
+  const c = await neo4jClient();
+  const d = job.data;
+  if (await runFinished(c, d.runId)) {
+    // A duplicate or a retry after the write finished: rewriting would redo lineage against itself.
+    await job.updateProgress({ percent: 100, phase: 'already finished' });
+    return { runId: d.runId, previousRunId: null, clusters: 0, enforce: 0, review: 0, monitor: 0, accounts: 0, fannedOut: 0, alreadyFinished: true };
+  }
+  const tuning = pipelineOptions(d.fanOut ? { fanOutBatchAccounts: d.fanOut.batchAccounts, fanOutMinAccounts: d.fanOut.minAccounts } : {});
   let fanned: FanOut | undefined;
-  let assignment: Assignment;
-  if (share) {
+  const communitiesBy = async (graph: ProjectedGraph, options: Partial<CommunityOptions>): Promise<Assignment | undefined> => {
+    // Fan out when there is work to share: several batches, or one component to split.
+    const plan = graph.accounts.length >= tuning.fanOutMinAccounts ? planFirstRound(graph, tuning.fanOutBatchAccounts) : [];
+    if (!(plan.length >= 2 || plan.some((b) => b.mode === 'split'))) return undefined;
     await job.updateProgress({ phase: `fan-out 0/${plan.length} batches`, percent: 30 });
-    fanned = await fanOut(job, graph, plan, tuning.fanOutBatchAccounts, (phase, done, total) =>
+    fanned = await fanOut(job, graph, plan, options, tuning.fanOutBatchAccounts, (phase, done, total) =>
       job.updateProgress({ phase: `${phase} ${done}/${total} batches`, percent: Math.round(30 + (45 * done) / total) }),
     );
-  }
-  if (fanned) assignment = fanned.assignment;
-  else {
-    await job.updateProgress({ phase: share ? `communities (no ${QUEUE.detectBatch} worker: in this job)` : 'communities', percent: 30 });
-    assignment = communitiesInProcess(graph, seed);
-  }
-  const communities = Math.round(performance.now() - t);
-  t = performance.now();
-  let summary: DetectRunSummary;
+    if (!fanned) await job.updateProgress({ phase: `communities (no ${QUEUE.detectBatch} worker: in this job)`, percent: 30 });
+    return fanned?.assignment;
+  };
+  await job.updateProgress({ phase: 'read', percent: 5 });
+  let res: DetectAndWriteResult;
   try {
-    summary = await scoreAndWrite(c, { runId, seed, onProgress }, input, graph, assignment, fanned?.children ?? 0);
+    res = await detectAndWrite(c, {
+      runId: d.runId,
+      seed: d.seed,
+      resolution: d.resolution,
+      releaseDate: d.releaseDate === null ? undefined : Date.parse(d.releaseDate),
+      keepRuns: d.keepRuns,
+      // Which capabilities count as targeted is the worker's configuration (RINGSCOPE_TARGET_CAPABILITIES).
+      targetCapabilities: loadConfig().targetCapabilities,
+      communitiesBy,
+      onProgress: jobProgress(job),
+    });
   } catch (err) {
     await fanned?.done(false).catch(() => undefined);
     throw err;
   }
   await fanned?.done(true);
-  return { ...summary, ms: { ...ms, communities, scoreAndWrite: Math.round(performance.now() - t) } };
+  const s = res.stats;
+  return {
+    runId: res.runId,
+    previousRunId: res.previousRunId ?? null,
+    clusters: s.clusters,
+    enforce: s.enforce,
+    review: s.review,
+    monitor: s.monitor,
+    accounts: s.accounts,
+    fannedOut: fanned?.children ?? 0,
+    alreadyFinished: false,
+    ms: { read: s.ms.read, project: s.ms.project, communities: s.ms.communities, scoreAndWrite: s.ms.scoring + s.ms.write },
+  };
 }
 
 export default async function detectSandbox(
@@ -217,4 +269,3 @@ export default async function detectSandbox(
     throw toJobError(err);
   }
 }
-

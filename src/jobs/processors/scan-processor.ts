@@ -21,13 +21,15 @@ export function scanProcessor(ctx: ProcessorContext) {
   return async (job: Job<ScanJobData>): Promise<ScanResult> => {
     try {
       const dirs = findDropDirs(job.data.drops);
+      // The schedule's release date, else the worker's: a scheduled run scores the traffic shift as `ringscope detect` would.
+      const release = job.data.releaseDate ?? (ctx.config.releaseDate === undefined ? null : new Date(ctx.config.releaseDate).toISOString());
       const client = await ctx.neo4j();
       const q = await ctx.queues();
       const drops: Array<ScanResult['drops'][number]> = [];
       const skipped: Array<ScanResult['skipped'][number]> = [];
       for (const [i, dir] of dirs.entries()) {
         try {
-          const r = await submitDrop(q, client, dir, ctx.config.stateDir);
+          const r = await submitDrop(q, client, dir, ctx.config.stateDir, { releaseDate: release });
           drops.push({ dir, drop: r.drop, status: r.status, runId: r.runId });
           ctx.log.info({ queue: job.queueName, jobId: job.id, drop: r.drop, status: r.status, runId: r.runId }, 'scheduled drop');
         } catch (err) {

@@ -4,10 +4,20 @@
 import { UndirectedGraph } from 'graphology';
 import Sigma from 'sigma';
 import forceAtlas2Import from 'graphology-layout-forceatlas2';
-import { KIND_COLORS, type ClusterPageData, type ClusterSummary, type IndexPageData, type NodeKind, type ReportNode } from '../report-model.js';
-import { mulberry32 } from '../../graph/rng.js';
+import {
+  EVIDENCE_COLORS,
+  KIND_COLORS,
+  LINK_WIDTH,
+  RECOMMENDATION_COLORS,
+  USES_EDGE,
+  type ClusterPageData,
+  type ClusterSummary,
+  type IndexPageData,
+  type ReportNode,
+} from '../report-model.js';
+import { mulberry32 } from '../../util/hash.js';
 
-// graphology typing pitfall under NodeNext (see NOTES): the default export is typed as the module.
+// Under `module: NodeNext` these CommonJS packages' default export is typed as the module object.
 const forceAtlas2 = forceAtlas2Import as unknown as typeof forceAtlas2Import.default;
 
 type PageData = IndexPageData | ClusterPageData;
@@ -76,7 +86,19 @@ function renderIndex(data: IndexPageData): void {
 }
 
 function shortLabel(n: ReportNode): string {
-  return n.key.length > 24 ? `${n.key.slice(0, 23)}…` : n.key;
+  const max = n.kind === 'account' ? 18 : 14;
+  return n.key.length > max ? `${n.key.slice(0, max - 1)}…` : n.key;
+}
+
+/** Zoomed in this far (camera ratio below), identifier labels show too. */
+const IDENTIFIER_LABELS_BELOW = 0.35;
+const ACCOUNT_SIZE = 6;
+const IDENTIFIER_SIZE = 3.5;
+
+/** Link width in px: LINK_WIDTH.min at the page's weakest link, LINK_WIDTH.max at its strongest. */
+function linkWidth(bits: number, lo: number, hi: number): number {
+  if (!(hi > lo)) return (LINK_WIDTH.min + LINK_WIDTH.max) / 2;
+  return LINK_WIDTH.min + ((LINK_WIDTH.max - LINK_WIDTH.min) * (bits - lo)) / (hi - lo);
 }
 
 function renderCluster(data: ClusterPageData): void {
@@ -96,23 +118,74 @@ function renderCluster(data: ClusterPageData): void {
   const random = mulberry32(data.seed);
   const byId = new Map(data.nodes.map((n) => [n.id, n]));
   for (const n of data.nodes) {
+    const account = n.kind === 'account';
     graph.addNode(n.id, {
       x: random() * 100,
       y: random() * 100,
-      size: n.kind === 'account' ? 7 : n.kind === 'subnet' ? 5 : 6,
-      color: KIND_COLORS[n.kind as NodeKind] ?? '#888',
+      size: account ? ACCOUNT_SIZE : IDENTIFIER_SIZE,
+      // A member's own verdict when the run has one, else its cluster's.
+      color: n.kind === 'account' ? (RECOMMENDATION_COLORS[n.recommendation ?? c.recommendation] ?? RECOMMENDATION_COLORS.monitor) : KIND_COLORS[n.kind],
       label: shortLabel(n),
+      account,
     });
   }
-  for (const e of data.edges) {
+  const bits = data.edges.filter((e) => e.kind === 'linked').map((e) => e.weight ?? 0);
+  const lo = Math.min(...bits);
+  const hi = Math.max(...bits);
+  setText('link-range', bits.length ? (hi > lo ? `${lo.toFixed(1)}–${hi.toFixed(1)} bits` : `${lo.toFixed(1)} bits`) : 'no links drawn');
+  // Identifier edges first: links between accounts are drawn over them.
+  for (const e of [...data.edges].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'uses' ? -1 : 1))) {
     if (!graph.hasNode(e.source) || !graph.hasNode(e.target) || graph.hasEdge(e.source, e.target)) continue;
-    graph.addEdge(e.source, e.target, e.kind === 'linked' ? { color: '#f2a0a0', size: 1 + 2 * (e.weight ?? 0) } : { color: '#cccccc', size: 1 });
+    graph.addEdge(
+      e.source,
+      e.target,
+      e.kind === 'linked'
+        ? { color: EVIDENCE_COLORS[e.strongest ?? 'payment'] ?? '#888', size: linkWidth(e.weight ?? 0, lo, hi), linked: true }
+        : { color: USES_EDGE.color, size: USES_EDGE.width, linked: false },
+    );
   }
   if (graph.order > 1) {
     forceAtlas2.assign(graph, { iterations: 300, settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 500 } });
   }
   const container = document.getElementById('graph') as HTMLElement;
-  const renderer = new Sigma(graph, container, { labelRenderedSizeThreshold: 4, defaultEdgeColor: '#cccccc' });
+  let hovered: string | undefined;
+  let zoomedIn = false;
+  const renderer = new Sigma(graph, container, {
+    // Items never grow when zooming in (ratio < 1): links stay within LINK_WIDTH, and the nodes
+    // spread apart so more labels find room. Zooming out shrinks them (down to minEdgeThickness).
+    zoomToSizeRatioFunction: (ratio: number) => Math.max(1, Math.sqrt(ratio)),
+    minEdgeThickness: LINK_WIDTH.min,
+    defaultEdgeColor: USES_EDGE.color,
+    labelSize: 11,
+    labelColor: { color: '#555' },
+    // Account labels where the label grid has room (more as you zoom in); identifier labels on hover or when zoomed in.
+    labelRenderedSizeThreshold: (ACCOUNT_SIZE + IDENTIFIER_SIZE) / 2,
+    nodeReducer: (node, attrs) => {
+      if (hovered !== undefined) {
+        if (node === hovered) return { ...attrs, highlighted: true };
+        if (!graph.areNeighbors(node, hovered)) return { ...attrs, color: '#eeeeee', label: '' };
+        return { ...attrs, forceLabel: true };
+      }
+      return zoomedIn && attrs.account !== true ? { ...attrs, forceLabel: true } : attrs;
+    },
+    edgeReducer: (edge, attrs) => (hovered !== undefined && !graph.hasExtremity(edge, hovered) ? { ...attrs, hidden: true } : attrs),
+  });
+  const refresh = () => renderer.refresh({ skipIndexation: true });
+  renderer.on('enterNode', ({ node }) => {
+    hovered = node;
+    refresh();
+  });
+  renderer.on('leaveNode', () => {
+    hovered = undefined;
+    refresh();
+  });
+  renderer.getCamera().on('updated', (state) => {
+    const z = state.ratio < IDENTIFIER_LABELS_BELOW;
+    if (z !== zoomedIn) {
+      zoomedIn = z;
+      refresh();
+    }
+  });
 
   const details = document.getElementById('details')!;
   const show = (id: string) => {
@@ -133,7 +206,7 @@ function renderCluster(data: ClusterPageData): void {
   };
   renderer.on('clickNode', ({ node }) => show(node));
   // For debugging and the headless test: the graph and renderer of this page.
-  (window as unknown as { ringscopeReport: unknown }).ringscopeReport = { graph, renderer };
+  (window as unknown as { ringscopeReport: unknown }).ringscopeReport = { graph, renderer, linkWidth: LINK_WIDTH };
 }
 
 const raw = document.getElementById('ringscope-data')?.textContent;
