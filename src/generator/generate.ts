@@ -12,6 +12,7 @@ import { Rng } from './prng.js';
 import { promptText } from './prompt-text.js';
 import { RowSink } from './row-sink.js';
 import { SCENARIOS, SCENARIO_NAMES } from './scenarios.js';
+import type { WorldParams } from './world.js';
 
 export interface GenerateOptions {
   /** Scenario name (see SCENARIO_NAMES and docs/scenarios.md). */
@@ -44,6 +45,8 @@ export interface GenerateOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** @defaultValue 10000 */
   readonly progressEvery?: number;
+  /** World knobs over the scenario's own (see world.ts and docs/scenarios.md). @defaultValue {} */
+  readonly world?: WorldParams;
 }
 
 export const DEFAULTS = {
@@ -91,7 +94,7 @@ function parseInstant(name: string, v: string): number {
 }
 
 /** Resolve options into a plan (exported for tests and the benchmark). */
-export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 'seed' | 'start' | 'days' | 'releaseDate'>): Plan {
+export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 'seed' | 'start' | 'days' | 'releaseDate' | 'world'>): Plan {
   const scenario = SCENARIOS.get(opts.scenario);
   if (!scenario) throw new InvalidParameterError('scenario', `unknown scenario ${opts.scenario}; known: ${SCENARIO_NAMES.join(', ')}`);
   if (!Number.isSafeInteger(opts.seed)) throw new InvalidParameterError('seed', 'must be an integer');
@@ -103,7 +106,7 @@ export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 's
   const startHour = startMs / HOUR_MS;
   if (releaseHour < startHour + 4 * 24 || releaseHour > startHour + days * 24 - 48)
     throw new InvalidParameterError('releaseDate', 'must fall inside the window, at least 4 days after its start and 2 days before its end');
-  return buildPlan({ scenario, accounts: opts.accounts, seed: opts.seed, window: { startHour, hours: days * 24, releaseHour } });
+  return buildPlan({ scenario, accounts: opts.accounts, seed: opts.seed, window: { startHour, hours: days * 24, releaseHour }, world: opts.world ?? {} });
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateSummary> {

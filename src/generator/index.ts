@@ -6,3 +6,4 @@ export { buildPlan, segmentOf, GROUP_SIZES, MIN_RING_SIZE, type Plan, type Segme
 export { generateAccount, type AccountRecord } from './account-rows.js';
 export { Rng, hash32, hexId } from './prng.js';
 export { scaffoldTemplate, scaffoldPrompt, naturalTask, organicPrompt, PARAPHRASE_DEFAULTS, type ScaffoldTemplate, type ParaphraseOptions } from './scaffold-text.js';
+export { validateWorld, drawWorld, WORLD_RANGES, type WorldParams } from './world.js';

@@ -44,7 +44,7 @@ describe('projection', () => {
     const g = project(input(acc, [
       { kind: 'ip', key: 'ip-near', members: [mem(acc[0]!, T0), mem(acc[1]!, T0 + 2 * DAY)] },
       { kind: 'ip', key: 'ip-far', members: [mem(acc[2]!, T0), mem(acc[3]!, T0 + 90 * DAY)] },
-    ]), { minEdgeWeight: 0 });
+    ]), { minEdgeWeight: 0, coherence: false });
     expect(g.weight[edge(g, acc[0]!, acc[1]!)!]!).toBeGreaterThan(5 * g.weight[edge(g, acc[2]!, acc[3]!)!]!);
   });
 
@@ -56,6 +56,7 @@ describe('projection', () => {
       neighbours: k,
       m: { ip: 100 },
       minEdgeWeight: 0,
+      coherence: false,
     });
     expect(g.stats.identifiersSparsified).toBe(1);
     expect(g.edgeCount).toBeGreaterThanOrEqual(acc.length - 1);
@@ -74,7 +75,7 @@ describe('projection', () => {
     const g = project(input(acc, [
       { kind: 'ip', key: '192.0.2.1', members: [mem(acc[0]!), mem(acc[1]!)] },
       { kind: 'subnet', key: '192.0.2.0/24', members: [mem(acc[0]!), mem(acc[1]!), mem(acc[2]!)] },
-    ]), { minEdgeWeight: 0 });
+    ]), { minEdgeWeight: 0, coherence: false });
     const both = edgeEvidence(g, edge(g, acc[0]!, acc[1]!)!);
     expect(both.ip).toBeGreaterThan(0);
     expect(both.subnet).toBe(0);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULTS, generate, SCENARIO_NAMES } from '../../generator/index.js';
+import { DEFAULTS, generate, SCENARIO_NAMES, validateWorld, type WorldParams } from '../../generator/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
 import { ProgressLog } from '../../util/progress-log.js';
 import { ratio } from '../option-parsers.js';
@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('--days <n>', 'length of the observed window in days', String(DEFAULTS.days))
     .option('--release-date <iso>', 'model-release moment for release-shift rings', DEFAULTS.releaseDate)
     .option('--force', 'replace an existing drop in <out>/drop')
+    .option('--world <json>', 'world knobs as JSON, e.g. \'{"hubExitUsers":[20,60],"creation":"steady"}\' (docs/scenarios.md, "World parameters")')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const started = Date.now();
       const log = new ProgressLog(process.stderr);
@@ -37,6 +38,7 @@ export function register(program: Command): void {
         days: int(o.days, 'days'),
         releaseDate: String(o.releaseDate),
         force: Boolean(o.force),
+        ...(o.world !== undefined ? { world: worldJson(o.world) } : {}),
         onProgress: (done, total) => log.update('generate', `generated ${done.toLocaleString('en')} / ${total.toLocaleString('en')} accounts`, done === total),
       });
       log.end();
@@ -56,6 +58,17 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+function worldJson(v: unknown): WorldParams {
+  try {
+    const w = JSON.parse(String(v)) as unknown;
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) throw new Error('not an object');
+    return validateWorld(w as WorldParams);
+  } catch (e) {
+    if (e instanceof InvalidParameterError) throw e;
+    throw new InvalidParameterError('world', `must be a JSON object of world knobs: ${(e as Error).message}`);
+  }
 }
 
 function int(v: unknown, name: string): number {
