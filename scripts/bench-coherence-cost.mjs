@@ -46,7 +46,7 @@ for (let r = 0; r < 2; r++) {
 const mean = (c) => +(rounds.filter((x) => x.coherence === c).reduce((s, x) => s + x.seconds, 0) / 2).toFixed(2);
 const on = rounds.find((x) => x.coherence);
 const off = rounds.find((x) => !x.coherence);
-const out = {
+const raw = {
   accounts: N,
   secondsWith: mean(true),
   secondsWithout: mean(false),
@@ -61,5 +61,27 @@ const out = {
   rounds,
 };
 fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
-fs.writeFileSync(path.join(ROOT, 'bench-out', 'coherence-cost.json'), JSON.stringify(out, null, 2));
-console.error(`[bench-coherence-cost] ${JSON.stringify(out)}`);
+fs.writeFileSync(path.join(ROOT, 'bench-out', 'coherence-cost.json'), JSON.stringify(shape(raw, new Date().toISOString()), null, 2));
+console.error(`[bench-coherence-cost] ${JSON.stringify(raw)}`);
+
+/** The {command, summary, tables} shape BENCHMARKS.md renders. */
+export function shape(r, measuredAt) {
+  const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+  return {
+    command: 'npm run bench coherence-cost',
+    measuredAt,
+    summary: `Projection of the 70k \`mixed\` drop (seed 1) with and without network coherence, two alternating rounds each in one process (machine load hits both). Coherence adds a shared-card/prompt index (${r.sharedMemberships} memberships, ${mb(r.sharedIndexBytes)} with its CSR copy) and one byte per network band pair (${r.networkBandPairs} pairs, ${mb(r.flagBytes)}); the k·d band is enumerated twice, never widened.`,
+    tables: [
+      {
+        title: 'Cost at 70k accounts',
+        headers: ['', 'with coherence', 'without'],
+        rows: [
+          ['projection seconds (mean of 2)', r.secondsWith, r.secondsWithout],
+          ['candidate pairs', r.candidatePairsWith, r.candidatePairsWithout],
+          ['links kept', r.edgesWith, r.edgesWithout],
+        ],
+      },
+    ],
+    raw: r,
+  };
+}

@@ -22,6 +22,7 @@ const SECTIONS = [
   { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
   { name: 'seeds', script: 'scripts/bench-seeds.mjs', title: 'Quality on unseen seeds and single ring types' },
   { name: 'robustness', script: 'scripts/bench-robustness.mjs', title: 'Robustness: quality over worlds drawn from the documented ranges' },
+  { name: 'coherence-cost', script: 'scripts/bench-coherence-cost.mjs', title: 'What network coherence costs at 70k accounts', explicit: true },
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
   // Runs on the store the detect section left (the largest size): not part of a run of every section.
   { name: 'workers', script: 'scripts/bench-workers.mjs', title: 'Fan-out: detection with 1 vs 2 worker processes at the largest size', explicit: true },
