@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [section...]`: runs the benchmark sections against the real services (started by
 // with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
-// Sections: ingest, fingerprint, detect, quality, seeds, pipeline, workers. With no argument, all of
+// Sections: ingest, ingest-profile, fingerprint, detect, quality, seeds, robustness, pipeline, workers, query. With no argument, all of
 // them run but `workers`, which measures the store `detect` leaves behind (see bench-workers.mjs).
 // A section's result file is kept between runs, so `npm run bench detect` refreshes one section
 // and BENCHMARKS.md still shows the others (each with the date it was measured).
@@ -15,6 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench-out');
 const SECTIONS = [
   { name: 'ingest', script: 'scripts/bench-ingest.mjs', title: 'Ingest: ringscope vs LOAD CSV' },
+  // Profiles one ingest (JFR on the Neo4j JVM): run on its own, `npm run bench ingest-profile`.
+  { name: 'ingest-profile', script: 'scripts/profile-ingest.mjs', title: 'Ingest: where the time goes', explicit: true },
   { name: 'fingerprint', script: 'scripts/bench-fingerprint.mjs', title: 'Prompt fingerprinting throughput' },
   { name: 'detect', script: 'scripts/bench-detect.mjs', title: 'Detection scaling (projection + communities + scoring + write-back)' },
   { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
@@ -22,6 +24,7 @@ const SECTIONS = [
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
   // Runs on the store the detect section left (the largest size): not part of a run of every section.
   { name: 'workers', script: 'scripts/bench-workers.mjs', title: 'Fan-out: detection with 1 vs 2 worker processes at the largest size', explicit: true },
+  { name: 'query', script: 'scripts/bench-query.mjs', title: '`ringscope query` row cap and memory' },
   // The soak runs separately (`npm run soak`); its last figures are shown here.
   { name: 'soak', script: undefined, title: 'Soak: the nightly pipeline run repeatedly' },
 ];

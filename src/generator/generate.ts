@@ -121,14 +121,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
     for (const f of existing) if (DROP_FILES.some((d) => f === `${d}.csv` || f === `${d}.csv.gz`)) fs.rmSync(path.join(dropDir, f));
   }
   const files = DROP_FILES.filter((f) => !(opts.rawPrompts && f === 'prompt_fingerprints'));
-  // Observation files pass through a shuffle buffer so one account's rows are not contiguous.
+  // Observation files come in exporter order: shuffled across the whole file, so one account's rows
+  // are spread over it (an export by time or row id), not grouped by account.
   const sinks = Object.fromEntries(
     files.map((f) => [
       f,
       new RowSink(path.join(dropDir, f + ext), {
         gzip: opts.gzip,
         header: HEADERS[f],
-        shuffleWindow: f === 'accounts' ? 0 : 4096,
+        ...(f === 'accounts' ? {} : { shuffle: 'file' as const }),
         rng: Rng.for(seed, 'interleave', f),
       }),
     ]),

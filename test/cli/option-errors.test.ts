@@ -52,9 +52,10 @@ describe('CLI option errors', () => {
     expect(r.stderr).toMatch(/^ringscope: ServiceUnavailableError: Neo4j at bolt:\/\/127\.0\.0\.1:1 is unavailable.*\(hint: start the local services/);
   });
 
-  it('a missing variable is a usage error naming it', () => {
-    const r = runCli(['clusters'], { NEO4J_URI: '', REDIS_URL: '' });
+  it('no variables and no local services: a usage error naming the variable and how to start them', () => {
+    const r = runCli(['clusters'], { NEO4J_URI: '', REDIS_URL: '', RINGSCOPE_INSTANCE: 'nothing-runs-here' });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^ringscope: ConfigError: NEO4J_URI: is required/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^ringscope: ConfigError: NEO4J_URI: is required: it is unset and no local services of instance nothing-runs-here are up.*\(hint: start them with `node scripts\/services.mjs up --instance nothing-runs-here`/);
   });
 });

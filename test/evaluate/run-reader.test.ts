@@ -17,10 +17,10 @@ describe('loadRunAssignments (real Neo4j)', () => {
     await expect(loadRunAssignments(client, 'latest')).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('reads the latest run by startedAt, or a named run, as account → cluster and recommendation', async () => {
+  it('reads the newest finished run, or a named run, as account → cluster and recommendation', async () => {
     await client.query(`
-      CREATE (old:LinkageRun {id: 'run-b', startedAt: datetime('2026-03-01T00:00:00Z')}),
-             (new:LinkageRun {id: 'run-a', startedAt: datetime('2026-03-02T00:00:00Z')}),
+      CREATE (old:LinkageRun {id: 'run-b', startedAt: datetime('2026-03-01T00:00:00Z'), finishedAt: datetime('2026-03-01T00:05:00Z')}),
+             (new:LinkageRun {id: 'run-a', startedAt: datetime('2026-03-02T00:00:00Z'), finishedAt: datetime('2026-03-02T00:05:00Z')}),
              (a1:Account {id: 'a1'}), (a2:Account {id: 'a2'}), (i1:Account {id: 'i1'}),
              (c1:Cluster {uid: 'run-a/c1', id: 'c1', runId: 'run-a', recommendation: 'enforce'})-[:IN_RUN]->(new),
              (c2:Cluster {uid: 'run-a/c2', id: 'c2', runId: 'run-a', recommendation: 'monitor'})-[:IN_RUN]->(new),
