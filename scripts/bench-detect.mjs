@@ -44,6 +44,12 @@ const { openDrop } = await dist('loaders/index.js');
 const { isDropIngested } = await dist('db/schema.js');
 
 const modeOf = (r) => r.ingestMode ?? 'transactional';
+/** Heap and page cache the instance's Neo4j was started with (written by services.mjs). */
+function neo4jMemory() {
+  const file = path.join(services.stateDir(process.env.RINGSCOPE_INSTANCE), 'neo4j-memory.json');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { heap: m.heap, pagecache: m.pagecache };
+}
 /** Stop the instance's Neo4j, delete its default database's store, start it: an empty database. */
 async function resetStore(instance) {
   await services.stopNeo4j(instance);
@@ -177,6 +183,7 @@ for (const n of sizes) {
       rssBeforeDetectMb: Math.round(rssBefore / 2 ** 20),
       peakHeapDetectMb: Math.round(peakHeap / 2 ** 20),
       heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20),
+      neo4jMemory: neo4jMemory(),
     };
     results.push(r);
     console.error(`[bench-detect] ${JSON.stringify(r)}`);
@@ -216,7 +223,12 @@ function writeReport() {
       'Each size starts from an empty database: transactional runs delete the store with Neo4j stopped and start it again; bulk runs import with overwrite. Detection therefore always starts on a Neo4j started minutes before (page cache filled by the ingest only).',
       'Rows keep the figures of the run that measured them (`measuredAt` in the raw figures): a run of some sizes or of one ingest mode leaves the other rows as they were.',
       `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
-      `Neo4j heap ${process.env.RINGSCOPE_NEO4J_HEAP ?? '4g'}, page cache ${process.env.RINGSCOPE_NEO4J_PAGECACHE ?? '6g'} (bench instance defaults in scripts/services.mjs)`,
+      // Rows measured before the services were sized to the machine ran the bench instance at 4g / 6g.
+      ...results.map(
+        (r) =>
+          `${r.accounts.toLocaleString('en')} accounts, ${modeOf(r)}: Neo4j heap ${r.neo4jMemory?.heap ?? '4g'}, page cache ${r.neo4jMemory?.pagecache ?? '6g'}` +
+          (r.neo4jMemory ? ' (default services: scripts/memory-sizing.mjs)' : ' (the bench instance special case of the time)'),
+      ),
     ],
     raw: results,
   };

@@ -1,231 +1,330 @@
 #!/usr/bin/env node
-// Ingest benchmark (issue #2): ringscope ingest vs Neo4j's own LOAD CSV ... CALL { } IN TRANSACTIONS,
-// same server, same generated data, same MERGE semantics. Run through with-services (npm run bench:ingest),
-// which compiles src/ to dist/ and sets NEO4J_* and RINGSCOPE_STATE_DIR.
+// Ingest benchmark (issues #2, #21): ringscope ingest vs Neo4j's own LOAD CSV ... CALL { } IN
+// TRANSACTIONS, per file kind, on a real drop (`ringscope generate --scenario mixed`, whose files
+// come in exporter order: rows shuffled across accounts), and on the same rows grouped by account.
+// Same server (the instance's default services, sized by scripts/memory-sizing.mjs), same MERGE
+// semantics, same graph (checked with graphDigest: every node, relationship and property).
+// Run through with-services (npm run bench:ingest), which compiles src/ to dist/.
 //
-//   node scripts/bench-ingest.mjs [--rows 1050000] [--accounts 67000] [--batch-size 10000] [--writers 2] [--seed 7] [--rounds 2]
+//   node scripts/bench-ingest.mjs [--accounts 70000] [--seed 1] [--rounds 1] [--variants exporter,grouped]
 //
-// The two loaders alternate for `rounds` rounds (LOAD CSV, ringscope, LOAD CSV, ringscope, ...), each
-// into a wiped database, and the ratio is of the total times: one round on a shared 2-core machine
-// moved by ±10% between runs.
+// Per round and variant, LOAD CSV and ringscope alternate (the first loader swaps every round), each
+// into an empty store (Neo4j stopped, store deleted, Neo4j started), loading the five files in
+// dependency order: accounts, payment methods, IPs with subnets, prompt fingerprints, activity.
+// ringscope runs what the pipeline runs: openDrop (sha256 of every file), one ingestFile per file
+// (validation and write), finalizeDrop (the ledger).
 //
-// Writes bench-out/ingest.json. Wipes the instance's database: never point it at data you want to keep.
+// Writes bench-out/ingest.json. Deletes the instance's store: never point it at data you want to keep.
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { wipe } from './wipe-neo4j.mjs';
+import * as services from './services.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { loadConfig } = await import(path.join(ROOT, 'dist/config/index.js'));
-const { Neo4jClient, toNum } = await import(path.join(ROOT, 'dist/db/index.js'));
-const { ingestDrop } = await import(path.join(ROOT, 'dist/loaders/index.js'));
-const { ensureSchema } = await import(path.join(ROOT, 'dist/db/schema.js'));
+const dist = (p) => import(path.join(ROOT, 'dist', p));
+const { loadConfig } = await dist('config/index.js');
+const { Neo4jClient, graphDigest } = await dist('db/index.js');
+const { ingestFile, finalizeDrop, openDrop, KIND_ORDER } = await dist('loaders/index.js');
+const { ensureSchema } = await dist('db/schema.js');
+const { generate } = await dist('generator/index.js');
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
 );
-const ROWS = Number(args.rows ?? 1_050_000);
-const ACCOUNTS = Number(args.accounts ?? 67_000);
-const BATCH = Number(args['batch-size'] ?? 10_000);
-const WRITERS = Number(args.writers ?? 2);
-const SEED = Number(args.seed ?? 7);
-const ROUNDS = Number(args.rounds ?? 2);
-
-if ((process.env.RINGSCOPE_INSTANCE ?? 'dev') === 'dev' && !args['allow-dev']) {
-  console.error('bench-ingest wipes its database; run it on a separate instance (RINGSCOPE_INSTANCE=bench) or pass --allow-dev 1');
+const ACCOUNTS = Number(args.accounts ?? 70_000);
+const SEED = Number(args.seed ?? 1);
+const ROUNDS = Number(args.rounds ?? 1);
+const VARIANTS = String(args.variants ?? 'exporter,grouped').split(',');
+const instance = process.env.RINGSCOPE_INSTANCE ?? 'dev';
+if (instance === 'dev') {
+  console.error('bench-ingest deletes its store; run it on a separate instance (npm run bench:ingest uses "bench")');
   process.exit(2);
 }
+const say = (m) => console.error(`[bench-ingest] ${new Date().toISOString().slice(11, 19)} ${m}`);
 
-// mulberry32 (src/graph/rng.ts): seeded, so every run benchmarks the same bytes.
-const { mulberry32: rng } = await import(new URL('../dist/graph/rng.js', import.meta.url).href);
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+const importDir = path.join(services.stateDir(instance), 'neo4j', 'import');
+const base = path.join(importDir, 'bench-ingest');
 
-/**
- * prompt_fingerprints rows with a realistic skew: per-account volume is heavy-tailed (most accounts
- * send a few templates, some thousands); about 80% of rows are account-specific fingerprints, 20% come
- * from a shared pool of popular templates with a Zipf-like popularity (a few hubs shared by thousands).
- * Rows are grouped by account, as exporters usually write them.
- */
-function generate(file) {
-  const r = rng(SEED);
-  const caps = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
-  const shared = 20_000;
-  const weights = Array.from({ length: ACCOUNTS }, () => Math.exp(r() * 4));
-  const total = weights.reduce((s, w) => s + w, 0);
-  const out = fs.openSync(file, 'w');
-  let buf = 'account_id,fingerprint,first_seen,last_seen,count,capability\n';
-  let rows = 0;
-  const t0 = Date.UTC(2026, 0, 1);
-  for (let a = 0; a < ACCOUNTS && rows < ROWS; a++) {
-    const n = a === ACCOUNTS - 1 ? ROWS - rows : Math.max(1, Math.round((weights[a] / total) * ROWS));
-    for (let i = 0; i < n && rows < ROWS; i++) {
-      const fp = r() < 0.2 ? `tpl-${Math.floor(shared * r() ** 3)}` : `fp-${a}-${i}`;
-      const fs0 = t0 + Math.floor(r() * 30 * 86_400_000);
-      const ls = fs0 + Math.floor(r() * 5 * 86_400_000);
-      buf += `acct-${a},${fp},${new Date(fs0).toISOString()},${new Date(ls).toISOString()},${1 + Math.floor(r() * 40)},${caps[Math.floor(r() * caps.length)]}\n`;
-      rows++;
-      if (buf.length > 1 << 20) {
-        fs.writeSync(out, buf);
-        buf = '';
+// ---------------------------------------------------------------- data
+
+const FILES = {
+  accounts: 'accounts.csv',
+  payment_methods: 'payment_methods.csv',
+  ip_addresses: 'ip_addresses.csv',
+  prompt_fingerprints: 'prompt_fingerprints.csv',
+  activity: 'activity.csv',
+};
+
+async function prepare() {
+  const gen = path.join(base, `mixed-${ACCOUNTS}-${SEED}`);
+  if (!fs.existsSync(path.join(gen, 'truth.csv'))) {
+    fs.rmSync(gen, { recursive: true, force: true });
+    say(`generating scenario mixed, ${ACCOUNTS} accounts, seed ${SEED}...`);
+    await generate({ scenario: 'mixed', accounts: ACCOUNTS, seed: SEED, out: gen });
+  }
+  const exporter = path.join(gen, 'drop');
+  const grouped = path.join(gen, 'grouped');
+  if (!fs.existsSync(path.join(grouped, FILES.activity))) {
+    // The same lines, each file stably sorted by account id (the order an export per account gives).
+    fs.mkdirSync(grouped, { recursive: true });
+    for (const f of Object.values(FILES)) {
+      const [header, ...lines] = fs.readFileSync(path.join(exporter, f), 'utf8').trimEnd().split('\n');
+      const acct = (l) => l.slice(0, l.indexOf(','));
+      const sorted = lines.map((l, i) => [acct(l), i, l]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+      fs.writeFileSync(path.join(grouped, f), [header, ...sorted.map((x) => x[2])].join('\n') + '\n');
+    }
+  }
+  const rows = {};
+  for (const [kind, f] of Object.entries(FILES)) {
+    let n = -1;
+    const text = fs.readFileSync(path.join(exporter, f), 'utf8');
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    rows[kind] = n;
+  }
+  return { dirs: { exporter, grouped }, rows };
+}
+
+// ---------------------------------------------------------------- LOAD CSV, same MERGE semantics as src/db/ingest-repository.ts
+
+const SEEN_CREATE = 'x.firstSeen = datetime(row.first_seen), x.lastSeen = datetime(row.last_seen), x.observations = 1';
+const SEEN_MATCH = `
+      x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime(row.first_seen) < x.firstSeen THEN datetime(row.first_seen) ELSE x.firstSeen END,
+      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime(row.last_seen) > x.lastSeen THEN datetime(row.last_seen) ELSE x.lastSeen END,
+      x.observations = coalesce(x.observations, 0) + 1`;
+const inTx = (body) => `LOAD CSV WITH HEADERS FROM $url AS row\nCALL (row) {\n${body}\n} IN TRANSACTIONS OF 10000 ROWS`;
+const LOAD_CSV = {
+  accounts: inTx(`
+  MERGE (a:Account {id: row.account_id})
+  WITH a, row, datetime(row.created_at) AS c
+  SET a.createdAt = CASE WHEN a.createdAt IS NULL OR c < a.createdAt THEN c ELSE a.createdAt END,
+      a.emailDomain = coalesce(row.email_domain, a.emailDomain),
+      a.country = coalesce(row.country, a.country),
+      a.verified = coalesce(toBoolean(row.verified), a.verified),
+      a.plan = coalesce(row.plan, a.plan)`),
+  payment_methods: inTx(`
+  MERGE (a:Account {id: row.account_id})
+  MERGE (p:PaymentMethod {id: row.payment_fingerprint})
+  SET p.cardBin = coalesce(row.card_bin, p.cardBin), p.cardCountry = coalesce(row.card_country, p.cardCountry)
+  MERGE (a)-[x:PAID_WITH]->(p)
+  ON CREATE SET ${SEEN_CREATE}
+  ON MATCH SET ${SEEN_MATCH}`),
+  // The subnet as src/loaders/ip.ts computes it: /24 for IPv4, the first four hextets /64 for IPv6
+  // (the generator writes canonical addresses without zero hextets, so no compression applies).
+  ip_addresses: inTx(`
+  MERGE (a:Account {id: row.account_id})
+  MERGE (ip:IP {address: row.ip})
+  WITH a, ip, row, CASE WHEN row.ip CONTAINS ':' THEN 6 ELSE 4 END AS v
+  SET ip.version = v, ip.asn = coalesce(row.asn, ip.asn), ip.isProxy = coalesce(toBoolean(row.is_proxy), ip.isProxy)
+  MERGE (a)-[x:CONNECTED_FROM]->(ip)
+  ON CREATE SET x.requests = toInteger(row.requests), ${SEEN_CREATE}
+  ON MATCH SET x.requests = coalesce(x.requests, 0) + toInteger(row.requests), ${SEEN_MATCH}
+  WITH ip, v, CASE WHEN v = 6 THEN reduce(s = '', h IN split(row.ip, ':')[0..4] | s + h + ':') + ':/64'
+                ELSE reduce(s = '', o IN split(row.ip, '.')[0..3] | s + o + '.') + '0/24' END AS cidr
+  MERGE (n:Subnet {cidr: cidr})
+  SET n.version = v
+  MERGE (ip)-[:IN_SUBNET]->(n)`),
+  prompt_fingerprints: inTx(`
+  MERGE (a:Account {id: row.account_id})
+  WITH a, row, CASE WHEN row.markers IS NULL THEN [] ELSE split(row.markers, ';') END AS mk
+  MERGE (p:PromptFingerprint {id: row.fingerprint})
+  ON CREATE SET p.kind = coalesce(row.kind, 'template'), p.markers = CASE WHEN size(mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN mk] END,
+      p.capability = row.capability
+  ON MATCH SET p.kind = coalesce(row.kind, p.kind, 'template'),
+      p.markers = CASE WHEN size(mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN mk OR m IN coalesce(p.markers, [])] ELSE p.markers END,
+      p.capability = coalesce(row.capability, p.capability)
+  MERGE (a)-[x:SENT]->(p)
+  ON CREATE SET x.count = toInteger(row.count), ${SEEN_CREATE}
+  ON MATCH SET x.count = coalesce(x.count, 0) + toInteger(row.count), ${SEEN_MATCH}`),
+  // Hourly activity as ringscope stores it: ascending epoch hours on the account, requests summed per hour.
+  activity: inTx(`
+  MERGE (a:Account {id: row.account_id})
+  WITH a, datetime(row.hour).epochMillis / 3600000 AS h, toInteger(row.requests) AS n
+  WITH a, h, n, coalesce(a.activeHours, []) AS oh, coalesce(a.hourlyRequests, []) AS orq
+  WITH a, h, n, oh, orq, [i IN range(0, size(oh) - 1) WHERE oh[i] < h] AS lo, [i IN range(0, size(oh) - 1) WHERE oh[i] > h] AS hi,
+       reduce(s = 0, i IN range(0, size(oh) - 1) | s + CASE WHEN oh[i] = h THEN orq[i] ELSE 0 END) AS same
+  SET a.activeHours = [i IN lo | oh[i]] + [h] + [i IN hi | oh[i]],
+      a.hourlyRequests = [i IN lo | orq[i]] + [n + same] + [i IN hi | orq[i]]`),
+};
+
+// ---------------------------------------------------------------- runs
+
+/** Stop Neo4j, delete the default database's store, start it again: an empty database. */
+async function emptyStore() {
+  await services.stopNeo4j(instance);
+  const data = path.join(services.stateDir(instance), 'neo4j', 'data');
+  fs.rmSync(path.join(data, 'databases', 'neo4j'), { recursive: true, force: true });
+  fs.rmSync(path.join(data, 'transactions', 'neo4j'), { recursive: true, force: true });
+  const up = await services.startNeo4j(instance);
+  if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
+  const client = await Neo4jClient.connect(config);
+  await ensureSchema(client);
+  return client;
+}
+
+/** CPU seconds used so far by the instance's Neo4j JVM (/proc/<pid>/stat; null off Linux). */
+function neo4jCpu() {
+  try {
+    const pid = fs.readFileSync(path.join(services.stateDir(instance), 'neo4j', 'launcher.pid'), 'utf8').trim();
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+const nodeCpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+/** Time `work` and the CPU it cost this process and Neo4j. */
+async function measured(work) {
+  const [t, n0, j0] = [performance.now(), nodeCpu(), neo4jCpu()];
+  const out = await work();
+  const j1 = neo4jCpu();
+  return { out, s: (performance.now() - t) / 1000, nodeCpuS: nodeCpu() - n0, neo4jCpuS: j0 === null || j1 === null ? null : j1 - j0 };
+}
+
+async function runLoadCsv(client, dir) {
+  const seconds = {};
+  const cpu = {};
+  const rel = path.relative(importDir, dir).split(path.sep).join('/');
+  for (const kind of Object.keys(FILES)) {
+    const m = await measured(async () => {
+      const s = client.session('WRITE');
+      try {
+        await s.run(LOAD_CSV[kind], { url: `file:///${rel}/${FILES[kind]}` });
+      } finally {
+        await s.close();
+      }
+    });
+    seconds[kind] = m.s;
+    cpu[kind] = { node: m.nodeCpuS, neo4j: m.neo4jCpuS };
+    say(`  LOAD CSV ${kind}: ${m.s.toFixed(1)} s (Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
+  }
+  return { seconds, cpu };
+}
+
+async function runRingscope(client, dir, label) {
+  const seconds = {};
+  const cpu = {};
+  let t = performance.now();
+  const drop = await openDrop(dir, { dropId: `bench-${label}` });
+  seconds.open = (performance.now() - t) / 1000;
+  const results = [];
+  const order = [...drop.files].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  for (const f of order) {
+    const m = await measured(() => ingestFile(client, drop, f.name, { stateDir: path.join(services.stateDir(instance), 'bench-rejects') }));
+    results.push(m.out);
+    seconds[f.kind] = m.s;
+    cpu[f.kind] = { node: m.nodeCpuS, neo4j: m.neo4jCpuS };
+    say(`  ringscope ${f.kind}: ${m.s.toFixed(1)} s (Node CPU ${m.nodeCpuS.toFixed(1)} s, Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
+  }
+  t = performance.now();
+  await finalizeDrop(client, drop, results);
+  seconds.finalize = (performance.now() - t) / 1000;
+  return { seconds, cpu, rejects: results.reduce((s, r) => s + r.rejects, 0) };
+}
+
+const { dirs, rows } = await prepare();
+const server = await (async () => {
+  const c = await Neo4jClient.connect(config);
+  try {
+    return (await c.driver.getServerInfo({ database: config.neo4j.database })).agent;
+  } finally {
+    await c.close();
+  }
+})();
+const memory = JSON.parse(fs.readFileSync(path.join(services.stateDir(instance), 'neo4j-memory.json'), 'utf8'));
+
+const runs = []; // { round, variant, loader, seconds, digest }
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const variant of VARIANTS) {
+    const loaders = round % 2 === 1 ? ['loadCsv', 'ringscope'] : ['ringscope', 'loadCsv'];
+    for (const loader of loaders) {
+      say(`round ${round}/${ROUNDS}, ${variant} order: ${loader} into an empty store...`);
+      const client = await emptyStore();
+      try {
+        const r = loader === 'loadCsv' ? await runLoadCsv(client, dirs[variant]) : await runRingscope(client, dirs[variant], `${variant}-${round}`);
+        say('  graph digest...');
+        const digest = await graphDigest(client);
+        runs.push({ round, variant, loader, ...r, digest });
+      } finally {
+        await client.close();
       }
     }
   }
-  fs.writeSync(out, buf);
-  fs.closeSync(out);
-  return rows;
 }
 
-const LOAD_CSV = `
-LOAD CSV WITH HEADERS FROM $url AS row
-CALL (row) {
-  MERGE (a:Account {id: row.account_id})
-  MERGE (p:PromptFingerprint {id: row.fingerprint})
-  ON CREATE SET p.kind = 'template', p.markers = [], p.capability = row.capability
-  ON MATCH SET p.kind = coalesce(p.kind, 'template'), p.markers = coalesce(p.markers, []),
-      p.capability = coalesce(row.capability, p.capability)
-  MERGE (a)-[x:SENT]->(p)
-  ON CREATE SET x.firstSeen = datetime(row.first_seen), x.lastSeen = datetime(row.last_seen),
-      x.count = toInteger(row.count), x.observations = 1
-  ON MATCH SET
-      x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime(row.first_seen) < x.firstSeen THEN datetime(row.first_seen) ELSE x.firstSeen END,
-      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime(row.last_seen) > x.lastSeen THEN datetime(row.last_seen) ELSE x.lastSeen END,
-      x.count = coalesce(x.count, 0) + toInteger(row.count),
-      x.observations = coalesce(x.observations, 0) + 1
-} IN TRANSACTIONS OF 10000 ROWS`;
+// ---------------------------------------------------------------- report
 
-async function implicit(client, q, params = {}) {
-  const s = client.session('WRITE');
-  try {
-    return await s.run(q, params);
-  } finally {
-    await s.close();
+const KINDS = Object.keys(FILES);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const r1 = (x) => Number(x.toFixed(1));
+const byVariant = {};
+for (const variant of VARIANTS) {
+  const of = (loader) => runs.filter((r) => r.variant === variant && r.loader === loader);
+  const kinds = {};
+  for (const k of KINDS) {
+    const l = mean(of('loadCsv').map((r) => r.seconds[k]));
+    const g = mean(of('ringscope').map((r) => r.seconds[k]));
+    const cpuOf = (loader, side) => mean(of(loader).map((r) => r.cpu[k][side] ?? NaN));
+    kinds[k] = {
+      rows: rows[k],
+      loadCsvS: r1(l),
+      ringscopeS: r1(g),
+      ratio: Number((l / g).toFixed(2)),
+      loadCsvNeo4jCpuS: r1(cpuOf('loadCsv', 'neo4j')),
+      ringscopeNeo4jCpuS: r1(cpuOf('ringscope', 'neo4j')),
+      ringscopeNodeCpuS: r1(cpuOf('ringscope', 'node')),
+    };
   }
+  const lTotal = mean(of('loadCsv').map((r) => KINDS.reduce((s, k) => s + r.seconds[k], 0)));
+  const gTotal = mean(of('ringscope').map((r) => Object.values(r.seconds).reduce((s, x) => s + x, 0)));
+  const overhead = mean(of('ringscope').map((r) => r.seconds.open + r.seconds.finalize));
+  byVariant[variant] = { kinds, total: { loadCsvS: r1(lTotal), ringscopeS: r1(gTotal), ratio: Number((lTotal / gTotal).toFixed(2)), ringscopeOpenFinalizeS: r1(overhead) } };
 }
-
-
-async function fingerprint(client) {
-  const r = await client.query(
-    `MATCH (a:Account)-[x:SENT]->(p:PromptFingerprint)
-     RETURN count(x) AS rels, sum(x.count) AS c, sum(x.observations) AS o, count(DISTINCT a) AS a, count(DISTINCT p) AS p`,
-    {},
-    'READ',
-  );
-  const rec = r.records[0];
-  return Object.fromEntries(['rels', 'c', 'o', 'a', 'p'].map((k) => [k, toNum(rec.get(k))]));
-}
-
-const config = loadConfig();
-const importDir = path.join(config.stateDir, 'neo4j', 'import');
-const dropDir = path.join(importDir, 'bench-ingest-drop');
-fs.mkdirSync(dropDir, { recursive: true });
-const file = path.join(dropDir, 'prompt_fingerprints.csv');
-console.error(`[bench-ingest] generating ${ROWS} rows for ${ACCOUNTS} accounts...`);
-const rows = generate(file);
-const mb = fs.statSync(file).size / 1e6;
-
-const client = await Neo4jClient.connect(config);
-try {
-  const server = await client.driver.getServerInfo({ database: config.neo4j.database });
-  await wipe(client);
-  await ensureSchema(client);
-
-  const loadCsvRuns = [];
-  const ringscopeRuns = [];
-  let loadCsvGraph;
-  let ringscopeGraph;
-  let summary;
-  for (let round = 1; round <= ROUNDS; round++) {
-    console.error(`[bench-ingest] round ${round}/${ROUNDS}: LOAD CSV ... CALL { } IN TRANSACTIONS OF 10000 ROWS...`);
-    let t = performance.now();
-    await implicit(client, LOAD_CSV, { url: 'file:///bench-ingest-drop/prompt_fingerprints.csv' });
-    loadCsvRuns.push((performance.now() - t) / 1000);
-    loadCsvGraph = await fingerprint(client);
-    await wipe(client);
-
-    console.error(`[bench-ingest] round ${round}/${ROUNDS}: ringscope ingest (batch ${BATCH}, writers ${WRITERS})...`);
-    t = performance.now();
-    let last = 0;
-    summary = await ingestDrop(client, dropDir, {
-      batchSize: BATCH,
-      writers: WRITERS,
-      stateDir: path.join(config.stateDir, 'bench'),
-      dropId: 'bench-ingest',
-      onProgress: (p) => {
-        if (Date.now() - last > 5000) {
-          last = Date.now();
-          console.error(`  ${p.phase} ${p.rows} rows, ${Math.round(p.rowsPerSec)} rows/s`);
-        }
-      },
-    });
-    ringscopeRuns.push((performance.now() - t) / 1000);
-    ringscopeGraph = await fingerprint(client);
-    await wipe(client);
-    console.error(`  LOAD CSV ${loadCsvRuns.at(-1).toFixed(1)} s, ringscope ${ringscopeRuns.at(-1).toFixed(1)} s`);
-  }
-  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-  const loadCsvSeconds = sum(loadCsvRuns) / ROUNDS;
-  const ringscopeSeconds = sum(ringscopeRuns) / ROUNDS;
-
-  const same = JSON.stringify(loadCsvGraph) === JSON.stringify(ringscopeGraph);
-  const result = {
-    benchmark: 'ingest',
-    date: new Date().toISOString(),
-    command: 'npm run bench:ingest',
-    server: `${server.agent}`,
-    neo4jHeap: process.env.RINGSCOPE_NEO4J_HEAP ?? '4g',
-    neo4jPagecache: process.env.RINGSCOPE_NEO4J_PAGECACHE ?? '6g',
-    rounds: ROUNDS,
-    data: { file: 'prompt_fingerprints.csv', rows, accounts: ACCOUNTS, megabytes: Number(mb.toFixed(1)), seed: SEED },
-    graph: ringscopeGraph,
-    sameGraph: same,
-    loadCsv: { seconds: Number(loadCsvSeconds.toFixed(1)), rowsPerSec: Math.round(rows / loadCsvSeconds), txRows: 10_000, runs: loadCsvRuns.map((x) => Number(x.toFixed(1))) },
-    ringscope: {
-      seconds: Number(ringscopeSeconds.toFixed(1)),
-      rowsPerSec: Math.round(rows / ringscopeSeconds),
-      runs: ringscopeRuns.map((x) => Number(x.toFixed(1))),
-      batchSize: BATCH,
-      writers: WRITERS,
-      rejects: summary.rejects,
-      note: 'includes hashing, the full validation pass and the write pass',
-    },
-    ratio: Number((loadCsvSeconds / ringscopeSeconds).toFixed(2)),
-  };
-  // The shape scripts/bench.mjs folds into BENCHMARKS.md.
-  const report = {
-    command: 'npm run bench:ingest',
-    measuredAt: result.date,
-    summary:
-      `ringscope ingest ran at **${result.ratio}× LOAD CSV throughput** (target ≥ 1.0×; mean of ${ROUNDS} alternating rounds) on ${rows.toLocaleString('en')} ` +
-      `prompt_fingerprints rows (${result.data.megabytes} MB, ${ACCOUNTS.toLocaleString('en')} accounts), same server, same data; ` +
-      `both produced the same graph: ${same}.`,
-    table: {
-      headers: ['loader', 'mean seconds', 'rows/s', 'settings'],
-      rows: [
-        ['Neo4j LOAD CSV … CALL { } IN TRANSACTIONS', result.loadCsv.seconds, result.loadCsv.rowsPerSec, `10,000 rows per transaction; rounds: ${result.loadCsv.runs.join(' s, ')} s`],
-        ['ringscope ingest', result.ringscope.seconds, result.ringscope.rowsPerSec, `batch ${BATCH}, ${WRITERS} writers, validation pass included; rounds: ${result.ringscope.runs.join(' s, ')} s`],
-      ],
-    },
-    notes: [
-      'Same MERGE semantics on both sides: Account and PromptFingerprint merged on unique keys, SENT merged with firstSeen min, lastSeen max, count and observations added.',
-      'ringscope: sha256 of the drop, a full streaming validation pass, then pre-aggregated batches grouped by account, parsed while up to `writers` transactions write (each batch commits with its IngestBatch marker).',
-      `Neo4j heap ${result.neo4jHeap}, page cache ${result.neo4jPagecache}. The loaders alternated, each into a wiped database; absolute rates vary between runs on this shared 2-core machine, so the ratio is of the mean times over all rounds.`,
+const digests = runs.map((r) => JSON.stringify(r.digest));
+const sameGraph = digests.every((d) => d === digests[0]);
+const totalRows = KINDS.reduce((s, k) => s + rows[k], 0);
+const label = { accounts: 'accounts', payment_methods: 'payment methods', ip_addresses: 'IPs + subnets', prompt_fingerprints: 'prompt fingerprints', activity: 'activity' };
+const tables = VARIANTS.map((variant) => {
+  const v = byVariant[variant];
+  return {
+    title: variant === 'exporter' ? 'Exporter order (rows shuffled across accounts, as generated)' : 'Grouped by account (the same rows, stably sorted by account id)',
+    headers: ['file kind', 'rows', 'LOAD CSV s', 'ringscope s', 'ratio (LOAD CSV s / ringscope s)', 'Neo4j CPU s: LOAD CSV / ringscope', 'ringscope Node CPU s'],
+    rows: [
+      ...KINDS.map((k) => {
+        const x = v.kinds[k];
+        return [label[k], x.rows.toLocaleString('en'), x.loadCsvS, x.ringscopeS, `${x.ratio}×`, `${x.loadCsvNeo4jCpuS} / ${x.ringscopeNeo4jCpuS}`, x.ringscopeNodeCpuS];
+      }),
+      ['**total** (ringscope: + open/sha256 and ledger ' + v.total.ringscopeOpenFinalizeS + ' s)', totalRows.toLocaleString('en'), v.total.loadCsvS, v.total.ringscopeS, `**${v.total.ratio}×**`, '', ''],
     ],
-    raw: result,
   };
-  fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench-out', 'ingest.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log(
-    `rows ${rows} (${result.data.megabytes} MB)\n` +
-      `LOAD CSV   ${result.loadCsv.seconds}s  ${result.loadCsv.rowsPerSec} rows/s\n` +
-      `ringscope  ${result.ringscope.seconds}s  ${result.ringscope.rowsPerSec} rows/s\n` +
-      `ratio      ${result.ratio}x LOAD CSV throughput   same graph: ${same}\n` +
-      `written bench-out/ingest.json`,
-  );
-  if (!same) {
-    console.error('[bench-ingest] graphs differ:', loadCsvGraph, ringscopeGraph);
-    process.exitCode = 1;
-  }
-} finally {
-  await client.close();
-  fs.rmSync(dropDir, { recursive: true, force: true });
+});
+const ex = byVariant.exporter ?? byVariant[VARIANTS[0]];
+const report = {
+  command: 'npm run bench:ingest',
+  measuredAt: new Date().toISOString(),
+  summary:
+    `One \`mixed\` drop of ${ACCOUNTS.toLocaleString('en')} accounts (${totalRows.toLocaleString('en')} rows, seed ${SEED}), on the default services ` +
+    `(Neo4j heap ${memory.heap}, page cache ${memory.pagecache}, sized by scripts/memory-sizing.mjs). ` +
+    `In exporter order ringscope took ${ex.total.ringscopeS} s against ${ex.total.loadCsvS} s for LOAD CSV: **${ex.total.ratio}× LOAD CSV** ` +
+    `(per kind ${KINDS.map((k) => `${label[k]} ${ex.kinds[k].ratio}×`).join(', ')}). ` +
+    `Every run produced the same graph (node, relationship and property digest): ${sameGraph}.`,
+  tables,
+  notes: [
+    'Same MERGE semantics on both sides (src/db/ingest-repository.ts): nodes merged on their unique keys, relationship firstSeen min, lastSeen max, counts and observations added, prompt markers united, hourly activity merged into the account\'s sorted hour lists; IPs get their /24 or /64 subnet.',
+    'LOAD CSV: `LOAD CSV WITH HEADERS … CALL (row) { … } IN TRANSACTIONS OF 10000 ROWS`, one statement per file, files in dependency order.',
+    'ringscope: what the pipeline runs: openDrop (sha256 of every file), one ingestFile per file (validation pass, write pass, batch ledger), finalizeDrop (drop ledger); default options.',
+    `Each run starts from an empty store (Neo4j stopped, store deleted, Neo4j started); the loaders alternate and the first loader swaps each round (${ROUNDS} round(s)). The machine is shared (2 cores): compare ratios within this run, not absolute seconds between runs.`,
+  ],
+  raw: { accounts: ACCOUNTS, seed: SEED, rounds: ROUNDS, server, memory, rows, byVariant, sameGraph, runs },
+};
+fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'bench-out', 'ingest.json'), JSON.stringify(report, null, 2) + '\n');
+console.log(report.summary);
+if (!sameGraph) {
+  console.error('[bench-ingest] graphs differ:', runs.map((r) => ({ variant: r.variant, loader: r.loader, digest: r.digest })));
+  process.exitCode = 1;
 }

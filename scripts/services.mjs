@@ -17,8 +17,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { neo4jMemory } from './memory-sizing.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAUNCHER = path.join(ROOT, 'neo4j-launcher');
@@ -130,6 +132,24 @@ function run(cmd, args, opts = {}) {
 
 // ---------------------------------------------------------------- Neo4j
 
+/** The machine's memory, or the container's limit when cgroup v2 sets a lower one. */
+export function machineMemory() {
+  const total = os.totalmem();
+  try {
+    const limit = Number(fs.readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim());
+    return Number.isFinite(limit) && limit > 0 ? Math.min(total, limit) : total;
+  } catch {
+    return total;
+  }
+}
+
+const SIZE_UNITS = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+/** The smaller of two JVM sizes ("512m", "1g"): -Xms must not exceed -Xmx. */
+function minSize(a, b) {
+  const bytes = (s) => Number(s.slice(0, -1)) * (SIZE_UNITS[s.at(-1).toLowerCase()] ?? NaN);
+  return bytes(a) <= bytes(b) ? a : b;
+}
+
 function ensureLauncherBuilt() {
   const lib = path.join(LAUNCHER, 'lib');
   const marker = path.join(lib, '.complete');
@@ -180,15 +200,16 @@ async function neo4jStart(instance) {
   const logFile = path.join(dir, 'neo4j-launcher.log');
   fs.rmSync(path.join(home, 'launcher.pid'), { force: true });
   const out = fs.openSync(logFile, 'w');
-  // The bench instance loads up to 1M accounts (a store of several GB): give it room, so the
-  // benchmark measures ringscope and Cypher rather than page-cache misses. Both are overridable.
-  const big = instance === 'bench';
-  const heap = process.env.RINGSCOPE_NEO4J_HEAP ?? (big ? '4g' : '2g');
-  const pagecache = process.env.RINGSCOPE_NEO4J_PAGECACHE ?? (big ? '6g' : '512m');
+  // Every instance (dev, test, bench) is sized by the same rule: Neo4j's memory recommendation for
+  // the machine less Node's and Redis's share (memory-sizing.mjs); the variables override it.
+  const mem = neo4jMemory(machineMemory(), process.env);
+  const heap = mem.heap;
+  const pagecache = mem.pagecache;
+  fs.writeFileSync(path.join(dir, 'neo4j-memory.json'), JSON.stringify({ heap, pagecache, source: mem.source, machineBytes: machineMemory() }) + '\n');
   const child = spawn(
     'java',
     [
-      '-Xms1g',
+      `-Xms${minSize(heap, '1g')}`,
       `-Xmx${heap}`,
       '--add-opens=java.base/java.nio=ALL-UNNAMED',
       '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
@@ -205,7 +226,7 @@ async function neo4jStart(instance) {
   );
   child.unref();
   fs.writeFileSync(path.join(dir, 'neo4j-java.pid'), String(child.pid));
-  log(`starting Neo4j 5.26 on 127.0.0.1:${chosen} (log ${path.relative(ROOT, logFile)})...`);
+  log(`starting Neo4j 5.26 on 127.0.0.1:${chosen}, heap ${heap}, page cache ${pagecache} (log ${path.relative(ROOT, logFile)})...`);
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     const text = fs.readFileSync(logFile, 'utf8');

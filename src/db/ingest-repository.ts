@@ -1,5 +1,5 @@
 import type { ManagedTransaction } from 'neo4j-driver';
-import type { AccountGroup, BatchParams, RelParam } from '../loaders/batch-params.js';
+import type { AccountGroup, BatchParams, NodeParam, RelParam } from '../loaders/batch-params.js';
 import { EditedDropError } from '../util/errors.js';
 import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
 
@@ -167,20 +167,69 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
       await tx.run(ACCOUNTS, { rows: p.rows.map((r) => ({ ...r, c: neo4j.int(r.c as number) })) });
       break;
     case 'ip_addresses':
-      await writeGroups(tx, IPS, p.groups, p.contended);
+      await writeKeyed(tx, IDENTIFIERS.ip_addresses, p.nodes, p.groups, p.contendedNodes, p.contended);
       await tx.run(SUBNETS, { subnets: (p.subnets ?? []).map((s) => ({ ...s, v: neo4j.int(s.v) })) });
       break;
     case 'payment_methods':
-      await writeGroups(tx, PAYMENTS, p.groups, p.contended);
+      await writeKeyed(tx, IDENTIFIERS.payment_methods, p.nodes, p.groups, p.contendedNodes, p.contended);
       break;
     case 'prompt_fingerprints':
-      await writeGroups(tx, PROMPTS, p.groups, p.contended);
+      await writeKeyed(tx, IDENTIFIERS.prompt_fingerprints, p.nodes, p.groups, p.contendedNodes, p.contended);
       break;
     case 'activity':
       await writeGroups(tx, ACTIVITY, p.groups, p.contended);
       break;
   }
   return true;
+}
+
+/**
+ * An identifier kind in two steps per part (uncontended, then contended: see batchParams): its nodes
+ * once each, then its relationships. A relationship to a node this transaction created cannot exist
+ * yet (no other transaction sees the node before commit, and the batch holds each (account, key)
+ * pair once), so it is CREATEd, without MERGE's lock-and-expand check; the others are MERGEd.
+ * Nodes come back by element id, so the relationship step does not seek the key index again.
+ */
+async function writeKeyed(
+  tx: ManagedTransaction,
+  q: IdentifierStatements,
+  nodes: readonly NodeParam[],
+  groups: readonly AccountGroup[],
+  contendedNodes: readonly NodeParam[],
+  contended: readonly AccountGroup[],
+): Promise<void> {
+  for (const [ns, gs] of [
+    [nodes, groups],
+    [contendedNodes, contended],
+  ] as const) {
+    if (gs.length === 0) continue;
+    const res = await tx.run(q.nodes, { nodes: ns.map(intNode) });
+    const ids = new Map<unknown, { e: string; created: boolean }>();
+    for (const r of res.records) ids.set(keyOf(r.get('k')), { e: r.get('e') as string, created: r.get('created') === true });
+    const fresh: AccountGroup[] = [];
+    const known: AccountGroup[] = [];
+    for (const g of gs) {
+      const f: RelParam[] = [];
+      const m: RelParam[] = [];
+      for (const rel of g.rels) {
+        const id = ids.get(rel.k)!;
+        // Node properties were written by the node step; the relationship needs only its own.
+        const own: RelParam = { k: rel.k, fs: rel.fs, ls: rel.ls, o: rel.o, e: id.e };
+        if (rel.n !== undefined) own.n = rel.n;
+        (id.created ? f : m).push(own);
+      }
+      if (f.length > 0) fresh.push({ a: g.a, rels: f });
+      if (m.length > 0) known.push({ a: g.a, rels: m });
+    }
+    if (fresh.length > 0) await tx.run(q.create, { groups: fresh });
+    if (known.length > 0) await tx.run(q.merge, { groups: known });
+  }
+}
+
+const keyOf = (k: unknown): unknown => (neo4j.isInt(k) ? (k as { toNumber(): number }).toNumber() : k);
+
+function intNode(n: NodeParam): NodeParam {
+  return typeof n.v === 'number' ? { ...n, v: neo4j.int(n.v) } : n;
 }
 
 /** Uncontended relationships first, then the contended ones (see batchParams), in one transaction. */
@@ -206,11 +255,14 @@ function intGroups(groups: readonly AccountGroup[]): unknown[] {
 // A relationship's first write sets its properties (ON CREATE); later writes merge them: firstSeen =
 // min, lastSeen = max, counts added. Most relationships are written once, and skipping the merge
 // expressions for them measured ~8% more prompt rows per second (Neo4j's CPU is the ingest limit).
-const SEEN_CREATE = 'x.firstSeen = datetime({epochMillis: r.fs}), x.lastSeen = datetime({epochMillis: r.ls}), x.observations = r.o';
+// Relationship numbers travel as plain JS numbers (Bolt floats) and become integers in Cypher:
+// building a driver Integer for each of ~4 values per relationship cost more client CPU than the
+// toInteger calls cost Neo4j (measured on prompt fingerprints, BENCHMARKS.md).
+const SEEN_CREATE = 'x.firstSeen = datetime({epochMillis: toInteger(r.fs)}), x.lastSeen = datetime({epochMillis: toInteger(r.ls)}), x.observations = toInteger(r.o)';
 const SEEN_MATCH = `
-      x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime({epochMillis: r.fs}) < x.firstSeen THEN datetime({epochMillis: r.fs}) ELSE x.firstSeen END,
-      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime({epochMillis: r.ls}) > x.lastSeen THEN datetime({epochMillis: r.ls}) ELSE x.lastSeen END,
-      x.observations = coalesce(x.observations, 0) + r.o`;
+      x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime({epochMillis: toInteger(r.fs)}) < x.firstSeen THEN datetime({epochMillis: toInteger(r.fs)}) ELSE x.firstSeen END,
+      x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime({epochMillis: toInteger(r.ls)}) > x.lastSeen THEN datetime({epochMillis: toInteger(r.ls)}) ELSE x.lastSeen END,
+      x.observations = coalesce(x.observations, 0) + toInteger(r.o)`;
 
 const ACCOUNTS = `
   UNWIND $rows AS r
@@ -222,25 +274,95 @@ const ACCOUNTS = `
       a.verified = coalesce(r.ve, a.verified),
       a.plan = coalesce(r.pl, a.plan)`;
 
-const PAYMENTS = `
-  UNWIND $groups AS g
-  MERGE (a:Account {id: g.a})
-  WITH a, g UNWIND g.rels AS r
-  MERGE (p:PaymentMethod {id: r.k})
-  SET p.cardBin = coalesce(r.bin, p.cardBin), p.cardCountry = coalesce(r.cc, p.cardCountry)
-  MERGE (a)-[x:PAID_WITH]->(p)
-  ON CREATE SET ${SEEN_CREATE}
-  ON MATCH SET ${SEEN_MATCH}`;
+interface IdentifierStatements {
+  /** $nodes → one row per node: k, e (element id), created (by this statement). */
+  readonly nodes: string;
+  /** $groups of relationships whose key node this transaction created. */
+  readonly create: string;
+  /** $groups of relationships to nodes that existed before. */
+  readonly merge: string;
+}
 
-const IPS = `
+/**
+ * MERGE a node by key, set its properties on create, and on match only when a value would change
+ * (a SET takes the node's write lock until commit, and a popular template or shared IP would then
+ * serialise every writer for a no-op). `_fresh` marks what this statement created; it is removed in
+ * the same statement, so it never reaches the store.
+ */
+function nodeStatement(label: string, key: string, onCreate: string, changes: string, onMatch: string): string {
+  return `
+  UNWIND $nodes AS n
+  MERGE (p:${label} {${key}: n.k})
+  ON CREATE SET ${onCreate}, p._fresh = true
+  WITH n, p, p._fresh IS NOT NULL AS created
+  FOREACH (_ IN CASE WHEN created THEN [1] END | REMOVE p._fresh)
+  WITH n, p, created
+  CALL (n, p, created) {
+    WITH n, p WHERE NOT created AND (${changes})
+    SET p._lock = true
+    REMOVE p._lock
+    WITH n, p
+    SET ${onMatch}
+  }
+  RETURN n.k AS k, elementId(p) AS e, created`;
+}
+
+function relStatements(type: string, label: string, onCreate: string, onMatch: string): Pick<IdentifierStatements, 'create' | 'merge'> {
+  const head = `
   UNWIND $groups AS g
   MERGE (a:Account {id: g.a})
   WITH a, g UNWIND g.rels AS r
-  MERGE (ip:IP {address: r.k})
-  SET ip.version = r.v, ip.asn = coalesce(r.asn, ip.asn), ip.isProxy = coalesce(r.proxy, ip.isProxy)
-  MERGE (a)-[x:CONNECTED_FROM]->(ip)
-  ON CREATE SET x.requests = r.n, ${SEEN_CREATE}
-  ON MATCH SET x.requests = coalesce(x.requests, 0) + r.n, ${SEEN_MATCH}`;
+  MATCH (p:${label}) WHERE elementId(p) = r.e`;
+  return {
+    create: `${head}
+  CREATE (a)-[x:${type}]->(p)
+  SET ${onCreate}`,
+    merge: `${head}
+  MERGE (a)-[x:${type}]->(p)
+  ON CREATE SET ${onCreate}
+  ON MATCH SET ${onMatch}`,
+  };
+}
+
+const IDENTIFIERS: Readonly<Record<'payment_methods' | 'ip_addresses' | 'prompt_fingerprints', IdentifierStatements>> = {
+  payment_methods: {
+    nodes: nodeStatement(
+      'PaymentMethod',
+      'id',
+      'p.cardBin = n.bin, p.cardCountry = n.cc',
+      '(n.bin IS NOT NULL AND n.bin <> coalesce(p.cardBin, \'\')) OR (n.cc IS NOT NULL AND n.cc <> coalesce(p.cardCountry, \'\'))',
+      'p.cardBin = coalesce(n.bin, p.cardBin), p.cardCountry = coalesce(n.cc, p.cardCountry)',
+    ),
+    ...relStatements('PAID_WITH', 'PaymentMethod', SEEN_CREATE, SEEN_MATCH),
+  },
+  ip_addresses: {
+    nodes: nodeStatement(
+      'IP',
+      'address',
+      'p.version = n.v, p.asn = n.asn, p.isProxy = n.proxy',
+      'p.version IS NULL OR p.version <> n.v OR (n.asn IS NOT NULL AND n.asn <> coalesce(p.asn, \'\')) OR (n.proxy IS NOT NULL AND (p.isProxy IS NULL OR n.proxy <> p.isProxy))',
+      'p.version = n.v, p.asn = coalesce(n.asn, p.asn), p.isProxy = coalesce(n.proxy, p.isProxy)',
+    ),
+    ...relStatements(
+      'CONNECTED_FROM',
+      'IP',
+      `x.requests = toInteger(r.n), ${SEEN_CREATE}`,
+      `x.requests = coalesce(x.requests, 0) + toInteger(r.n), ${SEEN_MATCH}`,
+    ),
+  },
+  prompt_fingerprints: {
+    nodes: nodeStatement(
+      'PromptFingerprint',
+      'id',
+      "p.kind = coalesce(n.fk, 'template'), p.markers = CASE WHEN size(n.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN n.mk] END, p.capability = n.cap",
+      "p.kind IS NULL OR (n.fk IS NOT NULL AND n.fk <> p.kind) OR any(m IN n.mk WHERE NOT m IN coalesce(p.markers, [])) OR (n.cap IS NOT NULL AND n.cap <> coalesce(p.capability, ''))",
+      `p.kind = coalesce(n.fk, p.kind, 'template'),
+      p.markers = CASE WHEN size(n.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN n.mk OR m IN coalesce(p.markers, [])] ELSE p.markers END,
+      p.capability = coalesce(n.cap, p.capability)`,
+    ),
+    ...relStatements('SENT', 'PromptFingerprint', `x.count = toInteger(r.n), ${SEEN_CREATE}`, `x.count = coalesce(x.count, 0) + toInteger(r.n), ${SEEN_MATCH}`),
+  },
+};
 
 const SUBNETS = `
   UNWIND $subnets AS s
@@ -249,20 +371,6 @@ const SUBNETS = `
   WITH n, s UNWIND s.ips AS addr
   MATCH (ip:IP {address: addr})
   MERGE (ip)-[:IN_SUBNET]->(n)`;
-
-const PROMPTS = `
-  UNWIND $groups AS g
-  MERGE (a:Account {id: g.a})
-  WITH a, g UNWIND g.rels AS r
-  MERGE (p:PromptFingerprint {id: r.k})
-  ON CREATE SET p.kind = coalesce(r.fk, 'template'), p.markers = CASE WHEN size(r.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN r.mk] END,
-      p.capability = r.cap
-  ON MATCH SET p.kind = coalesce(r.fk, p.kind, 'template'),
-      p.markers = CASE WHEN size(r.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN r.mk OR m IN coalesce(p.markers, [])] ELSE p.markers END,
-      p.capability = coalesce(r.cap, p.capability)
-  MERGE (a)-[x:SENT]->(p)
-  ON CREATE SET x.count = r.n, ${SEEN_CREATE}
-  ON MATCH SET x.count = coalesce(x.count, 0) + r.n, ${SEEN_MATCH}`;
 
 // Hourly activity lives on the account as two parallel lists, `activeHours` (epoch hours, ascending,
 // distinct) and `hourlyRequests`: one node write per account per batch instead of one relationship

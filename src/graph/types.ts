@@ -29,7 +29,7 @@ export interface Membership {
 }
 
 /** Prompt-fingerprint kinds (see docs/data-contract.md and docs/fingerprints.md). */
-export type FingerprintKind = 'template' | 'minhash' | 'system';
+export type FingerprintKind = 'template' | 'minhash' | 'scaffold' | 'system';
 
 /**
  * Capability label of a prompt fingerprint: any provider's label, normalised by capabilityLabel
@@ -73,6 +73,11 @@ export interface SoloPrompts {
   readonly volume: Partial<Record<Capability, number>>;
   /** Volume on fingerprints that carry a marker (cot, rubric). */
   readonly markedVolume: number;
+  /**
+   * Volume on scaffold fingerprints, which `volume` and `markedVolume` leave out: they are a second
+   * view of prompts already counted through their whole-prompt fingerprints. Absent = 0.
+   */
+  readonly scaffoldVolume?: number;
 }
 
 /** Everything detection needs. */

@@ -24,6 +24,11 @@ export interface AccountGroup {
   a: string;
   rels: RelParam[];
 }
+/** An identifier node's properties from the batch's rows, merged in row order (the repository writes each node once). */
+export interface NodeParam {
+  k: string | number;
+  [prop: string]: unknown;
+}
 export type BatchParams =
   | { kind: 'accounts'; rows: Array<Record<string, unknown>> }
   | {
@@ -32,8 +37,18 @@ export type BatchParams =
       groups: AccountGroup[];
       /** Relationships on keys or accounts other batches also touch, one per group, sorted by key: written last. */
       contended: AccountGroup[];
+      /** Identifier nodes of `groups` and of `contended` (each key in exactly one list; none for activity). */
+      nodes: NodeParam[];
+      contendedNodes: NodeParam[];
       subnets?: Array<{ cidr: string; v: number; ips: string[] }>;
     };
+
+/** Node properties carried by each relationship parameter, per kind (see relOf). */
+const NODE_PROPS: Readonly<Record<Exclude<FileKind, 'accounts' | 'activity'>, readonly string[]>> = {
+  payment_methods: ['bin', 'cc'],
+  ip_addresses: ['v', 'asn', 'proxy'],
+  prompt_fingerprints: ['fk', 'mk', 'cap'],
+};
 
 /**
  * @param seen keys and accounts of the file's earlier batches; updated with this batch's. When
@@ -102,9 +117,35 @@ export function batchParams(kind: FileKind, rows: readonly Row[], seen?: SeenKey
       return p < q ? -1 : p > q ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0;
     });
   }
-  const out: BatchParams = { kind, groups, contended };
+  const out: BatchParams = { kind, groups, contended, nodes: keyed ? nodeParams(kind, groups) : [], contendedNodes: keyed ? nodeParams(kind, contended) : [] };
   if (kind === 'ip_addresses') out.subnets = [...subnets.values()].map((s) => ({ cidr: s.cidr, v: s.v, ips: [...s.ips].sort() }));
   return out;
+}
+
+/**
+ * One node parameter per key of `groups`, in key order, its properties merged over the relationships
+ * in the order the repository used to apply them row by row: a later non-null value wins (IP version:
+ * the last), prompt markers are united.
+ */
+function nodeParams(kind: Exclude<FileKind, 'accounts'>, groups: readonly AccountGroup[]): NodeParam[] {
+  if (kind === 'activity') return [];
+  const props = NODE_PROPS[kind];
+  const byKey = new Map<string | number, NodeParam>();
+  for (const g of groups) {
+    for (const r of g.rels) {
+      let n = byKey.get(r.k);
+      if (!n) {
+        byKey.set(r.k, (n = { k: r.k }));
+        for (const p of props) n[p] = p === 'mk' ? [] : null;
+      }
+      for (const p of props) {
+        const v = r[p];
+        if (p === 'mk') n.mk = (n.mk as string[]).length === 0 ? [...(v as string[])] : [...new Set([...(n.mk as string[]), ...(v as string[])])].sort();
+        else if (p === 'v' || (v !== null && v !== undefined)) n[p] = v;
+      }
+    }
+  }
+  return [...byKey.values()].sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
 }
 
 function relOf(row: PaymentRow | IpRow | PromptRow | ActivityRow): RelParam {

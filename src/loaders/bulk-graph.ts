@@ -106,7 +106,7 @@ export class RelColumns {
   }
 }
 
-const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
+const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system', 'scaffold'];
 /** Marker bits, in the order the transactional ingest stores them. */
 export const MARKER_ORDER: readonly PromptMarker[] = ['cot', 'rubric'];
 

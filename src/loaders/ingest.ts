@@ -6,19 +6,21 @@ import {
   isFileBulkLoaded,
   recordDrop,
   writeBatch,
+  type BatchLayout,
 } from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { ensureSchema } from '../db/schema.js';
 import { InvalidFileError, InvalidParameterError, RingscopeError } from '../util/errors.js';
 import { batchParams } from './batch-params.js';
 import { bulkBatchId } from './bulk-files.js';
+import { AccountBuffer } from './account-buffer.js';
 import { ActivityBuffer } from './activity-buffer.js';
 import { SeenKeys } from './seen-keys.js';
 import { dropFile, openDrop, type DropFile, type DropRef } from './drop.js';
 import { assertDropUnchanged } from './drop-changes.js';
 import type { FileKind } from './file-kinds.js';
 import type { ReadOptions } from './record-reader.js';
-import type { ActivityRow, Row } from './row-schemas.js';
+import type { Row } from './row-schemas.js';
 import { validateFile, validatedBatches, type ValidationCounts } from './validated-rows.js';
 import { stripUndefined } from '../util/defined.js';
 
@@ -41,6 +43,12 @@ export interface IngestOptions extends ReadOptions {
    * Resuming a file must use the value of its earlier batches (checked). @defaultValue 8_000_000
    */
   readonly activityBufferRows?: number;
+  /**
+   * Rows of payment methods, IPs and prompt fingerprints grouped by account before they are written
+   * (see AccountBuffer; ~250 bytes a row). A file that fits is read once. Resuming a file must use
+   * the value of its earlier batches (checked). @defaultValue 2_000_000
+   */
+  readonly groupBufferRows?: number;
   /** A file whose reject ratio exceeds this fails whole, with nothing committed. @defaultValue 0.01 */
   readonly maxRejectRatio?: number;
   /** Rejects go to `<stateDir>/rejects/<drop id>/<file>.rejects.txt`. @defaultValue '.ringscope/dev' */
@@ -50,10 +58,11 @@ export interface IngestOptions extends ReadOptions {
   readonly onProgress?: (p: IngestProgress) => void;
 }
 
-export const DEFAULTS: Readonly<Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'maxRejectRatio' | 'stateDir'>>> = {
+export const DEFAULTS: Readonly<Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'groupBufferRows' | 'maxRejectRatio' | 'stateDir'>>> = {
   batchSize: 10_000,
   writers: 2,
   activityBufferRows: 8_000_000,
+  groupBufferRows: 2_000_000,
   maxRejectRatio: 0.01,
   stateDir: '.ringscope/dev',
 };
@@ -96,6 +105,7 @@ function resolve(opts: IngestOptions): IngestOptions & typeof DEFAULTS {
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   if (!Number.isInteger(o.writers) || o.writers < 1) throw new RangeError('writers must be a positive integer');
   if (!Number.isInteger(o.activityBufferRows) || o.activityBufferRows < 1) throw new RangeError('activityBufferRows must be a positive integer');
+  if (!Number.isInteger(o.groupBufferRows) || o.groupBufferRows < 1) throw new RangeError('groupBufferRows must be a positive integer');
   return o;
 }
 
@@ -116,22 +126,22 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
   const results: FileResult[] = [];
   // Validating a file is client CPU; writing one is mostly Neo4j's. So the next file's validation
   // pass runs while the current file is written, and only the first file's validation is waited for.
-  type Validated = { readonly started: number; readonly counts?: ValidationCounts; readonly error?: unknown };
-  const validate = (i: number): Promise<Validated> => {
+  type Pass1 = { readonly started: number; readonly validated?: Validated; readonly error?: unknown };
+  const validate = (i: number): Promise<Pass1> => {
     const started = performance.now();
     return validatePass(drop, drop.files[i]!, opts, started).then(
-      (counts) => ({ started, counts }),
+      (validated) => ({ started, validated }),
       (error: unknown) => ({ started, error }),
     );
   };
-  let next: Promise<Validated> | undefined = drop.files.length > 0 ? validate(0) : undefined;
+  let next: Promise<Pass1> | undefined = drop.files.length > 0 ? validate(0) : undefined;
   for (let i = 0; i < drop.files.length; i++) {
     const f = drop.files[i]!;
     const v = await next!;
     next = i + 1 < drop.files.length ? validate(i + 1) : undefined;
     try {
       if (v.error !== undefined) throw v.error;
-      results.push(await writePass(client, drop, f, v.counts!, opts, v.started));
+      results.push(await writePass(client, drop, f, v.validated!, opts, v.started));
     } catch (err) {
       // Bad input fails this file only; anything else (Neo4j down...) aborts the drop for a retry.
       if (!(err instanceof InvalidFileError)) {
@@ -174,147 +184,201 @@ export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: s
   const t0 = performance.now();
   await ensureSchema(client);
   if (!(await isDropIngested(client, drop.sha256))) await assertDropUnchanged(client, drop);
-  const counts = await validatePass(drop, file, opts, t0);
-  return writePass(client, drop, file, counts, opts, t0);
+  return writePass(client, drop, file, await validatePass(drop, file, opts, t0), opts, t0);
 }
 
 type Resolved = ReturnType<typeof resolve>;
 
 const rateSince = (t0: number, rows: number): number => rows / Math.max(1e-3, (performance.now() - t0) / 1000);
 
-/** Pass 1: validate the whole file and write its rejects; throws InvalidFileError past the reject ratio. */
-function validatePass(drop: DropRef, file: DropFile, opts: Resolved, t0: number): Promise<ValidationCounts> {
-  return validateFile(file, {
+type GroupBuffer = AccountBuffer<Row, unknown>;
+
+/** Rows of every kind but accounts are grouped by account before they are written (see AccountBuffer). */
+function groupBuffer(kind: FileKind, opts: Resolved): GroupBuffer | undefined {
+  if (kind === 'accounts') return undefined;
+  return (kind === 'activity' ? new ActivityBuffer(opts.activityBufferRows) : new AccountBuffer<Row>(opts.groupBufferRows)) as GroupBuffer;
+}
+
+/**
+ * Pass 1: validate the whole file and write its rejects; throws InvalidFileError past the reject
+ * ratio. Valid rows also fill the file's group buffer while they fit: a file that fits whole is then
+ * written from memory, without reading it a second time.
+ */
+async function validatePass(drop: DropRef, file: DropFile, opts: Resolved, t0: number): Promise<Validated> {
+  let buffer = groupBuffer(file.kind, opts);
+  const counts = await validateFile(file, {
     ...opts,
     rejectsPath: rejectsPath(drop, file.name, opts.stateDir),
     onProgress: (rows, rejects) => opts.onProgress?.({ file: file.name, phase: 'validate', rows, rejects, rowsPerSec: rateSince(t0, rows) }),
+    onRow: (row) => {
+      if (buffer === undefined) return;
+      if (buffer.size < buffer.capacity) buffer.add(row);
+      else buffer = undefined; // larger than the buffer: the write pass reads the file again
+    },
   });
+  return { counts, buffered: buffer };
+}
+
+interface Validated {
+  readonly counts: ValidationCounts;
+  /** The whole file, grouped by account, when it fitted the buffer. */
+  readonly buffered?: GroupBuffer;
 }
 
 /** Pass 2: write a validated file in batches, each exactly once (committed batches are skipped). */
-async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, counts: ValidationCounts, opts: Resolved, t0: number): Promise<FileResult> {
-  const rp = rejectsPath(drop, file.name, opts.stateDir);
-  const rate = (rows: number): number => rateSince(t0, rows);
+async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, v: Validated, opts: Resolved, t0: number): Promise<FileResult> {
+  const { counts } = v;
+  const base = { file: file.name, kind: file.kind, status: 'ok', rejects: counts.rejects, rejectsPath: rejectsPath(drop, file.name, opts.stateDir) } as const;
+  const finished = (rows: number, batches: number, batchesSkipped: number): FileResult => {
+    const seconds = (performance.now() - t0) / 1000;
+    return { ...base, rows, batches, batchesSkipped, seconds, rowsPerSec: rows / Math.max(1e-3, seconds) };
+  };
   await ensureSchema(client);
   // Keyed by the file's own hash: re-sending an unchanged file (e.g. in a fixed drop) adds nothing.
   const prefix = `${file.sha256}/${file.kind}/`;
   // Claimed before the first batch: this drop id now stands for this content of the file.
   await claimDropFile(client, drop.id, file);
-  if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) {
-    // Loaded whole by `ringscope bulk-load`: one batch, already committed.
-    const seconds = (performance.now() - t0) / 1000;
-    const rowsPerSec = counts.rows / Math.max(1e-3, seconds);
-    return { file: file.name, kind: file.kind, status: 'ok', rows: counts.rows, rejects: counts.rejects, batches: 1, batchesSkipped: 1, seconds, rowsPerSec, rejectsPath: rp };
+  // Loaded whole by `ringscope bulk-load`: one batch, already committed.
+  if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) return finished(counts.rows, 1, 1);
+  const layout = batchLayout(file.kind, opts);
+  await checkResumedLayout(client, file, prefix, layout);
+  const writer = new BatchWriter(client, file, prefix, layout, opts, (rows) =>
+    opts.onProgress?.({ file: file.name, phase: 'write', rows, rejects: counts.rejects, rowsPerSec: rateSince(t0, rows) }),
+  );
+  let rows: number;
+  if (v.buffered) {
+    rows = v.buffered.size;
+    writer.cut(v.buffered.drain(opts.batchSize));
+  } else {
+    rows = await feedFromFile(file, opts, writer);
   }
-  const layout = { batchSize: opts.batchSize, ...(file.kind === 'activity' ? { bufferRows: opts.activityBufferRows } : {}) };
+  await writer.finish(); // a failed write is the error to report, not the short count it caused
+  if (rows !== counts.rows) throw new InvalidFileError(file.name, `file changed during ingest (${counts.rows} valid rows, then ${rows})`);
+  return finished(rows, writer.written + writer.skipped, writer.skipped);
+}
+
+function batchLayout(kind: FileKind, opts: Resolved): BatchLayout {
+  if (kind === 'accounts') return { batchSize: opts.batchSize };
+  return { batchSize: opts.batchSize, bufferRows: kind === 'activity' ? opts.activityBufferRows : opts.groupBufferRows };
+}
+
+/** A resumed file must be cut into the same batches as its earlier, partly committed run. */
+async function checkResumedLayout(client: Neo4jClient, file: DropFile, prefix: string, layout: BatchLayout): Promise<void> {
   const earlier = await existingBatchLayout(client, prefix);
-  if (earlier !== undefined && (earlier.batchSize !== layout.batchSize || earlier.bufferRows !== layout.bufferRows)) {
-    throw new InvalidParameterError(
-      'batchSize',
-      `${file.name}: resumed with batch size ${layout.batchSize}${layout.bufferRows === undefined ? '' : ` and activity buffer ${layout.bufferRows}`}, ` +
-        `earlier batches used ${earlier.batchSize}${earlier.bufferRows === undefined ? '' : ` and ${earlier.bufferRows}`}; use the same settings`,
-    );
-  }
+  if (earlier === undefined || (earlier.batchSize === layout.batchSize && earlier.bufferRows === layout.bufferRows)) return;
+  const describe = (l: BatchLayout): string => `batch size ${l.batchSize}${l.bufferRows === undefined ? '' : ` and group buffer ${l.bufferRows}`}`;
+  throw new InvalidParameterError('batchSize', `${file.name}: resumed with ${describe(layout)}, earlier batches used ${describe(earlier)}; use the same settings`);
+}
 
-  const seen = new SeenKeys();
-  const inflight = new Set<Promise<void>>();
-  /** Batches cut but not yet handed to a writer, in order (built when handed over). */
-  const pending: Array<() => Row[]> = [];
-  let failure: unknown;
-  let batchNo = 0;
-  let written = 0;
-  let skipped = 0;
-  let committedRows = 0;
-  const submit = (rows: Row[]): void => {
-    const meta = { id: `${prefix}${batchNo++}`, rows: rows.length, ...layout };
-    const params = batchParams(file.kind, rows, seen);
-    const task = (async () => {
-      const s = client.session('WRITE');
-      try {
-        const did = await s.executeWrite((tx) => writeBatch(tx, meta, params));
-        if (did) written++;
-        else skipped++;
-        committedRows += meta.rows;
-        opts.onProgress?.({ file: file.name, phase: 'write', rows: committedRows, rejects: counts.rejects, rowsPerSec: rate(committedRows) });
-      } finally {
-        await s.close();
-      }
-    })().catch((err: unknown) => {
-      failure ??= err;
-    });
-    const tracked = task.finally(() => {
-      inflight.delete(tracked);
-      pump();
-    });
-    inflight.add(tracked);
-  };
-  // Batch numbers follow the order batches are cut, whatever order writers finish in.
-  const pump = (): void => {
-    while (failure === undefined && inflight.size < opts.writers && pending.length > 0) submit(pending.shift()!());
-  };
-  /** Back-pressure: wait until every cut batch is with a writer (at most `writers` in flight). */
-  const drained = async (): Promise<void> => {
-    while (failure === undefined && pending.length > 0) await Promise.race(inflight);
-  };
-
-  // Activity rows are grouped by account first (ActivityBuffer); the reader goes on filling the next
-  // buffer while the previous one is written, so at most two buffers are held.
-  const buffer = file.kind === 'activity' ? new ActivityBuffer(opts.activityBufferRows) : undefined;
+/**
+ * Read the file again (it did not fit the buffer) and cut its batches: grouped by account through
+ * the buffer, drained whenever it is full, so at most two buffers are held (one being written).
+ * Returns the valid rows read.
+ */
+async function feedFromFile(file: DropFile, opts: Resolved, writer: BatchWriter): Promise<number> {
+  const buffer = groupBuffer(file.kind, opts);
   let batch: Row[] = [];
   let rows = 0;
-  read: for await (const items of validatedBatches(file, opts)) {
+  for await (const items of validatedBatches(file, opts)) {
     for (const item of items) {
       if (!('row' in item)) continue;
       rows++;
       if (buffer) {
-        buffer.add(item.row as ActivityRow);
+        buffer.add(item.row);
         if (!buffer.full) continue;
-        await drained();
-        if (failure !== undefined) break read;
-        pending.push(...buffer.drain(opts.batchSize));
-        pump();
+        if (!(await writer.drained())) return rows;
+        writer.cut(buffer.drain(opts.batchSize));
         continue;
       }
       batch.push(item.row);
       if (batch.length === opts.batchSize) {
         const full = batch;
-        pending.push(() => full);
+        writer.cut([() => full]);
         batch = [];
-        pump();
-        await drained();
-        if (failure !== undefined) break read;
+        if (!(await writer.drained())) return rows;
       }
     }
   }
-  if (failure === undefined) {
-    if (buffer) {
-      await drained();
-      if (buffer.size > 0) pending.push(...buffer.drain(opts.batchSize));
-    } else if (batch.length > 0) {
-      const last = batch;
-      pending.push(() => last);
-    }
-    pump();
-    await drained();
+  if (buffer) {
+    if (!(await writer.drained())) return rows;
+    if (buffer.size > 0) writer.cut(buffer.drain(opts.batchSize));
+  } else if (batch.length > 0) {
+    const last = batch;
+    writer.cut([() => last]);
   }
-  await Promise.all(inflight);
-  if (failure !== undefined) throw failure;
-  if (rows !== counts.rows) {
-    throw new InvalidFileError(file.name, `file changed during ingest (${counts.rows} valid rows, then ${rows})`);
+  return rows;
+}
+
+/**
+ * Hands cut batches to at most `writers` concurrent write transactions, each batch with its
+ * IngestBatch marker (writeBatch), numbered in the order they were cut whatever order writers finish in.
+ */
+class BatchWriter {
+  private readonly seen = new SeenKeys();
+  private readonly inflight = new Set<Promise<void>>();
+  /** Batches cut but not yet handed to a writer, in order (built when handed over). */
+  private readonly pending: Array<() => Row[]> = [];
+  private failure: unknown;
+  private batchNo = 0;
+  private committedRows = 0;
+  written = 0;
+  skipped = 0;
+
+  constructor(
+    private readonly client: Neo4jClient,
+    private readonly file: DropFile,
+    private readonly prefix: string,
+    private readonly layout: BatchLayout,
+    private readonly opts: Resolved,
+    private readonly onCommitted: (rows: number) => void,
+  ) {}
+
+  /** Queue batches (in order) and start writers for them. */
+  cut(batches: ReadonlyArray<() => Row[]>): void {
+    this.pending.push(...batches);
+    this.pump();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    file: file.name,
-    kind: file.kind,
-    status: 'ok',
-    rows,
-    rejects: counts.rejects,
-    batches: written + skipped,
-    batchesSkipped: skipped,
-    seconds,
-    rowsPerSec: rows / Math.max(1e-3, seconds),
-    rejectsPath: rp,
-  };
+
+  /** Back-pressure: wait until every cut batch is with a writer; false once a write failed. */
+  async drained(): Promise<boolean> {
+    while (this.failure === undefined && this.pending.length > 0) await Promise.race(this.inflight);
+    return this.failure === undefined;
+  }
+
+  /** Wait for every batch; throws the first failure. */
+  async finish(): Promise<void> {
+    await this.drained();
+    await Promise.all(this.inflight);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private pump(): void {
+    while (this.failure === undefined && this.inflight.size < this.opts.writers && this.pending.length > 0) this.submit(this.pending.shift()!());
+  }
+
+  private submit(rows: Row[]): void {
+    const meta = { id: `${this.prefix}${this.batchNo++}`, rows: rows.length, ...this.layout };
+    const params = batchParams(this.file.kind, rows, this.seen);
+    const task = (async () => {
+      const s = this.client.session('WRITE');
+      try {
+        const did = await s.executeWrite((tx) => writeBatch(tx, meta, params));
+        if (did) this.written++;
+        else this.skipped++;
+        this.committedRows += meta.rows;
+        this.onCommitted(this.committedRows);
+      } finally {
+        await s.close();
+      }
+    })().catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    const tracked = task.finally(() => {
+      this.inflight.delete(tracked);
+      this.pump();
+    });
+    this.inflight.add(tracked);
+  }
 }
 
 /** Write the drop's ledger entry once every file is in; returns false if it was already there. */

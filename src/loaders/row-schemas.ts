@@ -90,7 +90,7 @@ const capability = z.string().transform((s, ctx) => {
   }
   return r.label;
 });
-const FP_KINDS = ['template', 'minhash', 'system'] as const satisfies readonly FingerprintKind[];
+const FP_KINDS = ['template', 'minhash', 'system', 'scaffold'] as const satisfies readonly FingerprintKind[];
 const MARKERS = ['cot', 'rubric'] as const satisfies readonly PromptMarker[];
 
 const markers = z.string().transform((s, ctx) => {

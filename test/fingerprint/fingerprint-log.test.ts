@@ -46,8 +46,8 @@ describe('fingerprintLog', () => {
     const rows = readCsv(out);
     expect(rows).toHaveLength(summary.rows);
     for (const r of rows) {
-      expect(r.fingerprint).toMatch(/^(t|s|m\d+):[0-9a-f]{24}$/);
-      expect(r.kind).toBe(r.fingerprint.startsWith('t:') ? 'template' : r.fingerprint.startsWith('s:') ? 'system' : 'minhash');
+      expect(r.fingerprint).toMatch(/^(t|s|w|m\d+):[0-9a-f]{24}$/);
+      expect(r.kind).toBe(r.fingerprint.startsWith('t:') ? 'template' : r.fingerprint.startsWith('s:') ? 'system' : r.fingerprint.startsWith('w:') ? 'scaffold' : 'minhash');
       expect(r.first_seen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.parse(r.first_seen)).toBeLessThanOrEqual(Date.parse(r.last_seen));
       expect(['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other']).toContain(r.capability);
@@ -81,7 +81,8 @@ describe('fingerprintLog', () => {
     expect(fs.readFileSync(out1, 'utf8')).toBe(fs.readFileSync(out2, 'utf8'));
     const rows = readCsv(out1);
     const fp = fingerprintPrompt('Prove that 7 is prime. Think step by step.');
-    expect(rows.map((r) => r.fingerprint).sort()).toEqual([fp.template!, ...fp.bands].sort());
+    expect(fp.scaffold.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.fingerprint).sort()).toEqual([fp.template!, ...fp.bands, ...fp.scaffold].sort());
     expect(rows.every((r) => r.count === '2' && r.first_seen === '2025-12-31T22:00:00.000Z' && r.last_seen === '2026-01-01T01:00:00.000Z')).toBe(true);
     expect(rows.every((r) => r.capability === 'reasoning' && r.markers === 'cot')).toBe(true);
   });
