@@ -1,10 +1,11 @@
+import { FINGERPRINT_KINDS } from '../vocabulary/index.js';
 import { estimateCoherence, mixtureBits, pairPosterior, partyShare, type CoherenceModel } from './coherence.js';
 import { PairEvidence } from './pair-evidence.js';
 import { SharedIndex } from './shared-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph, type ProjectionStats } from './projected-graph.js';
 
-const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system', 'scaffold'];
+const FP_KINDS: readonly FingerprintKind[] = FINGERPRINT_KINDS;
 const SCAFFOLD_KIND = FP_KINDS.indexOf('scaffold');
 import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js';
 

@@ -117,8 +117,10 @@ describe('fingerprintLog', () => {
 
   it('rejects over-long lines with bounded memory and reports corrupt gzip as InvalidFileError', async () => {
     const input = path.join(dir, 'long.ndjson');
-    const long = JSON.stringify({ account_id: 'x', ts: 0, prompt: 'y'.repeat(5000) });
-    fs.writeFileSync(input, `${long}\n${JSON.stringify({ account_id: 'z', ts: 0, prompt: 'ok' })}\n`);
+    // Epoch milliseconds inside the loaders' range (2000–2099).
+    const ts = Date.parse('2026-01-01T00:00:00Z');
+    const long = JSON.stringify({ account_id: 'x', ts, prompt: 'y'.repeat(5000) });
+    fs.writeFileSync(input, `${long}\n${JSON.stringify({ account_id: 'z', ts, prompt: 'ok' })}\n`);
     const s = await fingerprintLog(input, path.join(dir, 'long.csv'), { maxLineBytes: 1000, maxRejectRatio: 0.5 });
     expect(s).toMatchObject({ rejects: 1, prompts: 1 });
     expect(s.firstRejects[0]).toMatchObject({ line: 1, field: '(line)' });
