@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { loadConfig } = await dist('config/index.js');
 const { Neo4jClient } = await dist('db/index.js');
-const { detectAndWrite } = await dist('db/linkage-pipeline.js');
+const { detectAndWrite } = await dist('db/detect-service.js');
 const { ingestDrop, bulkLoad } = await dist('loaders/index.js');
 const { ensureSchema } = await dist('db/schema.js');
 const services = await import('./services.mjs');

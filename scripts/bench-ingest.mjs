@@ -307,11 +307,14 @@ const report = {
   command: 'npm run bench:ingest',
   measuredAt: new Date().toISOString(),
   summary:
-    `One \`mixed\` drop of ${ACCOUNTS.toLocaleString('en')} accounts (${totalRows.toLocaleString('en')} rows, seed ${SEED}), on the default services ` +
-    `(Neo4j heap ${memory.heap}, page cache ${memory.pagecache}, sized by scripts/memory-sizing.mjs). ` +
+    `One \`mixed\` drop of ${ACCOUNTS.toLocaleString('en')} accounts (${totalRows.toLocaleString('en')} rows, seed ${SEED}), ` +
+    (memory.source.heap === 'rule' && memory.source.pagecache === 'rule'
+      ? `on the default services (Neo4j heap ${memory.heap}, page cache ${memory.pagecache}, sized by scripts/memory-sizing.mjs). `
+      : `on Neo4j heap ${memory.heap}, page cache ${memory.pagecache} (set by RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE, not the machine's default sizes). `) +
     `In exporter order ringscope took ${ex.total.ringscopeS} s against ${ex.total.loadCsvS} s for LOAD CSV: **${ex.total.ratio}× LOAD CSV** ` +
     `(per kind ${KINDS.map((k) => `${label[k]} ${ex.kinds[k].ratio}×`).join(', ')}). ` +
-    `Every run produced the same graph (node, relationship and property digest): ${sameGraph}.`,
+    `Every run produced the same graph (node, relationship and property digest): ${sameGraph}` +
+    (sameGraph ? '.' : ` (${runs.filter((r) => JSON.stringify(r.digest) !== digests[0]).map((r) => `${r.variant} ${r.loader}`).join(', ')} differ from the first run; see the notes).`),
   tables,
   notes: [
     'Same MERGE semantics on both sides (src/db/ingest-repository.ts): nodes merged on their unique keys, relationship firstSeen min, lastSeen max, counts and observations added, prompt markers united, hourly activity merged into the account\'s sorted hour lists; IPs get their /24 or /64 subnet.',
