@@ -17,6 +17,7 @@ const UNIT = [
   'test/detect/quality.test.ts',
   'test/config.test.ts',
   'test/cli/error-report.test.ts',
+  'test/util/**/*.test.ts',
 ];
 
 export default defineConfig({

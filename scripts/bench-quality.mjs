@@ -14,7 +14,7 @@ const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { readDropAsLinkageInput } = await dist('loaders/index.js');
 const { runDetection } = await dist('graph/index.js');
 const { BASELINES } = await dist('baselines/index.js');
-const { evaluate, readTruthCsv } = await dist('evaluate/index.js');
+const { evaluate, readTruthCsv, clusterPredictions } = await dist('evaluate/index.js');
 const { generate } = await dist('generator/index.js');
 
 const scenario = process.env.BENCH_QUALITY_SCENARIO ?? 'mixed';
@@ -31,9 +31,7 @@ console.error(`[bench-quality] read ${((performance.now() - t) / 1000).toFixed(1
 
 const methods = [['ringscope', async () => {
   const res = await runDetection(input, { seed: 42 });
-  const preds = new Map();
-  for (const c of res.clusters) for (const a of c.members) preds.set(a, { clusterId: c.id, recommendation: c.recommendation });
-  return preds;
+  return clusterPredictions(res.clusters);
 }]];
 for (const [name, fn] of BASELINES) methods.push([name, async () => fn(input, { seed: 42 })]);
 

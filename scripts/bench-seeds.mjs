@@ -13,7 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { readDropAsLinkageInput } = await dist('loaders/index.js');
 const { runDetection } = await dist('graph/index.js');
-const { evaluate, readTruthCsv } = await dist('evaluate/index.js');
+const { evaluate, readTruthCsv, clusterPredictions } = await dist('evaluate/index.js');
 const { generate } = await dist('generator/index.js');
 
 const DEFAULT_CASES = [
@@ -37,8 +37,7 @@ for (const c of cases) {
   const truth = await readTruthCsv(path.join(dir, 'truth.csv'));
   const input = await readDropAsLinkageInput(path.join(dir, 'drop'));
   const res = await runDetection(input, { seed: 42 });
-  const preds = new Map();
-  for (const cl of res.clusters) for (const a of cl.members) preds.set(a, { clusterId: cl.id, recommendation: cl.recommendation });
+  const preds = clusterPredictions(res.clusters);
   const review = evaluate(truth, preds, { minRecommendation: 'review' });
   const enforce = evaluate(truth, preds, { minRecommendation: 'enforce' });
   const orgs = review.legitFlagged.find((x) => x.label === 'legit_org');

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [section...]`: runs the benchmark sections against the real services (started by
 // with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
-// Sections: ingest, ingest-profile, fingerprint, detect, quality, seeds, pipeline, workers. With no argument, all of
+// Sections: ingest, ingest-profile, fingerprint, detect, quality, seeds, robustness, pipeline, workers, query. With no argument, all of
 // them run but `workers`, which measures the store `detect` leaves behind (see bench-workers.mjs).
 // A section's result file is kept between runs, so `npm run bench detect` refreshes one section
 // and BENCHMARKS.md still shows the others (each with the date it was measured).
@@ -21,9 +21,12 @@ const SECTIONS = [
   { name: 'detect', script: 'scripts/bench-detect.mjs', title: 'Detection scaling (projection + communities + scoring + write-back)' },
   { name: 'quality', script: 'scripts/bench-quality.mjs', title: 'Quality: ringscope vs peer baselines' },
   { name: 'seeds', script: 'scripts/bench-seeds.mjs', title: 'Quality on unseen seeds and single ring types' },
+  { name: 'robustness', script: 'scripts/bench-robustness.mjs', title: 'Robustness: quality over worlds drawn from the documented ranges' },
+  { name: 'coherence-cost', script: 'scripts/bench-coherence-cost.mjs', title: 'What network coherence costs at 70k accounts', explicit: true },
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
   // Runs on the store the detect section left (the largest size): not part of a run of every section.
   { name: 'workers', script: 'scripts/bench-workers.mjs', title: 'Fan-out: detection with 1 vs 2 worker processes at the largest size', explicit: true },
+  { name: 'query', script: 'scripts/bench-query.mjs', title: '`ringscope query` row cap and memory' },
   // The soak runs separately (`npm run soak`); its last figures are shown here.
   { name: 'soak', script: undefined, title: 'Soak: the nightly pipeline run repeatedly' },
 ];
@@ -75,17 +78,20 @@ function versions() {
 function adapt(name, r) {
   if (name !== 'fingerprint' || r.tables || r.table) return r;
   const row = (label, m) => [label, m.promptsPerCpuSecond, m.promptsPerWallSecond, m.cpuSeconds];
+  const e2eRow = (label, m) => [...row(label, m), m.rows, m.rowsPerPrompt ?? +(m.rows / r.prompts).toFixed(2)];
+  const sc = r.scaffoldParams;
   return {
-    command: 'npm run bench fingerprint',
-    summary: `${r.prompts} prompts of ~${r.avgPromptBytes} bytes, one thread (shingle ${r.params.shingle}, ${r.params.bands} bands × ${r.params.rows} rows), load average ${r.loadAverage1m} on ${r.cores} cores. Target ≥ 20,000 prompts/s on one core.`,
+    command: 'npm run bench:fingerprint',
+    summary: `${r.prompts} prompts of ~${r.avgPromptBytes} bytes, one thread (shingle ${r.params.shingle}, ${r.params.bands} bands × ${r.params.rows} rows${sc ? `; scaffold: ${sc.shingle}-word shingles, window ${sc.window}, spans ${sc.head} + ${sc.tail} tokens, ≤ ${sc.max} ids` : ''}), load average ${r.loadAverage1m} on ${r.cores} cores. Target ≥ 20,000 prompts/s on one core.${r.slowdown ? ` End to end with scaffold ids: ×${r.slowdown} the CPU time and ×${r.rowsRatio} the rows of the same log without them (goal ≤ 1.5× and ≤ 2×), best of 2 alternating rounds each.` : ''}`,
     tables: [
       {
         title: 'Throughput',
-        headers: ['path', 'prompts per CPU-second', 'prompts per wall-second', 'CPU s'],
+        headers: ['path', 'prompts per CPU-second', 'prompts per wall-second', 'CPU s', 'rows', 'rows per prompt'],
         rows: [
-          row('fingerprinting core, unkeyed', r.coreUnkeyed),
-          row('fingerprinting core, HMAC-keyed', r.coreKeyed),
-          row(`end to end: gz NDJSON → aggregated CSV (${r.endToEnd.rows} rows)`, r.endToEnd),
+          [...row('fingerprinting core, unkeyed', r.coreUnkeyed), '', ''],
+          [...row('fingerprinting core, HMAC-keyed', r.coreKeyed), '', ''],
+          e2eRow('end to end: gz NDJSON → aggregated CSV', r.endToEnd),
+          ...(r.endToEndWithoutScaffold ? [e2eRow('end to end, without scaffold ids (before issue #17)', r.endToEndWithoutScaffold)] : []),
         ],
       },
       {
@@ -96,6 +102,19 @@ function adapt(name, r) {
           ['unrelated prompts', r.collisions.unrelated.pairs, `${(100 * r.collisions.unrelated.bandCollisionRate).toFixed(3)}%`],
         ],
       },
+      ...(r.scaffold
+        ? [
+            {
+              title: 'Scaffold templates (25 templates × 40 prompts + 2,000 organic prompts; ≥ 1 own fingerprint shared, system prompt left out)',
+              headers: ['seed', 'synonym rate', 'same-template pairs', 'share', 'unrelated pairs', 'share', 'scaffold ids per templated prompt'],
+              rows: r.scaffold.map((x) => [x.seed, x.synonyms, x.samePairs, `${(100 * x.sameTemplateRate).toFixed(2)}%`, x.unrelatedPairs, `${(100 * x.unrelatedRate).toFixed(3)}%`, x.scaffoldIdsPerTemplatedPrompt]),
+            },
+          ]
+        : []),
+    ],
+    notes: [
+      '`npm run bench:fingerprint` writes bench-out/fingerprint.json; `npm run bench fingerprint` also rewrites this file from it (as does `node scripts/bench.mjs none`, which runs no section).',
+      'Rates per CPU-second of the process are the fairer figure on a shared machine; at a high load average the wall-clock rates say little.',
     ],
     raw: r,
   };

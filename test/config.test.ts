@@ -59,7 +59,8 @@ describe('config', () => {
       const c = loadConfig({ RINGSCOPE_INSTANCE: 'ci-x' }, { root: root('ci-x', { neo4j: process.pid, redis: process.pid }) });
       expect(c.neo4j).toEqual({ uri: 'bolt://127.0.0.1:31111', user: 'neo4j', password: 'local-secret', database: 'neo4j' });
       expect(c.redis.url).toBe('redis://127.0.0.1:41111');
-      expect(c.services).toEqual({ instance: 'ci-x', neo4j: 'local', redis: 'local' });
+      expect(c.services).toEqual({ neo4j: 'local', redis: 'local' });
+      expect(c.instance).toBe('ci-x');
       expect(c.stateDir).toMatch(/\.ringscope[/\\]ci-x$/);
     });
 
@@ -68,7 +69,8 @@ describe('config', () => {
       const c = loadConfig({ NEO4J_URI: 'bolt://db.example:7687', NEO4J_PASSWORD: 'remote' }, { root: r });
       expect(c.neo4j).toMatchObject({ uri: 'bolt://db.example:7687', password: 'remote' });
       expect(c.redis.url).toBe('redis://127.0.0.1:41111');
-      expect(c.services).toEqual({ instance: 'dev', neo4j: 'environment', redis: 'local' });
+      expect(c.services).toEqual({ neo4j: 'environment', redis: 'local' });
+      expect(c.instance).toBe('dev');
       // A remote Neo4j is never paired with the local password file.
       expect(() => loadConfig({ NEO4J_URI: 'bolt://db.example:7687' }, { root: r })).toThrow(ConfigError);
     });

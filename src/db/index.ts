@@ -33,6 +33,6 @@ export {
   type DetectAndWriteResult,
   type RunStats,
 } from './detect-service.js';
-export { writeRun, listClusters, getCluster, type ClusterSummary, type ClusterDetail, type RunRecord } from './linkage-writer.js';
+export { writeRun, listClusters, getCluster, type ClusterSummary, type ClusterDetail, type MemberDetail, type RunRecord } from './linkage-writer.js';
 export { graphDigest, type GraphDigest } from './graph-digest.js';
 export { runAdminImport, importArguments, defaultNeo4jLib, ADMIN_IMPORT_DEFAULTS, type AdminImportOptions } from './neo4j-admin-import.js';

@@ -153,6 +153,10 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
         const k = (str(kind) || 'template') as FingerprintKind;
         const c = (str(cap) || 'other') as Capability;
         s.fingerprints[k] = (s.fingerprints[k] ?? 0) + toNum(n);
+        if (k === 'scaffold') {
+          s.scaffoldVolume = (s.scaffoldVolume ?? 0) + toNum(v);
+          continue;
+        }
         s.volume[c] = (s.volume[c] ?? 0) + toNum(v);
         if (marked === true) s.markedVolume += toNum(v);
       }

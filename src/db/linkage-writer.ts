@@ -40,7 +40,7 @@ UNWIND $rows AS m
 MATCH (a:Account {id: m.account})
 MATCH (k:Cluster {uid: m.uid})
 MERGE (a)-[x:MEMBER_OF {runId: $runId}]->(k)
-SET x.respawn = m.respawn`;
+SET x.respawn = m.respawn, x.recommendation = m.recommendation, x.reasons = m.reasons, x.kinds = m.kinds, x.attachment = m.attachment`;
 
 const Q_LINKS = `
 UNWIND $rows AS l
@@ -88,10 +88,15 @@ export async function writeRun(
     weakestLink: c.weakestLink?.weight ?? 0,
   }));
   await batched(client, Q_CLUSTERS, clusterRows, { runId: run.id }, { ...o, batchSize: Math.min(o.batchSize, 1000) }, 'clusters');
-  const memberRows: Array<{ account: string; uid: string; respawn: boolean }> = [];
+  const memberRows: Array<{ account: string; uid: string; respawn: boolean; recommendation: string; reasons: string[]; kinds: string[]; attachment: string }> = [];
   for (const c of clusters) {
     const re = new Set(c.respawn);
-    for (const a of c.members) memberRows.push({ account: a, uid: uid(c), respawn: re.has(a) });
+    c.members.forEach((a, i) => {
+      // The member's own verdict (member-verdict.ts): recommendation, reasons, attachment by kind.
+      const v = c.memberVerdicts[i]!;
+      const attachment = JSON.stringify({ bits: v.bits, links: v.links, strongestLink: v.strongestLink, weakestLink: v.weakestLink });
+      memberRows.push({ account: a, uid: uid(c), respawn: re.has(a), recommendation: v.recommendation, reasons: [...v.reasons], kinds: [...v.kinds], attachment });
+    });
   }
   await batched(client, Q_MEMBERS, memberRows, { runId: run.id }, o, 'members');
   const linkRows = clusters.flatMap((c) => c.links.map((l) => ({ a: l.a, b: l.b, weight: l.weight, evidence: JSON.stringify(l.evidence) })));
@@ -141,9 +146,20 @@ export async function listClusters(client: Neo4jClient, runId: string, minRecomm
   }));
 }
 
+export interface MemberDetail {
+  readonly id: string;
+  readonly respawn: boolean;
+  readonly recommendation: Recommendation;
+  readonly reasons: readonly string[];
+  readonly kinds: readonly string[];
+  /** Bits into the cluster by kind, links, strongest and weakest link; undefined for older runs. */
+  readonly attachment: { bits: Record<string, number>; links: number; strongestLink: number; weakestLink: number } | undefined;
+}
+
 export interface ClusterDetail extends ClusterSummary {
   readonly features: Record<string, unknown>;
-  readonly members: ReadonlyArray<{ id: string; respawn: boolean }>;
+  /** Members with their own verdict (`recommendation` is the cluster's for runs written before member verdicts). */
+  readonly members: ReadonlyArray<MemberDetail>;
   readonly links: ReadonlyArray<{ a: string; b: string; weight: number; evidence: Record<string, number> }>;
 }
 
@@ -151,7 +167,9 @@ export interface ClusterDetail extends ClusterSummary {
 export async function getCluster(client: Neo4jClient, runId: string, clusterId: string): Promise<ClusterDetail> {
   const res = await client.query(
     `MATCH (k:Cluster {uid: $uid})
-     CALL (k) { MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(k) RETURN collect({id: a.id, respawn: coalesce(m.respawn, false)}) AS members }
+     CALL (k) { MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(k)
+                RETURN collect({id: a.id, respawn: coalesce(m.respawn, false), recommendation: coalesce(m.recommendation, k.recommendation),
+                                reasons: coalesce(m.reasons, []), kinds: coalesce(m.kinds, []), attachment: m.attachment}) AS members }
      CALL (k) { MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k), (a)-[l:LINKED {runId: $runId}]->(b:Account)
                 RETURN collect({a: a.id, b: b.id, weight: l.weight, evidence: l.evidence}) AS links }
      RETURN k, members, links`,
@@ -161,7 +179,9 @@ export async function getCluster(client: Neo4jClient, runId: string, clusterId: 
   const rec = res.records[0];
   if (!rec) throw new NotFoundError(`cluster ${clusterId} not found in run ${runId}`);
   const k = (rec.get('k') as { properties: Record<string, unknown> }).properties;
-  const members = (rec.get('members') as Array<{ id: string; respawn: boolean }>).sort((x, y) => (x.id < y.id ? -1 : 1));
+  const members = (rec.get('members') as Array<Omit<MemberDetail, 'attachment'> & { attachment: string | null }>)
+    .map((m) => ({ ...m, attachment: m.attachment ? (JSON.parse(m.attachment) as MemberDetail['attachment']) : undefined }))
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
   const links = (rec.get('links') as Array<{ a: string; b: string; weight: unknown; evidence: string }>)
     .map((l) => ({ a: l.a, b: l.b, weight: toNum(l.weight), evidence: JSON.parse(l.evidence) as Record<string, number> }))
     .sort((x, y) => y.weight - x.weight);

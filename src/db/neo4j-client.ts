@@ -1,6 +1,6 @@
 import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape, type Session } from 'neo4j-driver';
 import type { Config } from '../config/index.js';
-import { ServiceUnavailableError } from '../util/errors.js';
+import { ConfigError, ServiceUnavailableError } from '../util/errors.js';
 
 /**
  * The one Neo4j driver of a process, with the database always passed (saves a round trip per call)
@@ -53,6 +53,13 @@ export class Neo4jClient {
         await driver.getServerInfo({ database: config.neo4j.database });
         return new Neo4jClient(driver, config.neo4j.database, config.neo4j.uri);
       } catch (err) {
+        // Wrong credentials are the user's configuration, not an outage: no wait fixes them.
+        if (String((err as { code?: unknown }).code ?? '').startsWith('Neo.ClientError.Security')) {
+          await driver.close().catch(() => undefined);
+          throw new ConfigError('NEO4J_PASSWORD', `Neo4j at ${config.neo4j.uri} refused user ${config.neo4j.user} (${(err as { code: string }).code})`, {
+            hint: 'check NEO4J_USER and NEO4J_PASSWORD / NEO4J_PASSWORD_FILE',
+          });
+        }
         if (Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 1000));
           continue;

@@ -14,7 +14,7 @@ export interface RunAssignments {
 
 /**
  * Every `(:Account)-[:MEMBER_OF {runId}]->(:Cluster {runId})` of a run, as account → {clusterId,
- * recommendation}. Streams the result (a run can hold a million memberships).
+ * recommendation} with each member's own recommendation. Streams the result (a run can hold a million memberships).
  */
 export async function loadRunAssignments(client: Neo4jClient, run: string = LATEST): Promise<RunAssignments> {
   const { id: runId } = await resolveRun(client, run);
@@ -22,7 +22,8 @@ export async function loadRunAssignments(client: Neo4jClient, run: string = LATE
   const session = client.session('READ');
   try {
     const result = session.run(
-      'MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(c:Cluster {runId: $runId}) RETURN a.id AS account, c.id AS cluster, c.recommendation AS rec',
+      // The member's own recommendation; runs written before member verdicts carry the cluster's only.
+      'MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(c:Cluster {runId: $runId}) RETURN a.id AS account, c.id AS cluster, coalesce(m.recommendation, c.recommendation) AS rec',
       { runId },
     );
     for await (const rec of result) {

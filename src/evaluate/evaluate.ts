@@ -9,7 +9,7 @@ import { InvalidParameterError, NoPositiveLabelError } from '../util/errors.js';
 import { RECOMMENDATIONS, isRecommendation, flagLevel, type Predictions, type Recommendation, type TruthRow } from './types.js';
 
 export interface EvaluateOptions {
-  /** An account is flagged when its cluster's recommendation is at least this. @defaultValue 'review' */
+  /** An account is flagged when its own recommendation is at least this. @defaultValue 'review' */
   readonly minRecommendation?: Recommendation;
   /** Truth labels of fraudulent (ring) accounts; every other label is a legitimate category. @defaultValue ['ring'] */
   readonly positiveLabels?: readonly string[];
@@ -100,7 +100,7 @@ function scores(tp: number, flagged: number, positives: number): Scores {
   };
 }
 
-/** Rank of each prediction's cluster: the highest level any of its members carries (they should all agree). */
+/** Rank of each prediction's cluster (for purity): the highest level any of its members carries. */
 function clusterRanks(predictions: Predictions): Map<string, number> {
   const clusterRank = new Map<string, number>();
   for (const p of predictions.values()) clusterRank.set(p.clusterId, Math.max(clusterRank.get(p.clusterId) ?? 0, flagLevel(p.recommendation)));
@@ -121,13 +121,15 @@ interface Tally {
   readonly members: Map<string, TruthRow[]>;
 }
 
-function tally(truth: readonly TruthRow[], predictions: Predictions, clusterRank: ReadonlyMap<string, number>, positive: ReadonlySet<string>, minRank: number): Tally {
+function tally(truth: readonly TruthRow[], predictions: Predictions, positive: ReadonlySet<string>, minRank: number): Tally {
   const t: Tally = { seen: new Set(), levelFlagged: [0, 0, 0, 0], levelTp: [0, 0, 0, 0], positives: 0, groups: new Map(), categories: new Map(), members: new Map() };
   for (const row of truth) {
     if (t.seen.has(row.accountId)) throw new InvalidParameterError('truth', `account ${row.accountId} appears twice`);
     t.seen.add(row.accountId);
     const p = predictions.get(row.accountId);
-    const rank = p ? (clusterRank.get(p.clusterId) ?? 0) : 0;
+    // Scored per account: an account is flagged at its own recommendation (a member held by one kind
+    // of evidence may be `review` inside an `enforce` cluster); the cluster's rank is for purity.
+    const rank = p ? flagLevel(p.recommendation) : 0;
     const ring = positive.has(row.label);
     if (ring) t.positives++;
     for (let l = 1; l <= rank; l++) {
@@ -244,7 +246,7 @@ export function evaluate(truth: readonly TruthRow[], predictions: Predictions, o
   if (opts.positiveLabels.length === 0) throw new InvalidParameterError('positiveLabels', 'must name at least one label');
   const positive = new Set(opts.positiveLabels);
   const clusterRank = clusterRanks(predictions);
-  const t = tally(truth, predictions, clusterRank, positive, flagLevel(opts.minRecommendation));
+  const t = tally(truth, predictions, positive, flagLevel(opts.minRecommendation));
   requirePositives(t, truth, opts.positiveLabels);
   let unknownAccounts = 0;
   for (const id of predictions.keys()) if (!t.seen.has(id)) unknownAccounts++;

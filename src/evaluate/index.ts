@@ -12,3 +12,4 @@ export {
 export { readTruthCsv, readPredictionsCsv, writePredictionsCsv } from './csv-files.js';
 export { formatEvaluation, table } from './format.js';
 export { RECOMMENDATIONS, flagLevel, isRecommendation, type Recommendation, type Prediction, type Predictions, type TruthRow } from './types.js';
+export { clusterPredictions, type PredictedCluster } from './predictions.js';

@@ -1,5 +1,5 @@
 import { resolveRun, toNum, type Neo4jClient } from '../db/index.js';
-import { recommendationsAtLeast } from '../vocabulary/index.js';
+import { RECOMMENDATION_RANK, recommendationsAtLeast } from '../vocabulary/index.js';
 import { byString } from '../util/compare.js';
 import {
   SCHEMA_VERSION,
@@ -48,6 +48,11 @@ CALL (c) {
          COUNT { MATCH (s)<-[:IN_SUBNET]-(:IP)<-[:CONNECTED_FROM]-(x:Account) RETURN DISTINCT x } AS accounts
 }
 RETURN c.id AS cluster, label, key, members, accounts, version`;
+
+/** A member's own recommendation, never above its cluster's (runs before 1.1 stored none: the cluster's). */
+function memberRecommendation(v: string, cluster: Recommendation): Recommendation {
+  return isRecommendation(v) && RECOMMENDATION_RANK[v] <= RECOMMENDATION_RANK[cluster] ? v : cluster;
+}
 
 function sortShared(list: SharedIdentifier[]): SharedIdentifier[] {
   return list.sort((a, b) => b.members - a.members || byString(a.key, b.key));
@@ -129,7 +134,8 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
   const memberRes = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[m:MEMBER_OF]-(a:Account)
      WHERE c.id IN $clusterIds
-     RETURN a.id AS account, c.id AS cluster, coalesce(m.respawn, false) AS respawn`,
+     RETURN a.id AS account, c.id AS cluster, coalesce(m.respawn, false) AS respawn,
+            coalesce(m.recommendation, c.recommendation) AS memberRecommendation, coalesce(m.reasons, []) AS memberReasons`,
     { runId: run.id, clusterIds },
     'READ',
   );
@@ -147,6 +153,8 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
       lineage: c.lineage,
       respawn: r.get('respawn') === true,
       top_reasons: c.reasons,
+      member_recommendation: memberRecommendation(String(r.get('memberRecommendation')), c.recommendation),
+      member_reasons: (r.get('memberReasons') as unknown[]).map(String),
     };
   });
   accounts.sort((a, b) => a.order - b.order || byString(a.account_id, b.account_id));

@@ -2,7 +2,7 @@
  * The export schema (docs/export-format.md). Bump SCHEMA_VERSION's major on any breaking change
  * (renamed/removed field, changed meaning); add fields with a minor bump.
  */
-export const SCHEMA_VERSION = '1.0';
+export const SCHEMA_VERSION = '1.1';
 
 import type { Recommendation } from '../vocabulary/index.js';
 export { RECOMMENDATION_RANK, isRecommendation, type Recommendation } from '../vocabulary/index.js';
@@ -29,6 +29,13 @@ export interface AccountRow {
   /** Joined a cluster that the previous run recommended `enforce`. */
   readonly respawn: boolean;
   readonly top_reasons: readonly string[];
+  /**
+   * Since 1.1: the account's own recommendation. Equal to the cluster's `recommendation` or below it:
+   * a member held in an `enforce` cluster by one kind of evidence only is `review`.
+   */
+  readonly member_recommendation: Recommendation;
+  /** Since 1.1: the reasons for the member's own recommendation (its attachment by kind). */
+  readonly member_reasons: readonly string[];
 }
 
 /** One row per cluster: its result plus the identifiers used by ≥ 2 of its members (bounded lists). */
@@ -63,6 +70,8 @@ export const ACCOUNT_COLUMNS = [
   'lineage',
   'respawn',
   'top_reasons',
+  'member_recommendation',
+  'member_reasons',
 ] as const satisfies ReadonlyArray<keyof AccountRow>;
 
 export const CLUSTER_COLUMNS = [

@@ -1,7 +1,7 @@
 import type { BuiltInCapability } from '../vocabulary/capabilities.js';
-import type { PromptMarker } from '../graph/types.js';
+import type { FingerprintKind, PromptMarker } from '../graph/types.js';
 import { fmix32, mixStep } from '../util/hash.js';
-import { ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
+import { ID_SCAFFOLD, ID_SYSTEM, ID_TEMPLATE, formatId, type Fingerprinter } from './fingerprinter.js';
 
 /** Order of capabilities in the per-row counts; also the tie-break when a fingerprint's prompts disagree. */
 export const CAPABILITY_ORDER: readonly BuiltInCapability[] = ['cyber', 'agentic', 'coding', 'reasoning', 'writing', 'other'];
@@ -17,7 +17,7 @@ export interface FingerprintRow {
   readonly count: number;
   /** Most frequent capability among the row's prompts (ties: CAPABILITY_ORDER). */
   readonly capability: BuiltInCapability;
-  readonly kind: 'template' | 'minhash' | 'system';
+  readonly kind: FingerprintKind;
   /** Markers present in at least half of the row's prompts. */
   readonly markers: PromptMarker[];
 }
@@ -167,7 +167,7 @@ export class FingerprintAggregator {
           lastSeen: this.last[r]!,
           count: n,
           capability: CAPABILITY_ORDER[best]!,
-          kind: tag === ID_TEMPLATE ? 'template' : tag === ID_SYSTEM ? 'system' : 'minhash',
+          kind: tag === ID_TEMPLATE ? 'template' : tag === ID_SYSTEM ? 'system' : tag === ID_SCAFFOLD ? 'scaffold' : 'minhash',
           markers,
         };
       }

@@ -8,9 +8,9 @@ import { MAX_TIME_MS, MIN_TIME_MS, parseTimestamp } from '../loaders/timestamp.j
 import { textProblem } from '../loaders/row-schemas.js';
 import { InvalidFileError } from '../util/errors.js';
 import { CSV_HEADER, FingerprintAggregator, IsoCache, csvLine } from './aggregate.js';
-import { Fingerprinter, type FingerprintOptions } from './fingerprinter.js';
+import { Fingerprinter, type FingerprintOverrides } from './fingerprinter.js';
 
-export interface FingerprintLogOptions extends Partial<FingerprintOptions> {
+export interface FingerprintLogOptions extends FingerprintOverrides {
   /** A log whose rejected-line ratio exceeds this fails whole (no output is written). @defaultValue 0.01 */
   readonly maxRejectRatio?: number;
   /** Lines longer than this many bytes are rejected (bounds memory per prompt). @defaultValue 4_194_304 */

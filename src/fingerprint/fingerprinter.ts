@@ -5,6 +5,7 @@ import { fmix32, mixStep, wordsToHex } from '../util/hash.js';
 import { HMAC_MAX_WORDS, WordHmac } from './hmac-sha256.js';
 import { MinHasher } from './minhash.js';
 import { CompiledRules, DEFAULT_RULES, type FingerprintRules } from './rules.js';
+import { SCAFFOLD_DEFAULTS, ScaffoldWinnower, type ScaffoldOptions } from './scaffold.js';
 import { PLACEHOLDER_HASH, TOK_WORD, TokenBuffer, scan } from './tokens.js';
 import { stripUndefined } from '../util/defined.js';
 
@@ -25,7 +26,15 @@ export interface FingerprintOptions {
   readonly hexChars: number;
   /** Capability and marker rules. @defaultValue DEFAULT_RULES */
   readonly rules: FingerprintRules;
+  /**
+   * Scaffold fingerprints (winnowed shingles of the leading and trailing spans, see scaffold.ts);
+   * `false` emits none; a partial object is merged with SCAFFOLD_DEFAULTS. @defaultValue SCAFFOLD_DEFAULTS
+   */
+  readonly scaffold: ScaffoldOptions | false;
 }
+
+/** What callers pass: every option optional, scaffold options partial too (merged with SCAFFOLD_DEFAULTS). */
+export type FingerprintOverrides = Partial<Omit<FingerprintOptions, 'scaffold'>> & { readonly scaffold?: Partial<ScaffoldOptions> | false };
 
 export const DEFAULTS: FingerprintOptions = {
   shingle: 3,
@@ -34,14 +43,17 @@ export const DEFAULTS: FingerprintOptions = {
   key: undefined,
   hexChars: 24,
   rules: DEFAULT_RULES,
+  scaffold: SCAFFOLD_DEFAULTS,
 };
 
-/** The fingerprints of one prompt. Ids are opaque: `t:<hex>`, `m<band>:<hex>`, `s:<hex>`. */
+/** The fingerprints of one prompt. Ids are opaque: `t:<hex>`, `m<band>:<hex>`, `w:<hex>`, `s:<hex>`. */
 export interface PromptFingerprint {
   /** Hash of the normalised skeleton; undefined when the prompt has no tokens. */
   readonly template: string | undefined;
   /** One id per LSH band (`bands` of them), empty when the prompt has no tokens. */
   readonly bands: string[];
+  /** Scaffold ids (at most `scaffold.max`), empty when the prompt has fewer tokens than a shingle. */
+  readonly scaffold: string[];
   /** Hash of the normalised system prompt, when one was given and it has tokens. */
   readonly system: string | undefined;
   readonly capability: BuiltInCapability;
@@ -51,6 +63,7 @@ export interface PromptFingerprint {
 const TAG_TEMPLATE = 0x74656d70; // "temp"
 const TAG_SYSTEM = 0x73797374; // "syst"
 const TAG_BAND = 0x62616e64; // "band"
+const TAG_SCAFFOLD = 0x73636166; // "scaf"
 const LANE_SEEDS = [0x1b873593, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f];
 
 /**
@@ -63,6 +76,7 @@ export class Fingerprinter {
   private readonly buf = new TokenBuffer();
   private readonly sysBuf = new TokenBuffer();
   private readonly minhash: MinHasher;
+  private readonly winnower: ScaffoldWinnower | undefined;
   private readonly rules: CompiledRules;
   private readonly hmac: WordHmac | undefined;
   private readonly msg = new Int32Array(HMAC_MAX_WORDS);
@@ -75,20 +89,24 @@ export class Fingerprinter {
   capability: BuiltInCapability = 'other';
   markers: PromptMarker[] = [];
 
-  constructor(opts: Partial<FingerprintOptions> = {}) {
-    const o: FingerprintOptions = { ...DEFAULTS, ...stripUndefined(opts) };
+  constructor(opts: FingerprintOverrides = {}) {
+    const merged = { ...DEFAULTS, ...stripUndefined(opts) };
+    const o: FingerprintOptions = { ...merged, scaffold: merged.scaffold === false ? false : { ...SCAFFOLD_DEFAULTS, ...merged.scaffold } };
     if (!Number.isInteger(o.shingle) || o.shingle < 1 || o.shingle > 16) throw new ConfigError('fingerprint.shingle', 'must be an integer in 1..16');
     if (!Number.isInteger(o.bands) || o.bands < 1 || o.bands > 256) throw new ConfigError('fingerprint.bands', 'must be an integer in 1..256');
     if (!Number.isInteger(o.rows) || o.rows < 1 || o.rows > HMAC_MAX_WORDS - 2) throw new ConfigError('fingerprint.rows', `must be an integer in 1..${HMAC_MAX_WORDS - 2}`);
     if (!Number.isInteger(o.hexChars) || o.hexChars < 8 || o.hexChars > 32 || o.hexChars % 2) throw new ConfigError('fingerprint.hexChars', 'must be an even integer in 8..32');
     if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length < 16)) throw new ConfigError('fingerprint.key', 'must be at least 16 characters');
+    if (o.scaffold !== false) validateScaffold(o.scaffold);
     this.options = Object.freeze(o);
     this.minhash = new MinHasher(o.shingle, o.bands, o.rows);
+    this.winnower = o.scaffold === false ? undefined : new ScaffoldWinnower({ ...o.scaffold });
     this.rules = new CompiledRules(o.rules);
     this.hmac = o.key === undefined ? undefined : new WordHmac(o.key);
     this.wordsPerId = (o.hexChars + 7) >>> 3;
-    this.idTags = new Int32Array(o.bands + 2);
-    this.idWords = new Int32Array((o.bands + 2) * 4);
+    const maxIds = o.bands + 2 + (o.scaffold === false ? 0 : o.scaffold.max);
+    this.idTags = new Int32Array(maxIds);
+    this.idWords = new Int32Array(maxIds * 4);
   }
 
   /** Whether ids are keyed (HMAC-SHA256) rather than plain hashes. */
@@ -100,7 +118,8 @@ export class Fingerprinter {
    * Fingerprint one prompt into this instance's scratch fields (`idCount`, `idTags`, `idWords`,
    * `capability`, `markers`) without building strings: the streaming path aggregates on these words.
    * Returns `idCount`. Ids: the template (tag ID_TEMPLATE), then bands 0..b-1 (tag = band), then the
-   * system prompt (tag ID_SYSTEM); an empty prompt has no template or bands.
+   * scaffold ids (tag ID_SCAFFOLD), then the system prompt (tag ID_SYSTEM); an empty prompt has no
+   * template, bands or scaffold ids. The system prompt never gives scaffold ids: it is not the template.
    */
   compute(text: string, system?: string | null): number {
     const { bands, rows } = this.options;
@@ -128,6 +147,15 @@ export class Fingerprinter {
         for (let q = 0; q < rows; q++) msg[2 + q] = mins[j * rows + q]!;
         this.idOf(2 + rows, n++, j);
       }
+      if (this.winnower) {
+        const w = this.winnower, c = w.compute(this.buf), msg = this.msg;
+        for (let i = 0; i < c; i++) {
+          msg[0] = TAG_SCAFFOLD;
+          msg[1] = w.laneA[i]!;
+          msg[2] = w.laneB[i]!;
+          this.idOf(3, n++, ID_SCAFFOLD);
+        }
+      }
     }
     if (hasSystem) this.digest(this.sysBuf, TAG_SYSTEM, n++, ID_SYSTEM);
     this.idCount = n;
@@ -143,13 +171,15 @@ export class Fingerprinter {
     const n = this.compute(text, system);
     let template: string | undefined, sys: string | undefined;
     const ids: string[] = [];
+    const scaffold: string[] = [];
     for (let i = 0; i < n; i++) {
       const tag = this.idTags[i]!;
       if (tag === ID_TEMPLATE) template = this.idString(i);
       else if (tag === ID_SYSTEM) sys = this.idString(i);
+      else if (tag === ID_SCAFFOLD) scaffold.push(this.idString(i));
       else ids.push(this.idString(i));
     }
-    return { template, bands: ids, system: sys, capability: this.capability, markers: this.markers };
+    return { template, bands: ids, scaffold, system: sys, capability: this.capability, markers: this.markers };
   }
 
   /** 128-bit digest of the normalised token sequence (4 MurmurHash3 lanes), then the id. */
@@ -195,12 +225,28 @@ export class Fingerprinter {
 export const ID_TEMPLATE = -1;
 /** Id tag of the system-prompt fingerprint. */
 export const ID_SYSTEM = -2;
+/** Id tag of scaffold fingerprints (all of them: a scaffold id does not depend on where it was selected). */
+export const ID_SCAFFOLD = -3;
 
-/** The opaque id string: `t:<hex>`, `s:<hex>` or `m<band>:<hex>`, from up to 4 words at `words[at]`. */
+/** The opaque id string: `t:<hex>`, `s:<hex>`, `w:<hex>` or `m<band>:<hex>`, from up to 4 words at `words[at]`. */
 export function formatId(tag: number, words: ArrayLike<number>, at: number, hexChars: number): string {
   const w = [words[at]!, words[at + 1]!, words[at + 2]!, words[at + 3]!];
   const hex = wordsToHex(w, hexChars);
-  return (tag === ID_TEMPLATE ? 't:' : tag === ID_SYSTEM ? 's:' : `m${tag}:`) + hex;
+  return (tag === ID_TEMPLATE ? 't:' : tag === ID_SYSTEM ? 's:' : tag === ID_SCAFFOLD ? 'w:' : `m${tag}:`) + hex;
+}
+
+function validateScaffold(s: ScaffoldOptions): void {
+  const int = (field: keyof ScaffoldOptions, lo: number, hi: number) => {
+    const v = s?.[field];
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new ConfigError(`fingerprint.scaffold.${field}`, `must be an integer in ${lo}..${hi}`);
+  };
+  int('shingle', 1, 16);
+  int('window', 1, 64);
+  int('head', 1, 4096);
+  int('tail', 0, 4096);
+  int('max', 1, 256);
+  int('minContent', 0, s?.shingle ?? 16);
+  if (s.head < s.shingle) throw new ConfigError('fingerprint.scaffold.head', 'must be at least the shingle length');
 }
 
 let defaultFingerprinter: Fingerprinter | undefined;
@@ -210,7 +256,7 @@ const cache = new WeakMap<object, Fingerprinter>();
  * Fingerprint one prompt. The compiled state (rules, hash family, HMAC pads) is cached per `opts`
  * object, so pass the same object on repeated calls (or hold a Fingerprinter).
  */
-export function fingerprintPrompt(text: string, system?: string, opts?: Partial<FingerprintOptions>): PromptFingerprint {
+export function fingerprintPrompt(text: string, system?: string, opts?: FingerprintOverrides): PromptFingerprint {
   let fp: Fingerprinter | undefined;
   if (opts === undefined) fp = defaultFingerprinter ??= new Fingerprinter();
   else {

@@ -1,3 +1,4 @@
+import { PROMPT_MARKERS } from '../vocabulary/index.js';
 import { CAPABILITIES, type BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { ConfigError } from '../util/errors.js';
@@ -308,7 +309,7 @@ function validateRules(r: FingerprintRules): void {
         throw new ConfigError(`rules.capabilities[${i}].groups[${j}].phrases`, 'must be an array of strings');
     });
   });
-  for (const m of ['cot', 'rubric'] as const) {
+  for (const m of PROMPT_MARKERS) {
     const list = r.markers?.[m];
     if (!Array.isArray(list) || list.some((p) => typeof p !== 'string')) throw new ConfigError(`rules.markers.${m}`, 'must be an array of strings');
   }

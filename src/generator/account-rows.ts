@@ -19,7 +19,7 @@ import {
   type IpInfo,
 } from './identifiers.js';
 import { hash32, Rng } from './prng.js';
-import { legitCapability, pickCountry, segmentOf, type Plan, type RingState, type TimeWindow } from './plan.js';
+import { legitCapability, pickCountry, segmentOf, type BenchState, type Plan, type RingState, type TimeWindow } from './plan.js';
 import { ASN, CAPABILITIES, FREE_EMAIL, FREE_EMAIL_WEIGHTS, type TruthLabel } from './vocab.js';
 
 export interface PromptUse {
@@ -174,7 +174,11 @@ function individualLike(plan: Plan, rng: Rng, slot: number, flavour: 'individual
   for (let i = 0; i < nCards; i++) cards.push({ card: makeCard(plan.seed, c.code, rng.chance(0.03), 'own', slot, i), main: i === 0 });
 
   const ips: Draft['ips'] = [];
-  if (hubState) {
+  // A bystander: this household's home IP is also one of a ring's residential proxy exits.
+  if (flavour === 'individual' && plan.homeExits.length > 0 && rng.chance(plan.homeExitRate)) ips.push({ ip: rng.pick(plan.homeExits), main: true, weight: 3 });
+  if (ips.length > 0) {
+    if (rng.chance(0.3)) ips.push({ ip: ownIp(plan, rng, slot, 98, 'mobile', 0.2), main: false, weight: 1 });
+  } else if (hubState) {
     for (const ip of pickSome(rng, hubState.ips, rng.range(1, 2))) ips.push({ ip, main: ips.length === 0, weight: 3 });
     if (rng.chance(0.4)) ips.push({ ip: ownIp(plan, rng, slot, 0, 'residential', 0.1), main: false, weight: 1 });
   } else {
@@ -288,14 +292,24 @@ function benchMember(plan: Plan, rng: Rng, slot: number): Draft {
     cards: [{ card: s.card, main: true }],
     ips: pickSome(rng, s.ips, rng.range(1, 2)).map((ip, i) => ({ ip, main: i === 0, weight: 1 })),
     fps,
-    activity: scheduled(rng, w, s.schedule, createdHour + 1, w.startHour + w.hours, 0.7, 0, 300),
+    activity: surge(plan, rng, s, fps, scheduled(rng, w, s.schedule, createdHour + 1, w.startHour + w.hours, 0.7, 0, 300)),
   };
+}
+
+/** World `evalSurge`: an eval company runs its suite on the new model right after the release. */
+function surge(plan: Plan, rng: Rng, s: BenchState, fps: Draft['fps'], activity: Map<number, number>): Map<number, number> {
+  if (!s.surge) return activity;
+  const from = plan.window.releaseHour + rng.int(6);
+  const end = Math.min(plan.window.startHour + plan.window.hours, from + 36);
+  for (let h = from; h < end; h++) if (rng.chance(0.8)) activity.set(h, ((activity.get(h) ?? 0) + rng.range(5, 15)) * 6);
+  for (const fp of s.surge.templates) fps.push({ fp, weight: 3 });
+  return activity;
 }
 
 function ringMember(plan: Plan, rng: Rng, slot: number, member: number, s: RingState): Draft {
   const w = plan.window;
   const wave = s.waves[member % s.waves.length]!;
-  const createdHour = wave + rng.int(s.type === 'careful' ? 72 : 8);
+  const createdHour = s.steadyHours !== undefined ? wave + rng.int(s.steadyHours) : wave + rng.int(s.type === 'careful' ? 72 : 8);
   const lifetime = rng.range(s.lifetime[0], s.lifetime[1]);
   const c = pickCountry(rng);
   const cards: Draft['cards'] = [];
@@ -305,7 +319,11 @@ function ringMember(plan: Plan, rng: Rng, slot: number, member: number, s: RingS
 
   const ips: Draft['ips'] = [];
   const k = rng.range(s.ipsPerAccount[0], s.ipsPerAccount[1]);
-  if (s.hubShare > 0) {
+  if (s.networkExits) {
+    // Exits of the shared networks themselves, any carrier or campus: the ring hides among their users.
+    for (const ip of pickSome(rng, plan.cgnatHubs.flatMap((h) => h.ips), s.networkExits[0])) ips.push({ ip, main: ips.length === 0, weight: 2 });
+    for (const ip of pickSome(rng, plan.campusHubs.flatMap((h) => h.ips), s.networkExits[1])) ips.push({ ip, main: ips.length === 0, weight: 1 });
+  } else if (s.hubShare > 0) {
     const hubs = [...plan.cgnatHubs, ...plan.campusHubs];
     const h = rng.pick(hubs);
     for (const ip of pickSome(rng, h.ips, k)) ips.push({ ip, main: ips.length === 0, weight: 2 });

@@ -12,6 +12,7 @@ import { Rng } from './prng.js';
 import { promptText } from './prompt-text.js';
 import { RowSink } from './row-sink.js';
 import { SCENARIOS, SCENARIO_NAMES } from './scenarios.js';
+import type { WorldParams } from './world.js';
 
 export interface GenerateOptions {
   /** Scenario name (see SCENARIO_NAMES and docs/scenarios.md). */
@@ -24,6 +25,12 @@ export interface GenerateOptions {
   readonly rawPrompts?: boolean;
   /** Most prompts written per (account, fingerprint) in raw mode. @defaultValue 3 */
   readonly promptsPerFingerprint?: number;
+  /**
+   * Share of template fingerprints written in raw mode as scaffold templates (a fixed head, house
+   * style and tail around a fresh natural-language task) rather than a skeleton around a task from a
+   * short list. @defaultValue 0.5
+   */
+  readonly scaffoldShare?: number;
   /** gzip every file (`.csv.gz`). @defaultValue false */
   readonly gzip?: boolean;
   /** Start of the observed window (ISO-8601 UTC, on the hour). @defaultValue '2026-01-16T00:00:00Z' */
@@ -38,11 +45,14 @@ export interface GenerateOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** @defaultValue 10000 */
   readonly progressEvery?: number;
+  /** World knobs over the scenario's own (see world.ts and docs/scenarios.md). @defaultValue {} */
+  readonly world?: WorldParams;
 }
 
 export const DEFAULTS = {
   rawPrompts: false,
   promptsPerFingerprint: 3,
+  scaffoldShare: 0.5,
   gzip: false,
   start: '2026-01-16T00:00:00Z',
   days: 44,
@@ -84,7 +94,7 @@ function parseInstant(name: string, v: string): number {
 }
 
 /** Resolve options into a plan (exported for tests and the benchmark). */
-export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 'seed' | 'start' | 'days' | 'releaseDate'>): Plan {
+export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 'seed' | 'start' | 'days' | 'releaseDate' | 'world'>): Plan {
   const scenario = SCENARIOS.get(opts.scenario);
   if (!scenario) throw new InvalidParameterError('scenario', `unknown scenario ${opts.scenario}; known: ${SCENARIO_NAMES.join(', ')}`);
   if (!Number.isSafeInteger(opts.seed)) throw new InvalidParameterError('seed', 'must be an integer');
@@ -96,12 +106,13 @@ export function planFor(opts: Pick<GenerateOptions, 'scenario' | 'accounts' | 's
   const startHour = startMs / HOUR_MS;
   if (releaseHour < startHour + 4 * 24 || releaseHour > startHour + days * 24 - 48)
     throw new InvalidParameterError('releaseDate', 'must fall inside the window, at least 4 days after its start and 2 days before its end');
-  return buildPlan({ scenario, accounts: opts.accounts, seed: opts.seed, window: { startHour, hours: days * 24, releaseHour } });
+  return buildPlan({ scenario, accounts: opts.accounts, seed: opts.seed, window: { startHour, hours: days * 24, releaseHour }, world: opts.world ?? {} });
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateSummary> {
   const opts = { ...DEFAULTS, ...options };
   const plan = planFor(opts);
+  if (!(opts.scaffoldShare >= 0 && opts.scaffoldShare <= 1)) throw new InvalidParameterError('scaffoldShare', 'must be a number in [0, 1]');
   const n = plan.accounts;
   const seed = plan.seed;
   const dropDir = path.join(opts.out, 'drop');
@@ -168,7 +179,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         for (let i = 0; i < m; i++) {
           const r = Rng.for(seed, 'prompt', slot, k, i);
           const ts = isoSeconds((u.first + r.int(u.last - u.first + 1)) * HOUR_MS + r.int(3600) * 1000);
-          const t = promptText(u.fp, r);
+          const t = promptText(u.fp, r, opts.scaffoldShare);
           prompts.push(JSON.stringify({ account_id: a.id, ts, prompt: t.prompt, ...(t.system ? { system: t.system } : {}) }));
         }
       });

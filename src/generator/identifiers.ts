@@ -19,7 +19,7 @@ export interface IpInfo {
   readonly isProxy: boolean;
 }
 
-/** Where a prompt's text comes from in --raw-prompts mode. */
+/** Where a prompt's text comes from in --raw-prompts mode (a `template` may be written as a scaffold template, see prompt-text.ts). */
 export type TextStyle = 'template' | 'free' | 'common' | 'tool' | 'internal';
 
 /** A prompt fingerprint as the generator plants it. */

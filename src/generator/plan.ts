@@ -20,6 +20,7 @@ import {
 } from './identifiers.js';
 import { hash32, Rng } from './prng.js';
 import type { PopulationKind, ScenarioSpec } from './scenarios.js';
+import { validateWorld, type WorldParams } from './world.js';
 import { ASN, CAPABILITIES, COUNTRIES, LEGIT_CAPABILITY_WEIGHTS, RING_CAPABILITIES, RING_TYPES, type RingType, type TruthLabel } from './vocab.js';
 
 export const HOUR_MS = 3_600_000;
@@ -74,6 +75,8 @@ export interface BenchState {
   readonly schedule: Uint8Array;
   readonly createdFrom: number;
   readonly createdTo: number;
+  /** World `evalSurge`: traffic ×6 and new templates in the 36 h after the release. */
+  readonly surge?: { readonly templates: readonly Fingerprint[] };
 }
 
 export interface RingState {
@@ -102,6 +105,10 @@ export interface RingState {
   readonly verifiedRate: number;
   readonly freeEmailRate: number;
   readonly hubShare: number;
+  /** Creation spread uniformly from the first wave over this many hours instead of in waves. */
+  readonly steadyHours?: number;
+  /** network-camouflage: CGNAT and campus exits per account, shared with the legitimate users of those exits. */
+  readonly networkExits?: readonly [number, number];
 }
 
 export type GroupState = OrgState | FamilyState | HubState | BenchState | RingState;
@@ -132,6 +139,10 @@ export interface Plan {
   readonly vpn: readonly IpInfo[];
   readonly cgnatHubs: readonly HubState[];
   readonly campusHubs: readonly HubState[];
+  /** Residential proxy exits of rings that are also a legitimate user's home (world `proxyHomeShare`). */
+  readonly homeExits: readonly IpInfo[];
+  /** Chance that an individual's home IP is one of `homeExits` (about one household per exit). */
+  readonly homeExitRate: number;
 }
 
 /** Group sizes per population (accounts). Rings are sized from the reports' fleet descriptions. */
@@ -147,6 +158,7 @@ export const GROUP_SIZES: Readonly<Record<Exclude<PopulationKind, 'individual' |
   camouflage: [40, 150],
   'shared-reseller': [60, 250],
   'release-shift': [80, 300],
+  'network-camouflage': [300, 800],
 };
 
 /** Smallest ring planted when a scenario asks for a ring type at all (small test drops). */
@@ -201,6 +213,21 @@ function operatorSchedule(rng: Rng, window: TimeWindow, perDay: number, burst: [
   return s;
 }
 
+/** An operator working weekday office hours (9–18 local) in one time zone: `perDay` of those hours. */
+function officeSchedule(rng: Rng, window: TimeWindow, perDay: number): Uint8Array {
+  const s = new Uint8Array(window.hours);
+  const tz = pickCountry(rng).tz;
+  for (let d = 0; d * 24 < window.hours; d++) {
+    const day = Math.floor((window.startHour + d * 24) / 24);
+    if ((day + 4) % 7 === 0 || (day + 4) % 7 === 6) continue;
+    for (let k = 0; k < Math.min(perDay, 9); k++) {
+      const h = d * 24 + 9 + rng.int(9) - tz;
+      if (h >= 0 && h < window.hours) s[h] = 1;
+    }
+  }
+  return s;
+}
+
 function templates(
   seed: number,
   rng: Rng,
@@ -237,8 +264,34 @@ function residentialPool(seed: number, owner: string, n: number, proxyFlagRate: 
   }));
 }
 
-function ringState(seed: number, type: RingType, owner: string, size: number, window: TimeWindow, shared: { pool?: IpInfo[] }): RingState {
+function ringState(seed: number, type: RingType, owner: string, size: number, window: TimeWindow, shared: { pool?: IpInfo[] }, world: WorldParams): RingState {
   const rng = Rng.for(seed, 'ring', owner);
+  return applyWorld(baseRingState(seed, rng, type, owner, size, window, shared), seed, rng, owner, size, window, world);
+}
+
+/** World knobs over a ring type's own state (cards per account, creation, verification, schedule). */
+function applyWorld(s: RingState, seed: number, rng: Rng, owner: string, size: number, window: TimeWindow, world: WorldParams): RingState {
+  let out = s;
+  if (world.ringCardShare && s.cards.length > 0) {
+    const per = rng.range(world.ringCardShare[0], world.ringCardShare[1]);
+    const n = Math.max(1, Math.round((size * s.sharedCardRate) / per));
+    out = { ...out, cards: Array.from({ length: n }, (_, i) => makeCard(seed, rng.pick(['US', 'GB', 'HK', 'SG']), true, owner, 'w', i)) };
+  }
+  if (world.creation === 'steady' && out.steadyHours === undefined) {
+    const first = Math.min(...out.waves);
+    const last = Math.max(...out.waves);
+    out = { ...out, steadyHours: Math.max(7 * 24, last - first + 24), waves: [first] };
+  }
+  if (world.ringVerified !== undefined) out = { ...out, verifiedRate: world.ringVerified };
+  if (world.ringSchedule === 'office') {
+    let perDay = 0;
+    for (const v of out.schedule) perDay += v;
+    out = { ...out, schedule: officeSchedule(rng, window, Math.max(2, Math.round((perDay / window.hours) * 24))) };
+  }
+  return out;
+}
+
+function baseRingState(seed: number, rng: Rng, type: RingType, owner: string, size: number, window: TimeWindow, shared: { pool?: IpInfo[] }): RingState {
   const day = 24;
   const base = {
     t: 'ring' as const,
@@ -359,6 +412,27 @@ function ringState(seed: number, type: RingType, owner: string, size: number, wi
         lifetime: [window.hours + 10 * day, window.hours + 10 * day],
       };
     }
+    case 'network-camouflage':
+      // Failure 1 of issue #16: prepaid cards shared by ~40 accounts each, ~15 private templates,
+      // created steadily over a month, each account on 2 CGNAT exits and 1 campus exit shared with
+      // the legitimate users of those networks, plus a few popular tool prompts.
+      return {
+        ...base,
+        templates: templates(seed, rng, owner, rng.range(12, 18), RING_CAPABILITIES, 0.5),
+        cards: prepaid(Math.max(1, Math.round(size / rng.range(30, 50)))),
+        sharedCardRate: 0.95,
+        pool: [],
+        ipsPerAccount: [3, 3],
+        schedule: operatorSchedule(rng, window, 4, [1, 3]),
+        joinRate: 0.75,
+        waves: [window.startHour - 20 * day],
+        steadyHours: 30 * day,
+        lifetime: [window.hours + 20 * day, window.hours + 20 * day],
+        verifiedRate: 0.6,
+        hubShare: 1,
+        networkExits: [2, 1],
+        noisePrompts: [2, 4],
+      };
   }
 }
 
@@ -381,11 +455,14 @@ export interface PlanOptions {
   readonly accounts: number;
   readonly seed: number;
   readonly window: TimeWindow;
+  /** World knobs over the scenario's own (world.ts). @defaultValue {} */
+  readonly world?: WorldParams;
 }
 
 /** Build the plan. Deterministic in (scenario, accounts, seed, window). */
 export function buildPlan(opts: PlanOptions): Plan {
   const { scenario, accounts: n, seed, window } = opts;
+  const world = validateWorld({ ...scenario.world, ...opts.world });
   if (!Number.isInteger(n) || n < 50) throw new InvalidParameterError('accounts', 'must be an integer ≥ 50');
   const rng = Rng.for(seed, 'plan', scenario.name);
   const segments: Segment[] = [];
@@ -412,11 +489,25 @@ export function buildPlan(opts: PlanOptions): Plan {
   for (const kind of ['cgnat', 'campus'] as const) {
     const total = want(kind);
     if (total === 0) continue;
+    const into = kind === 'cgnat' ? cgnatHubs : campusHubs;
+    if (world.hubExitUsers) {
+      // Hubs sized by users per exit: each user takes 1–2 of its hub's exits (1.5 on average).
+      const [lo, hi] = world.hubExitUsers;
+      for (let left = total, i = 0; left > 0; i++) {
+        const h = hub(seed, rng, kind, i);
+        const perExit = Math.round(Math.exp(rng.real(Math.log(lo), Math.log(hi + 1))));
+        const size = Math.min(left, Math.max(2, Math.round((h.ips.length * perExit) / 1.5)));
+        into.push(h);
+        push({ kind, size, label: LABEL[kind], group: '', state: h });
+        left -= size;
+      }
+      continue;
+    }
     const [lo, hi] = GROUP_SIZES[kind];
     const sizes = total < lo ? [total] : splitSizes(rng, total, lo, hi);
     sizes.forEach((size, i) => {
       const h = hub(seed, rng, kind, i);
-      (kind === 'cgnat' ? cgnatHubs : campusHubs).push(h);
+      into.push(h);
       push({ kind, size, label: LABEL[kind], group: '', state: h });
     });
   }
@@ -497,17 +588,19 @@ export function buildPlan(opts: PlanOptions): Plan {
           schedule: operatorSchedule(rng, window, 3, [2, 3]),
           createdFrom: window.startHour - 365 * 24,
           createdTo: window.startHour + window.hours - 72,
+          ...(world.evalSurge ? { surge: { templates: templates(seed, rng, `bench/${id}/release`, rng.range(2, 4), [capability], 0.7) } } : {}),
         },
       });
     }
   }
 
+  const homes: IpInfo[] = [];
   for (const type of RING_TYPES) {
     let total = want(type);
     if (total === 0 && (scenario.shares[type] ?? 0) === 0) continue;
     const min = type === 'shared-reseller' ? 2 * MIN_RING_SIZE : MIN_RING_SIZE;
     total = Math.max(total, min);
-    const [lo, hi] = GROUP_SIZES[type];
+    const [lo, hi] = world.ringSize ?? GROUP_SIZES[type];
     let ringNo = 0;
     if (type === 'shared-reseller') {
       // Operators come in pairs on one reseller pool; each pair's two operators are separate truth groups.
@@ -515,22 +608,26 @@ export function buildPlan(opts: PlanOptions): Plan {
       pairs.forEach((pairSize, p) => {
         const owner = `reseller/${p}`;
         const pool = residentialPool(seed, owner, Math.ceil(pairSize * 0.9), 0.3, rng);
+        homes.push(...homeExitsOf(pool, world, rng));
         const a = Math.round(pairSize * rng.real(0.35, 0.65));
         for (const size of [a, pairSize - a]) {
           const group = `ring:${type}-${++ringNo}`;
-          push({ kind: type, size, label: 'ring', group, state: ringState(seed, type, group, size, window, { pool }) });
+          push({ kind: type, size, label: 'ring', group, state: ringState(seed, type, group, size, window, { pool }, world) });
         }
       });
     } else {
       for (const size of total < lo ? [total] : splitSizes(rng, total, lo, hi)) {
         const group = `ring:${type}-${++ringNo}`;
-        push({ kind: type, size, label: 'ring', group, state: ringState(seed, type, group, size, window, {}) });
+        const state = ringState(seed, type, group, size, window, {}, world);
+        if (type === 'hydra' || type === 'release-shift') homes.push(...homeExitsOf(state.pool, world, rng));
+        push({ kind: type, size, label: 'ring', group, state });
       }
     }
   }
 
   if (slot > n) throw new InvalidParameterError('accounts', `scenario ${scenario.name} needs at least ${slot} accounts`);
-  if (slot < n) push({ kind: 'individual', size: n - slot, label: 'legit_individual', group: '' });
+  const individuals = n - slot;
+  if (slot < n) push({ kind: 'individual', size: individuals, label: 'legit_individual', group: '' });
   return {
     seed,
     accounts: n,
@@ -543,7 +640,15 @@ export function buildPlan(opts: PlanOptions): Plan {
     vpn,
     cgnatHubs,
     campusHubs,
+    homeExits: homes,
+    homeExitRate: individuals > 0 ? Math.min(1, homes.length / individuals) : 0,
   };
+}
+
+/** The share `proxyHomeShare` of a residential proxy pool that is also someone's home (a bystander each). */
+function homeExitsOf(pool: readonly IpInfo[], world: WorldParams, rng: Rng): IpInfo[] {
+  const share = world.proxyHomeShare ?? 0;
+  return share > 0 ? pool.filter(() => rng.chance(share)) : [];
 }
 
 /** The segment holding a slot (binary search). */

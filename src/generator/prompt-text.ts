@@ -1,11 +1,14 @@
 /**
  * Synthetic prompt texts for --raw-prompts mode (about 1 KB each). Rings fill a fixed template with a
- * task and lightly paraphrase it (so a template fingerprinter should group them); ordinary users
- * write diverse free text; popular tools and internal apps send a fixed system prompt.
+ * task and lightly paraphrase it (so a template fingerprinter should group them): either a skeleton
+ * around a task from a short list, or (a share `scaffoldShare` of templates) a scaffold around a
+ * fresh natural-language task (scaffold-text.ts); ordinary users write diverse free text; popular
+ * tools and internal apps send a fixed system prompt.
  */
 import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { Fingerprint } from './identifiers.js';
-import { Rng } from './prng.js';
+import { Rng, hash32 } from './prng.js';
+import { scaffoldPrompt, scaffoldTemplate } from './scaffold-text.js';
 
 const TASKS: Record<BuiltInCapability, readonly string[]> = {
   coding: [
@@ -135,12 +138,25 @@ function paraphrase(rng: Rng, text: string): string {
   return out;
 }
 
+const INSERTS = [
+  'without exception', 'for this project', 'as agreed', 'in every case', 'where it matters', 'per our guidelines', 'at all times', 'for the reviewers',
+  'as in earlier rounds', 'unless told otherwise', 'for our records', 'in this batch', 'as the client asked', 'to the letter', 'with care', 'for consistency',
+];
+
+/** Template-level rewording: two phrases inserted at places fixed by the template, so that templates of different owners drawn from these small pools do not share long verbatim runs. */
+function reword(r: Rng, sentence: string): string {
+  const words = sentence.split(' ');
+  for (let k = 0; k < 2 && words.length > 3; k++) words.splice(1 + r.int(words.length - 2), 0, r.pick(INSERTS));
+  return words.join(' ');
+}
+
 /** The fixed skeleton of a template: same key, same skeleton. */
 function skeleton(key: number, capability: BuiltInCapability, markers: readonly string[]): { head: string; tail: string } {
   const r = new Rng(key);
-  const head = [r.pick(PREAMBLES), ...r.sample(FILLER.length, 3).map((i) => FILLER[i]!)].join(' ');
+  const head = [r.pick(PREAMBLES), ...r.sample(FILLER.length, 3).map((i) => FILLER[i]!)].map((x) => reword(r, x)).join(' ');
   const tail = [r.pick(FORMATS), markers.includes('cot') ? COT : '', markers.includes('rubric') ? RUBRIC : '', r.pick(FILLER)]
     .filter(Boolean)
+    .map((x) => reword(r, x))
     .join(' ');
   return { head: `${head} Domain: ${capability}.`, tail };
 }
@@ -192,10 +208,19 @@ function freeText(rng: Rng, capability: BuiltInCapability): string {
   return parts.join(' ');
 }
 
-/** One prompt for a fingerprint. `rng` varies per prompt; the fingerprint's textKey fixes its skeleton. */
-export function promptText(fp: Fingerprint, rng: Rng): { prompt: string; system?: string } {
+/** Whether a template fingerprint is written as a scaffold template (fixed per fingerprint). */
+export function isScaffoldTemplate(fp: Fingerprint, scaffoldShare: number): boolean {
+  return fp.style === 'template' && hash32(fp.textKey, 'scaffold') / 4294967296 < scaffoldShare;
+}
+
+/**
+ * One prompt for a fingerprint. `rng` varies per prompt; the fingerprint's textKey fixes its
+ * skeleton or scaffold.
+ */
+export function promptText(fp: Fingerprint, rng: Rng, scaffoldShare = 0): { prompt: string; system?: string } {
   switch (fp.style) {
     case 'template': {
+      if (isScaffoldTemplate(fp, scaffoldShare)) return { prompt: scaffoldPrompt(scaffoldTemplate(fp.textKey, fp.capability, fp.markers), fp.capability, rng) };
       const { head, tail } = skeleton(fp.textKey, fp.capability, fp.markers);
       return { prompt: paraphrase(rng, `${head}\n\nTask: ${rng.pick(TASKS[fp.capability])}.\n\n${tail}`) };
     }

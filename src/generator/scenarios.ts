@@ -3,6 +3,7 @@
  * count. Individuals take whatever share is left. Each scenario is documented in docs/scenarios.md.
  */
 import { RING_TYPES, type RingType } from './vocab.js';
+import type { WorldParams } from './world.js';
 
 /** Populations the generator can plant. Every one but `individual` is sized by a share. */
 export type PopulationKind = 'individual' | 'tool_user' | 'org' | 'family' | 'cgnat' | 'campus' | 'benchmark' | RingType;
@@ -12,6 +13,8 @@ export interface ScenarioSpec {
   readonly description: string;
   /** Share of all accounts per population (0..1); `individual` gets the remainder. */
   readonly shares: Readonly<Partial<Record<Exclude<PopulationKind, 'individual'>, number>>>;
+  /** World knobs of this scenario (world.ts); `generate --world` overrides them. @defaultValue {} */
+  readonly world?: WorldParams;
 }
 
 /**
@@ -35,6 +38,8 @@ const MIXED_RINGS: Record<RingType, number> = {
   camouflage: 0.003,
   'shared-reseller': 0.004,
   'release-shift': 0.003,
+  // Kept out of `mixed` so its figures stay comparable across releases; the robustness worlds plant it.
+  'network-camouflage': 0,
 };
 
 /** Share of accounts given to the one ring type of a focused scenario. */
@@ -47,7 +52,12 @@ const FOCUSED_DESCRIPTIONS: Record<RingType, string> = {
   camouflage: 'a ring hiding in CGNAT/campus IP hubs and popular tool prompts, with its own templates and timing',
   'shared-reseller': 'two distinct operators buying from one proxy reseller: one IP pool, different templates, cards and timing (two truth groups)',
   'release-shift': 'a ring whose traffic shifts to new capability templates within 24 h of a model-release date',
+  'network-camouflage':
+    'a ring camouflaged in mid-sized shared networks (issue #16, Failure 1): ~40 accounts per prepaid card, ~15 private templates, created steadily over a month, each account on 2 CGNAT exits and 1 campus exit of 20–180 legitimate users each',
 };
+
+/** Focused scenarios that need world knobs to mean what they say. */
+const FOCUSED_WORLDS: Partial<Record<RingType, WorldParams>> = { 'network-camouflage': { hubExitUsers: [20, 180] } };
 
 export const SCENARIOS: ReadonlyMap<string, ScenarioSpec> = new Map<string, ScenarioSpec>([
   [
@@ -58,9 +68,17 @@ export const SCENARIOS: ReadonlyMap<string, ScenarioSpec> = new Map<string, Scen
       shares: { ...LOOK_ALIKES, ...MIXED_RINGS },
     },
   ],
+  [
+    'worlds',
+    {
+      name: 'worlds',
+      description: 'the base of the robustness sweep: `mixed` plus a ring camouflaged in shared networks (1%); world knobs (--world) vary the rest',
+      shares: { ...LOOK_ALIKES, ...MIXED_RINGS, 'network-camouflage': 0.01 },
+    },
+  ],
   ...RING_TYPES.map((t): [string, ScenarioSpec] => [
     t,
-    { name: t, description: FOCUSED_DESCRIPTIONS[t], shares: { ...LOOK_ALIKES, [t]: FOCUSED_RING_SHARE } },
+    { name: t, description: FOCUSED_DESCRIPTIONS[t], shares: { ...LOOK_ALIKES, [t]: FOCUSED_RING_SHARE }, ...(FOCUSED_WORLDS[t] ? { world: FOCUSED_WORLDS[t] } : {}) },
   ]),
 ]);
 

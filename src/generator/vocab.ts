@@ -5,7 +5,7 @@
 import { DEFAULT_TARGET_CAPABILITIES, type BuiltInCapability } from '../vocabulary/capabilities.js';
 
 /** Ring (attack) types. A ring's truth group is `ring:<type>-<n>`, so the type is parseable. */
-export const RING_TYPES = ['hydra', 'datacenter', 'careful', 'camouflage', 'shared-reseller', 'release-shift'] as const;
+export const RING_TYPES = ['hydra', 'datacenter', 'careful', 'camouflage', 'shared-reseller', 'release-shift', 'network-camouflage'] as const;
 export type RingType = (typeof RING_TYPES)[number];
 
 /** Legitimate categories (truth labels other than `ring`). */

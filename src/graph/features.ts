@@ -35,7 +35,10 @@ export interface ClusterFeatures {
   /** Share of the prompt volume on the targeted capabilities (ScoringOptions.targetCapabilities). */
   targetCapabilityShare: number | undefined;
   topCapability: string | undefined;
-  /** Share of the cluster's prompt volume on fingerprints sent by ≥ 2 of its members. */
+  /**
+   * Share of the cluster's prompt volume on fingerprints sent by ≥ 2 of its members: the better of
+   * the whole-prompt fingerprints' share and the scaffold fingerprints' share (each over its own kind).
+   */
   templatedShare: number | undefined;
   /** Distinct shared fingerprints covering 90% of the templated (shared) prompt volume. */
   templatesFor90: number | undefined;
@@ -64,6 +67,9 @@ interface Acc {
   prompts: number;
   target: number;
   templated: number;
+  /** Scaffold fingerprints' volume and templated volume (a second view of the same prompts, kept apart). */
+  scaffold: number;
+  scaffoldTemplated: number;
   marked: number;
   caps: Map<string, number>;
   templates: Map<string, number>;
@@ -81,75 +87,7 @@ export function clusterFeatures(
   releaseDate: number | undefined,
   targets: readonly Capability[],
 ): ClusterFeatures[] {
-  const targeted = new Set(targets);
-  const clusterOf = new Map<string, number>();
-  clusters.forEach((c, i) => c.forEach((v) => clusterOf.set(g.accounts[v]!, i)));
-  const acc: Acc[] = clusters.map(() => ({
-    payments: new Map(),
-    ips: new Map(),
-    ipObs: 0,
-    proxyObs: 0,
-    proxyKnown: false,
-    prompts: 0,
-    target: 0,
-    templated: 0,
-    marked: 0,
-    caps: new Map(),
-    templates: new Map(),
-  }));
-  for (const grp of input.identifiers) {
-    for (const m of grp.members) {
-      const ci = clusterOf.get(m.account);
-      if (ci === undefined) continue;
-      const a = acc[ci]!;
-      if (grp.kind === 'payment') push(a.payments, grp.key, m.account);
-      else if (grp.kind === 'ip') {
-        push(a.ips, grp.key, m.account);
-        a.ipObs += m.count;
-        if (grp.isProxy !== undefined) a.proxyKnown = true;
-        if (grp.isProxy) a.proxyObs += m.count;
-      } else if (grp.kind === 'prompt') {
-        a.prompts += m.count;
-        const cap = grp.capability ?? 'other';
-        a.caps.set(cap, (a.caps.get(cap) ?? 0) + m.count);
-        if (targeted.has(cap)) a.target += m.count;
-        if (grp.markers && grp.markers.length > 0) a.marked += m.count;
-      }
-    }
-    if (grp.kind === 'prompt') {
-      // Templated = reused across the fleet: the prompt volume on fingerprints that ≥ 2 members of the
-      // cluster sent. Defined from the data's structure, not from the optional `kind` label, so it
-      // means the same for drops that carry only plain fingerprints.
-      const per = new Map<number, { users: Set<string>; volume: number }>();
-      for (const m of grp.members) {
-        const ci = clusterOf.get(m.account);
-        if (ci === undefined) continue;
-        const e = per.get(ci) ?? { users: new Set<string>(), volume: 0 };
-        e.users.add(m.account);
-        e.volume += m.count;
-        per.set(ci, e);
-      }
-      for (const [ci, e] of per) {
-        if (e.users.size < 2) continue;
-        const a = acc[ci]!;
-        a.templated += e.volume;
-        a.templates.set(grp.key, (a.templates.get(grp.key) ?? 0) + e.volume);
-      }
-    }
-  }
-  // Single-account fingerprints folded by the reader count in the volume totals exactly as their
-  // groups would have above (they are never templated: that takes two members).
-  for (const [account, s] of input.soloPrompts ?? []) {
-    const ci = clusterOf.get(account);
-    if (ci === undefined) continue;
-    const a = acc[ci]!;
-    for (const [cap, v] of Object.entries(s.volume) as Array<[Capability, number]>) {
-      a.prompts += v;
-      a.caps.set(cap, (a.caps.get(cap) ?? 0) + v);
-      if (targeted.has(cap)) a.target += v;
-    }
-    a.marked += s.markedVolume;
-  }
+  const acc = accumulate(input, g, clusters, new Set(targets));
   const crowd = hourCrowd(input);
   const domainTotals = new Map<string, number>();
   for (const a of input.accounts.values()) if (a.emailDomain) domainTotals.set(a.emailDomain, (domainTotals.get(a.emailDomain) ?? 0) + 1);
@@ -166,40 +104,11 @@ export function clusterFeatures(
     const inner = internal[ci]!;
     let wsum = 0;
     for (const e of inner.edges) wsum += g.weight[e]!;
-
-    // Creation waves: consecutive creations ≤ 24 h apart form one wave.
-    const created = attrs.map((x) => x?.createdAt).filter((t): t is number => t !== undefined).sort((x, y) => x - y);
-    let waves: number | undefined;
-    let waveShare: number | undefined;
-    let span: number | undefined;
-    if (created.length >= 2) {
-      const sizes: number[] = [1];
-      for (let i = 1; i < created.length; i++) {
-        if (created[i]! - created[i - 1]! <= 86_400_000) sizes[sizes.length - 1]!++;
-        else sizes.push(1);
-      }
-      sizes.sort((x, y) => y - x);
-      waves = sizes.length;
-      waveShare = (sizes[0]! + (sizes[1] ?? 0) + (sizes[2] ?? 0)) / created.length;
-      span = (created[created.length - 1]! - created[0]!) / 86_400_000;
-    }
     const ver = attrs.filter((x) => x?.verified !== undefined);
     const doms = new Map<string, number>();
     for (const x of attrs) if (x?.emailDomain) doms.set(x.emailDomain, (doms.get(x.emailDomain) ?? 0) + 1);
     const top = [...doms.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
     const topCap = [...a.caps.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0];
-    let templatesFor90: number | undefined;
-    if (a.templated > 0) {
-      const counts = [...a.templates.values()].sort((x, y) => y - x);
-      let cum = 0;
-      templatesFor90 = 0;
-      for (const k of counts) {
-        cum += k;
-        templatesFor90++;
-        if (cum >= 0.9 * a.templated) break;
-      }
-    }
-    const act = activityFeatures(input, members, releaseDate, crowd);
     return {
       size: n,
       density: n > 1 ? inner.edges.length / ((n * (n - 1)) / 2) : 0,
@@ -208,9 +117,7 @@ export function clusterFeatures(
       sharedPayments: sharedPay.length,
       accountsOnSharedPayments: onShared.size,
       accountsOnSharedIps: onSharedIp.size,
-      waves,
-      waveShare,
-      creationSpanDays: span,
+      ...creationWaves(attrs.map((x) => x?.createdAt).filter((t): t is number => t !== undefined)),
       verifiedShare: ver.length ? ver.filter((x) => x!.verified).length / ver.length : undefined,
       topDomain: top?.[0],
       topDomainShare: top ? top[1] / n : undefined,
@@ -218,13 +125,132 @@ export function clusterFeatures(
       promptCount: a.prompts,
       targetCapabilityShare: a.prompts ? a.target / a.prompts : undefined,
       topCapability: topCap?.[0],
-      templatedShare: a.prompts ? a.templated / a.prompts : undefined,
-      templatesFor90,
+      templatedShare: a.prompts ? Math.max(a.templated / a.prompts, a.scaffold ? a.scaffoldTemplated / a.scaffold : 0) : undefined,
+      templatesFor90: templatesFor90(a),
       markerShare: a.prompts ? a.marked / a.prompts : undefined,
-      ...act,
+      ...activityFeatures(input, members, releaseDate, crowd),
       proxyShare: a.proxyKnown && a.ipObs > 0 ? a.proxyObs / a.ipObs : undefined,
     };
   });
+}
+
+/** Per-cluster sums over the identifiers and folded single-account prompts of its members. */
+function accumulate(input: LinkageInput, g: ProjectedGraph, clusters: readonly (readonly number[])[], targeted: ReadonlySet<Capability>): Acc[] {
+  const clusterOf = new Map<string, number>();
+  clusters.forEach((c, i) => c.forEach((v) => clusterOf.set(g.accounts[v]!, i)));
+  const acc: Acc[] = clusters.map(() => ({
+    payments: new Map(),
+    ips: new Map(),
+    ipObs: 0,
+    proxyObs: 0,
+    proxyKnown: false,
+    prompts: 0,
+    target: 0,
+    templated: 0,
+    scaffold: 0,
+    scaffoldTemplated: 0,
+    marked: 0,
+    caps: new Map(),
+    templates: new Map(),
+  }));
+  for (const grp of input.identifiers) {
+    for (const m of grp.members) {
+      const ci = clusterOf.get(m.account);
+      if (ci !== undefined) addMembership(acc[ci]!, grp, m.account, m.count, targeted);
+    }
+    if (grp.kind === 'prompt') addTemplated(acc, grp, clusterOf);
+  }
+  // Single-account fingerprints folded by the reader count in the volume totals exactly as their
+  // groups would have above (they are never templated: that takes two members).
+  for (const [account, s] of input.soloPrompts ?? []) {
+    const ci = clusterOf.get(account);
+    if (ci === undefined) continue;
+    const a = acc[ci]!;
+    for (const [cap, v] of Object.entries(s.volume) as Array<[Capability, number]>) {
+      a.prompts += v;
+      a.caps.set(cap, (a.caps.get(cap) ?? 0) + v);
+      if (targeted.has(cap)) a.target += v;
+    }
+    a.marked += s.markedVolume;
+    a.scaffold += s.scaffoldVolume ?? 0;
+  }
+  return acc;
+}
+
+function addMembership(a: Acc, grp: LinkageInput['identifiers'][number], account: string, count: number, targeted: ReadonlySet<Capability>): void {
+  if (grp.kind === 'payment') push(a.payments, grp.key, account);
+  else if (grp.kind === 'ip') {
+    push(a.ips, grp.key, account);
+    a.ipObs += count;
+    if (grp.isProxy !== undefined) a.proxyKnown = true;
+    if (grp.isProxy) a.proxyObs += count;
+  } else if (grp.kind === 'prompt' && grp.fpKind === 'scaffold') {
+    a.scaffold += count;
+  } else if (grp.kind === 'prompt') {
+    a.prompts += count;
+    const cap = grp.capability ?? 'other';
+    a.caps.set(cap, (a.caps.get(cap) ?? 0) + count);
+    if (targeted.has(cap)) a.target += count;
+    if (grp.markers && grp.markers.length > 0) a.marked += count;
+  }
+}
+
+/**
+ * Templated = reused across the fleet: the prompt volume on fingerprints that ≥ 2 members of the
+ * cluster sent. Defined from the data's structure, not from the optional `kind` label, so it means
+ * the same for drops that carry only plain fingerprints.
+ */
+function addTemplated(acc: Acc[], grp: LinkageInput['identifiers'][number], clusterOf: ReadonlyMap<string, number>): void {
+  const per = new Map<number, { users: Set<string>; volume: number }>();
+  for (const m of grp.members) {
+    const ci = clusterOf.get(m.account);
+    if (ci === undefined) continue;
+    const e = per.get(ci) ?? { users: new Set<string>(), volume: 0 };
+    e.users.add(m.account);
+    e.volume += m.count;
+    per.set(ci, e);
+  }
+  for (const [ci, e] of per) {
+    if (e.users.size < 2) continue;
+    const a = acc[ci]!;
+    if (grp.fpKind === 'scaffold') {
+      a.scaffoldTemplated += e.volume;
+      continue;
+    }
+    a.templated += e.volume;
+    a.templates.set(grp.key, (a.templates.get(grp.key) ?? 0) + e.volume);
+  }
+}
+
+/** Creation waves: consecutive creations ≤ 24 h apart form one wave; share of members in the 3 largest. */
+function creationWaves(times: number[]): Pick<ClusterFeatures, 'waves' | 'waveShare' | 'creationSpanDays'> {
+  const created = times.sort((x, y) => x - y);
+  if (created.length < 2) return { waves: undefined, waveShare: undefined, creationSpanDays: undefined };
+  const sizes: number[] = [1];
+  for (let i = 1; i < created.length; i++) {
+    if (created[i]! - created[i - 1]! <= 86_400_000) sizes[sizes.length - 1]!++;
+    else sizes.push(1);
+  }
+  sizes.sort((x, y) => y - x);
+  return {
+    waves: sizes.length,
+    waveShare: (sizes[0]! + (sizes[1] ?? 0) + (sizes[2] ?? 0)) / created.length,
+    creationSpanDays: (created[created.length - 1]! - created[0]!) / 86_400_000,
+  };
+}
+
+/** Distinct shared fingerprints covering 90% of the templated volume. */
+function templatesFor90(a: Acc): number | undefined {
+  if (!(a.templated > 0)) return undefined;
+  const counts = [...a.templates.values()].sort((x, y) => y - x);
+  let cum = 0;
+  let k = 0;
+  for (const c of counts) {
+    cum += c;
+    k++;
+    if (cum >= 0.9 * a.templated) break;
+  }
+  return k;
 }
 
 function push(m: Map<string, string[]>, k: string, v: string): void {
@@ -326,21 +352,13 @@ export function internalStructure(
     edges.sort((x, y) => g.weight[y]! - g.weight[x]! || x - y);
     const local = new Map<number, number>();
     c.forEach((v, i) => local.set(v, i));
-    const parent = new Int32Array(c.length);
-    for (let i = 0; i < c.length; i++) parent[i] = i;
-    const find = (x: number): number => {
-      while (parent[x] !== x) {
-        parent[x] = parent[parent[x]!]!;
-        x = parent[x]!;
-      }
-      return x;
-    };
+    const { find, union } = unionFind(c.length);
     const tree: number[] = [];
     for (const e of edges) {
-      const a = find(local.get(g.src[e]!)!);
-      const b = find(local.get(g.dst[e]!)!);
-      if (a === b) continue;
-      parent[a] = b;
+      const a = local.get(g.src[e]!)!;
+      const b = local.get(g.dst[e]!)!;
+      if (find(a) === find(b)) continue;
+      union(a, b);
       tree.push(e);
       if (tree.length === c.length - 1) break;
     }

@@ -14,3 +14,5 @@ export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, typ
 export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats, type CommunitiesBy } from './run-detection.js';
 export { rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';
+export { memberVerdicts, MEMBER_VERDICT_DEFAULTS, INDEPENDENT_KINDS, type MemberVerdict, type MemberVerdictOptions, type IndependentKind } from './member-verdict.js';
+export { estimateCoherence, partyShare, pairPosterior, mixtureBits, type CoherenceModel, type CoherenceCounts } from './coherence.js';

@@ -1,8 +1,12 @@
-import { PairIndex } from './pair-index.js';
+import { FINGERPRINT_KINDS } from '../vocabulary/index.js';
+import { estimateCoherence, mixtureBits, pairPosterior, partyShare, type CoherenceModel } from './coherence.js';
+import { PairEvidence } from './pair-evidence.js';
+import { SharedIndex } from './shared-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
+import { EVIDENCE_SLOTS, type ProjectedGraph, type ProjectionStats } from './projected-graph.js';
 
-const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
-import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
+const FP_KINDS: readonly FingerprintKind[] = FINGERPRINT_KINDS;
+const SCAFFOLD_KIND = FP_KINDS.indexOf('scaffold');
 import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js';
 
 /**
@@ -18,8 +22,8 @@ import { SYNC_DEFAULTS, synchronyLinks, type SyncOptions } from './synchrony.js'
  * (Splink): a pair counts the better of the two, never both.
  */
 export interface ProjectionOptions {
-  /** m: probability that accounts of one party share an identifier of this kind. @defaultValue payment 0.9, ip 0.5, subnet 0.5, template 0.5, minhash 0.3, system 0.1 */
-  readonly m: Readonly<Record<'payment' | 'ip' | 'subnet' | 'template' | 'minhash' | 'system', number>>;
+  /** m: probability that accounts of one party share an identifier of this kind. @defaultValue payment 0.9, ip 0.5, subnet 0.5, template 0.5, minhash 0.3, scaffold 0.3, system 0.1, created 0.5 (creation time, a corroborating comparison only) */
+  readonly m: Readonly<Record<'payment' | 'ip' | 'subnet' | FingerprintKind | 'created', number>>;
   /** Saturation cap per kind, in bits. @defaultValue payment 24, ip 16, subnet 8, prompt 24 */
   readonly cap: Readonly<Record<'payment' | 'ip' | 'subnet' | 'prompt', number>>;
   /**
@@ -40,10 +44,22 @@ export interface ProjectionOptions {
   readonly sync: SyncOptions;
   /** Seed (MinHash salts). @defaultValue 42 */
   readonly seed: number;
+  /**
+   * Weigh IP and subnet evidence by the coherence of the identifier's holders (coherence.ts): an exit
+   * whose holders agree on nothing else is a hub and earns nothing. @defaultValue true
+   */
+  readonly coherence: boolean;
+  /**
+   * Creation time as a corroborating comparison for network coherence only (never added to a link):
+   * two accounts created within this many hours of each other agree, worth log2(m.created / u) bits,
+   * u being the share of all accounts created within that window of the pair (so a wave of
+   * creations is its own term frequency). @defaultValue 24
+   */
+  readonly createdWithinHours: number;
 }
 
 export const PROJECTION_DEFAULTS: ProjectionOptions = {
-  m: { payment: 0.9, ip: 0.5, subnet: 0.5, template: 0.5, minhash: 0.3, system: 0.1 },
+  m: { payment: 0.9, ip: 0.5, subnet: 0.5, template: 0.5, minhash: 0.3, scaffold: 0.3, system: 0.1, created: 0.5 },
   cap: { payment: 24, ip: 16, subnet: 8, prompt: 24 },
   neighbours: 8,
   decayDays: { payment: 30, ip: 7, subnet: 7 },
@@ -52,6 +68,8 @@ export const PROJECTION_DEFAULTS: ProjectionOptions = {
   minEdgeWeight: 4,
   sync: SYNC_DEFAULTS,
   seed: 42,
+  coherence: true,
+  createdWithinHours: 24,
 };
 
 const SLOT = { payment: 0, ip: 1, subnet: 2, prompt: 3, sync: 4 } as const;
@@ -59,7 +77,7 @@ const DAY = 86_400_000;
 
 /** Partial options: every field optional, the per-kind records too. */
 export type ProjectionOverrides = {
-  readonly [K in keyof ProjectionOptions]?: ProjectionOptions[K] extends number ? number : Partial<ProjectionOptions[K]>;
+  readonly [K in keyof ProjectionOptions]?: ProjectionOptions[K] extends number ? number : ProjectionOptions[K] extends boolean ? boolean : Partial<ProjectionOptions[K]>;
 };
 
 /** Merge partial options with DEFAULTS (one level deep for the per-kind records). */
@@ -104,119 +122,306 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   const n = accounts.length;
   const index = new Map<string, number>();
   accounts.forEach((a, i) => index.set(a, i));
-
-  const pairs = new PairIndex(4 * n);
-  let raw = new Float64Array(1024 * EVIDENCE_SLOTS);
-  let rows = 0;
-  const add = (x: number, y: number, slot: number, w: number): void => {
-    const key = x < y ? x * n + y : y * n + x;
-    const r = pairs.rowOf(key);
-    if (r === rows) {
-      rows++;
-      if (rows * EVIDENCE_SLOTS > raw.length) {
-        const bigger = new Float64Array(raw.length * 2);
-        bigger.set(raw);
-        raw = bigger;
-      }
-    }
-    raw[r * EVIDENCE_SLOTS + slot]! += w;
-  };
-
-  let used = 0;
-  let skipped = 0;
-  let sparsified = 0;
+  const ev = new PairEvidence(n);
+  const counts = { used: 0, skipped: 0, sparsified: 0 };
   // Each account's total prompt "mass": the rarity weight (bits) of every fingerprint it sent, shared or
   // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
   const promptMass = new Float64Array(n);
+  // The same for scaffold fingerprints, which are a second view of the same prompts (segments, not
+  // whole prompts) and so a comparison of their own, with their own mass. Scaffold mass is weighted
+  // by prompt count: every prompt adds a few task-side scaffold ids of its own, while a fleet's shared
+  // scaffold ids stay the same few however many prompts it sends; counted once each, a busy fleet
+  // account's shared scaffold would vanish in its mass (docs/fingerprints.md).
+  const scaffoldMass = new Float64Array(n);
+  const masses = { prompt: promptMass, scaffold: scaffoldMass };
+  const soloCount = soloFingerprintCounts(input, index);
+  const network: Band[] = [];
+  const shared = new SharedIndex(n);
+  for (const g of input.identifiers) {
+    const band = prepareBand(g, index, n, o, masses, soloCount, counts);
+    if (!band) continue;
+    if (o.coherence && (g.kind === 'ip' || g.kind === 'subnet')) network.push(band);
+    else if (band.scaffold) forEachPair(band, o.neighbours, (x, y, w, mx, my) => ev.addScaffold(x, y, w, mx.count, my.count));
+    else forEachPair(band, o.neighbours, (x, y, w) => ev.add(x, y, band.slot, w));
+    if (o.coherence && (g.kind === 'payment' || g.kind === 'prompt')) {
+      const id = shared.addGroup(band.bits, g.kind === 'prompt');
+      for (const v of band.idx) shared.hold(v, id);
+    }
+  }
+  addSoloMass(masses, soloCount, n, o);
+  const series = accounts.map((a) => input.activity.get(a));
+  const sync = synchronyLinks(series, o.seed, o.sync);
+  for (const l of sync.links) ev.add(l.a, l.b, SLOT.sync, l.bits);
+  // Network evidence last: whether an exit's holders cohere is judged by the other kinds, now complete.
+  let coherence: Record<'ip' | 'subnet', CoherenceModel> | undefined;
+  if (network.length) {
+    const created = creationAgreement(input, accounts, o);
+    coherence = addNetworkEvidence(ev, network, o, (x, y) => {
+      const r = ev.rowOfPair(x, y);
+      return agreementBits(shared.common(x, y), x, y, promptMass, o) + (r >= 0 ? ev.raw(r, SLOT.sync) : 0) + created(x, y);
+    });
+  }
+  return finalise(accounts, ev, masses, o, {
+    identifiersUsed: counts.used,
+    identifiersSkipped: counts.skipped,
+    identifiersSparsified: counts.sparsified,
+    candidatePairs: ev.rows,
+    syncCandidates: sync.candidates,
+    syncLinks: sync.links.length,
+    edgesDropped: 0,
+    ...(coherence ? { coherence } : {}),
+  });
+}
+
+/** One identifier ready to emit its bounded band of pairs. */
+interface Band {
+  readonly kind: IdentifierGroup['kind'];
+  /** A scaffold fingerprint: compared over scaffold mass, apart from whole-prompt fingerprints. */
+  readonly scaffold: boolean;
+  readonly slot: number;
+  readonly bits: number;
+  readonly members: readonly Membership[];
+  /** Node numbers, in `members` order. */
+  readonly idx: readonly number[];
+  /** Member positions ordered by first use (then node number). */
+  readonly order: readonly number[];
+  readonly decay: number;
+  readonly floor: number;
+}
+
+/** Validate and weigh one identifier; undefined when it links no pair (solo prompt, too common). */
+function prepareBand(
+  g: IdentifierGroup,
+  index: ReadonlyMap<string, number>,
+  n: number,
+  o: ProjectionOptions,
+  masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array },
+  soloCount: Float64Array,
+  counts: { used: number; skipped: number; sparsified: number },
+): Band | undefined {
+  const members = g.kind === 'prompt' || g.members.length > 1 ? dedupe(g.members) : g.members;
+  const d = members.length;
+  const scaffold = g.kind === 'prompt' && g.fpKind === 'scaffold';
+  if (g.kind === 'prompt' && d === 1) {
+    const k = FP_KINDS.indexOf(g.fpKind ?? 'template');
+    soloCount[index.get(members[0]!.account)! * FP_KINDS.length + k]! += k === SCAFFOLD_KIND ? members[0]!.count : 1;
+    return undefined;
+  }
+  const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
+  const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
+  if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
+    if (scaffold) for (const m of members) masses.scaffold[index.get(m.account)!]! += m.count * bits;
+    else for (const m of members) masses.prompt[index.get(m.account)!]! += bits;
+  }
+  if (d < 2) return undefined;
+  if (!(bits >= o.minIdentifierBits)) {
+    counts.skipped++;
+    return undefined;
+  }
+  counts.used++;
+  if (d > 2 * o.neighbours + 1) counts.sparsified++;
+  const timed = g.kind !== 'prompt';
+  // Order by first use (then account) so the k-neighbour band links accounts close in time.
+  const idx = members.map((m) => index.get(m.account)!);
+  const order = members.map((_, i) => i).sort((p, q) => members[p]!.firstSeen - members[q]!.firstSeen || idx[p]! - idx[q]!);
+  return {
+    kind: g.kind,
+    scaffold,
+    slot: SLOT[g.kind],
+    bits,
+    members,
+    idx,
+    order,
+    decay: timed ? o.decayDays[g.kind as 'payment'] : 0,
+    floor: timed ? o.timeFloor[g.kind as 'payment'] : 1,
+  };
+}
+
+/**
+ * Every pair of the band with its time-discounted bits: all pairs when d ≤ 2k+1, else each member
+ * with its next k members in first-use order (≤ k·d pairs).
+ */
+function forEachPair(b: Band, k: number, fn: (x: number, y: number, bits: number, mx: Membership, my: Membership) => void): void {
+  const d = b.members.length;
+  const full = d <= 2 * k + 1;
+  const timed = b.kind !== 'prompt';
+  for (let x = 0; x < d; x++) {
+    const mx = b.members[b.order[x]!]!;
+    const end = full ? d : Math.min(d, x + 1 + k);
+    for (let y = x + 1; y < end; y++) {
+      const my = b.members[b.order[y]!]!;
+      fn(b.idx[b.order[x]!]!, b.idx[b.order[y]!]!, timed ? b.bits * timeFactor(mx, my, b.decay, b.floor) : b.bits, mx, my);
+    }
+  }
+}
+
+/**
+ * Network identifiers weighted by the coherence of their holders (see coherence.ts): count each
+ * identifier's corroborated band pairs, estimate q1/q0 per kind by EM, then add each pair's mixture
+ * bits. Two passes over the same ≤ k·d band pairs per identifier (one byte a pair kept between
+ * them); pairs left with no evidence create no row.
+ */
+function addNetworkEvidence(
+  ev: PairEvidence,
+  bands: readonly Band[],
+  o: ProjectionOptions,
+  other: (x: number, y: number) => number,
+): Record<'ip' | 'subnet', CoherenceModel> {
+  const tau = o.minEdgeWeight;
+  // Pass 1: corroboration of every band pair, kept (one byte a pair) for pass 2.
+  const flags = bands.map((b) => {
+    const out: number[] = [];
+    forEachPair(b, o.neighbours, (x, y) => out.push(other(x, y) >= tau ? 1 : 0));
+    return Uint8Array.from(out);
+  });
+  const tallies = flags.map((f) => ({ pairs: f.length, corroborated: f.reduce((s, x) => s + x, 0) }));
+  const models = {
+    ip: estimateCoherence(tallies.filter((_, i) => bands[i]!.kind === 'ip')),
+    subnet: estimateCoherence(tallies.filter((_, i) => bands[i]!.kind === 'subnet')),
+  };
+  // Pass 2: each pair's mixture bits.
+  bands.forEach((b, i) => {
+    const t = tallies[i]!;
+    const f = flags[i]!;
+    const model = models[b.kind as 'ip' | 'subnet'];
+    let p = 0;
+    forEachPair(b, o.neighbours, (x, y, w) => {
+      const c = f[p++] === 1;
+      // Leave this pair out of its identifier's estimate, then update by its own corroboration.
+      const rho = partyShare(model, t.corroborated - (c ? 1 : 0), t.pairs - 1);
+      const r = pairPosterior(model, rho, c);
+      const bits = mixtureBits(w, r);
+      if (bits > 1e-3) ev.add(x, y, b.slot, bits);
+    });
+  });
+  return models;
+}
+
+/**
+ * Creation-time agreement of two accounts in bits (0 when created further apart than the window or
+ * unknown): log2(m / u), u = the share of all accounts created within the window around the earlier
+ * of the two, so that a wave of creations discounts itself as a popular identifier does.
+ */
+function creationAgreement(input: LinkageInput, accounts: readonly string[], o: ProjectionOptions): (x: number, y: number) => number {
+  const n = accounts.length;
+  const at = new Float64Array(n).fill(NaN);
+  accounts.forEach((a, i) => {
+    const t = input.accounts.get(a)?.createdAt;
+    if (t !== undefined) at[i] = t;
+  });
+  const sorted = Float64Array.from(at.filter((t) => !Number.isNaN(t))).sort();
+  const window = o.createdWithinHours * 3_600_000;
+  const within = (t: number): number => upperBound(sorted, t + window) - upperBound(sorted, t - window - 1);
+  return (x, y) => {
+    const a = at[x]!;
+    const b = at[y]!;
+    if (Number.isNaN(a) || Number.isNaN(b) || Math.abs(a - b) > window) return 0;
+    const u = Math.max(within(Math.min(a, b)), 2) / n;
+    return Math.max(0, Math.log2(o.m.created / u));
+  };
+}
+
+/** Number of values ≤ t in a sorted array. */
+function upperBound(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Counts of single-account fingerprints per account and kind, from `soloPrompts`. */
+function soloFingerprintCounts(input: LinkageInput, index: ReadonlyMap<string, number>): Float64Array {
   // Fingerprints only one account sent, counted per account and kind, whether the reader kept them
   // as groups or folded them into soloPrompts: both forms then add the same sums in the same order.
-  const soloCount = new Float64Array(n * FP_KINDS.length);
+  const soloCount = new Float64Array(index.size * FP_KINDS.length);
   for (const [account, s] of input.soloPrompts ?? []) {
     const i = index.get(account)!;
-    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += s.fingerprints[kind] ?? 0));
+    FP_KINDS.forEach((kind, k) => (soloCount[i * FP_KINDS.length + k]! += (k === SCAFFOLD_KIND ? s.scaffoldVolume : s.fingerprints[kind]) ?? 0));
   }
-  for (const g of input.identifiers) {
-    const members = g.kind === 'prompt' || g.members.length > 1 ? dedupe(g.members) : g.members;
-    const d = members.length;
-    if (g.kind === 'prompt' && d === 1) {
-      soloCount[index.get(members[0]!.account)! * FP_KINDS.length + FP_KINDS.indexOf(g.fpKind ?? 'template')]! += 1;
-      continue;
-    }
-    const mProb = g.kind === 'prompt' ? o.m[g.fpKind ?? 'template'] : o.m[g.kind];
-    const bits = d > 0 ? identifierBits(mProb, n, Math.max(d, 1)) : 0;
-    if (g.kind === 'prompt' && bits >= o.minIdentifierBits) {
-      for (const m of members) promptMass[index.get(m.account)!]! += bits;
-    }
-    if (d < 2) continue;
-    if (!(bits >= o.minIdentifierBits)) {
-      skipped++;
-      continue;
-    }
-    used++;
-    const slot = SLOT[g.kind];
-    const timed = g.kind !== 'prompt';
-    const decay = timed ? o.decayDays[g.kind as 'payment'] : 0;
-    const floor = timed ? o.timeFloor[g.kind as 'payment'] : 1;
-    // Order by first use (then account) so the k-neighbour band links accounts close in time.
-    const idx = members.map((m) => index.get(m.account)!);
-    const order = members.map((_, i) => i).sort((p, q) => members[p]!.firstSeen - members[q]!.firstSeen || idx[p]! - idx[q]!);
-    const k = o.neighbours;
-    const full = d <= 2 * k + 1;
-    if (!full) sparsified++;
-    for (let x = 0; x < d; x++) {
-      const mx = members[order[x]!]!;
-      const end = full ? d : Math.min(d, x + 1 + k);
-      for (let y = x + 1; y < end; y++) {
-        const my = members[order[y]!]!;
-        const w = timed ? bits * timeFactor(mx, my, decay, floor) : bits;
-        add(idx[order[x]!]!, idx[order[y]!]!, slot, w);
-      }
-    }
-  }
+  return soloCount;
+}
 
+function addSoloMass(masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array }, soloCount: Float64Array, n: number, o: ProjectionOptions): void {
   FP_KINDS.forEach((kind, k) => {
     const bits = identifierBits(o.m[kind], n, 1);
     if (!(bits >= o.minIdentifierBits)) return;
     for (let i = 0; i < n; i++) {
       const c = soloCount[i * FP_KINDS.length + k]!;
-      if (c > 0) promptMass[i]! += c * bits;
+      if (c > 0) (k === SCAFFOLD_KIND ? masses.scaffold : masses.prompt)[i]! += c * bits;
     }
   });
+}
 
-  const series = accounts.map((a) => input.activity.get(a));
-  const sync = synchronyLinks(series, o.seed, o.sync);
-  for (const l of sync.links) add(l.a, l.b, SLOT.sync, l.bits);
+/**
+ * Prompt evidence of a pair row: the summed bits of shared fingerprints, in proportion to the share of
+ * the smaller account's prompt mass they cover (a rarity-weighted overlap coefficient over the same
+ * Fellegi–Sunter weights, as TF-IDF set similarity does). Accounts with hundreds of distinct prompts
+ * collect accidental rare collisions (LSH false positives, Leskovec–Rajaraman–Ullman, Mining of
+ * Massive Datasets ch. 3); those cover a vanishing share of their mass, while a ring that reuses its
+ * templates shares most of it.
+ */
+function promptBits(ev: PairEvidence, r: number, x: number, y: number, masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array }, cap: number): number {
+  const shared = ev.raw(r, SLOT.prompt);
+  const mass = Math.min(masses.prompt[x]!, masses.prompt[y]!);
+  const whole = shared > 0 && mass > 0 ? shared * Math.min(1, shared / mass) : 0;
+  // Scaffold fingerprints get the same rarity-weighted overlap over scaffold mass alone: a fleet
+  // that wraps fresh tasks in one scaffold shares none of its whole-prompt fingerprints, which
+  // would otherwise drown the shared scaffold. Both views describe the same prompts, so a pair
+  // counts the better of the two (comparison levels of one comparison, as IP and subnet are).
+  // Overlap coefficient = the larger of the two accounts' shares of their own (count-weighted) mass.
+  const [sharedScaffold, byLower, byHigher] = ev.scaffold(r);
+  const lo = Math.min(x, y);
+  const hi = Math.max(x, y);
+  const cover = (w: number, m: number): number => (m > 0 ? w / m : 0);
+  const sOverlap = Math.min(1, Math.max(cover(byLower, masses.scaffold[lo]!), cover(byHigher, masses.scaffold[hi]!)));
+  const best = Math.max(whole, sharedScaffold * sOverlap);
+  return best > 0 ? sat(best, cap) : 0;
+}
 
-  // Finalise: saturate each kind, keep the better network level, drop weak links.
+/**
+ * Exact agreement of two accounts on payment and prompts, in bits, saturated and overlap-scaled as
+ * their link would be (time factors aside): what corroborates a network pair.
+ */
+function agreementBits(common: { payment: number; prompt: number }, x: number, y: number, promptMass: Float64Array, o: ProjectionOptions): number {
+  const mass = Math.min(promptMass[x]!, promptMass[y]!);
+  const overlap = mass > 0 ? Math.min(1, common.prompt / mass) : 0;
+  return sat(common.payment, o.cap.payment) + sat(common.prompt * overlap, o.cap.prompt);
+}
+
+/** Saturate each kind, keep the better network level, drop weak links; typed arrays in key order. */
+function finalise(
+  accounts: readonly string[],
+  ev: PairEvidence,
+  masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array },
+  o: ProjectionOptions,
+  stats: ProjectionStats,
+): ProjectedGraph {
+  const n = accounts.length;
+  const rows = ev.rows;
   const src = new Int32Array(rows);
   const dst = new Int32Array(rows);
   const weight = new Float64Array(rows);
   const evidence = new Float32Array(rows * EVIDENCE_SLOTS);
   let e = 0;
-  for (const key of pairs.sortedKeys()) {
-    const r = pairs.get(key) * EVIDENCE_SLOTS;
-    const pay = sat(raw[r]!, o.cap.payment);
-    let ip = sat(raw[r + 1]!, o.cap.ip);
-    let sub = sat(raw[r + 2]!, o.cap.subnet);
+  for (const key of ev.pairs.sortedKeys()) {
+    const r = ev.pairs.get(key);
+    const a = Math.floor(key / n);
+    const b = key - a * n;
+    const pay = sat(ev.raw(r, SLOT.payment), o.cap.payment);
+    let ip = sat(ev.raw(r, SLOT.ip), o.cap.ip);
+    let sub = sat(ev.raw(r, SLOT.subnet), o.cap.subnet);
     if (ip >= sub) sub = 0;
     else ip = 0;
-    // Rarity-weighted overlap of the two fingerprint sets (an overlap coefficient over the same
-    // Fellegi–Sunter weights, as TF-IDF set similarity does): the summed bits of shared fingerprints
-    // count in proportion to the share of the smaller account's prompt mass they cover. Accounts
-    // with hundreds of distinct prompts collect accidental rare collisions (LSH false positives,
-    // Leskovec–Rajaraman–Ullman, Mining of Massive Datasets ch. 3); those cover a vanishing share of
-    // their mass, while a ring that reuses its templates shares most of it.
-    const a0 = Math.floor(key / n);
-    const sharedPrompt = raw[r + 3]!;
-    const mass = Math.min(promptMass[a0]!, promptMass[key - a0 * n]!);
-    const overlap = mass > 0 ? Math.min(1, sharedPrompt / mass) : 0;
-    const prompt = sat(sharedPrompt * overlap, o.cap.prompt);
-    const syn = raw[r + 4]!;
+    const prompt = promptBits(ev, r, a, b, masses, o.cap.prompt);
+    const syn = ev.raw(r, SLOT.sync);
     const w = pay + ip + sub + prompt + syn;
     if (w < o.minEdgeWeight) continue;
-    const a = Math.floor(key / n);
     src[e] = a;
-    dst[e] = key - a * n;
+    dst[e] = b;
     weight[e] = w;
     const q = e * EVIDENCE_SLOTS;
     evidence[q] = pay;
@@ -233,15 +438,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     dst: dst.subarray(0, e),
     weight: weight.subarray(0, e),
     evidence: evidence.subarray(0, e * EVIDENCE_SLOTS),
-    stats: {
-      identifiersUsed: used,
-      identifiersSkipped: skipped,
-      identifiersSparsified: sparsified,
-      candidatePairs: rows,
-      syncCandidates: sync.candidates,
-      syncLinks: sync.links.length,
-      edgesDropped: rows - e,
-    },
+    stats: { ...stats, edgesDropped: rows - e },
   };
 }
 

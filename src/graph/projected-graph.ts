@@ -36,6 +36,8 @@ export interface ProjectionStats {
   readonly syncCandidates: number;
   readonly syncLinks: number;
   readonly edgesDropped: number;
+  /** EM estimates of network coherence per kind (absent when coherence is off or no network identifier links a pair). */
+  readonly coherence?: Readonly<Record<'ip' | 'subnet', { readonly q1: number; readonly q0: number; readonly pooled: number; readonly iterations: number }>>;
 }
 
 /** The evidence of edge `e` as a record. */

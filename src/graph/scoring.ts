@@ -1,6 +1,7 @@
 import type { Assignment, Capability, LinkageInput } from './types.js';
 import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { buildAdjacency, type ProjectedGraph } from './projected-graph.js';
+import { memberVerdicts, type MemberVerdict, type MemberVerdictOptions } from './member-verdict.js';
 import { clusterFeatures, evidenceRow, internalStructure, round, type ClusterFeatures } from './features.js';
 
 /**
@@ -30,8 +31,10 @@ export interface ScoringOptions {
   readonly maxTreeLinks: number;
   /** Strongest non-tree links kept per cluster in addition. @defaultValue 20 */
   readonly extraLinks: number;
-  /** Never recommend enforce for an identifiable customer (see isAccountable). @defaultValue true */
+  /** Lower an identifiable customer one level: never enforce, and review becomes monitor (see isAccountable). @defaultValue true */
   readonly capAccountable: boolean;
+  /** Per-member verdicts (member-verdict.ts). @defaultValue MEMBER_VERDICT_DEFAULTS */
+  readonly members: Partial<MemberVerdictOptions>;
   /**
    * Capability labels that count as distillation targets (capability focus); other labels are
    * ordinary use. Config: RINGSCOPE_TARGET_CAPABILITIES. @defaultValue DEFAULT_TARGET_CAPABILITIES
@@ -48,6 +51,7 @@ export const SCORING_DEFAULTS: ScoringOptions = {
   maxTreeLinks: 500,
   extraLinks: 20,
   capAccountable: true,
+  members: {},
   targetCapabilities: DEFAULT_TARGET_CAPABILITIES,
 };
 
@@ -80,6 +84,8 @@ export interface ClusterReport {
   readonly contributions: readonly Contribution[];
   readonly weakestLink: LinkReport | undefined;
   readonly links: readonly LinkReport[];
+  /** Each member's attachment and own recommendation, in `members` order. */
+  readonly memberVerdicts: readonly MemberVerdict[];
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -179,7 +185,8 @@ export function scoreClusters(
   }
   const clusters = [...groups.values()].filter((c) => c.length >= 2).map((c) => c.sort((a, b) => a - b));
   clusters.sort((a, b) => a[0]! - b[0]!);
-  const structure = internalStructure(g, clusters, buildAdjacency(g));
+  const adjacency = buildAdjacency(g);
+  const structure = internalStructure(g, clusters, adjacency);
   const feats = clusterFeatures(input, g, clusters, structure, o.releaseDate, o.targetCapabilities);
   const link = (e: number): LinkReport => ({ a: g.accounts[g.src[e]!]!, b: g.accounts[g.dst[e]!]!, weight: round(g.weight[e]!), evidence: evidenceRow(g, e) });
   return clusters.map((c, i) => {
@@ -189,12 +196,21 @@ export function scoreClusters(
     const logit = o.prior + contrib.reduce((t, x) => t + x.logOdds, 0);
     const score = round(sigmoid(logit), 4);
     let recommendation: Recommendation = score >= o.enforceAt ? 'enforce' : score >= o.reviewAt ? 'review' : 'monitor';
-    const capped = recommendation === 'enforce' && o.capAccountable && isAccountable(f);
-    if (capped) recommendation = 'review';
+    // An identifiable customer is lowered one level (enforce → review, review → monitor). Its
+    // accountability says who it is; its traffic (batch 24/7 schedules, templates, a surge after a
+    // release: what an eval company does) is not independent of that, so a log-odds sum that adds
+    // the traffic on top double-counts it (the naive-Bayes assumption fails there). Automation
+    // leaves such a customer to account management: a human reviews what would be enforced, and what
+    // would be reviewed is watched.
+    const lowered = recommendation !== 'monitor' && o.capAccountable && isAccountable(f);
+    const capped = lowered && recommendation === 'enforce';
+    if (lowered) recommendation = capped ? 'review' : 'monitor';
     // Reasons: the strongest contributions in the direction of the verdict first.
     const sign = recommendation === 'monitor' ? -1 : 1;
     const reasons = [
-      ...(capped ? [`capped at review: ${pct(f.verifiedShare!)} verified accounts on ${f.topDomain}, created over ${Math.round(f.creationSpanDays!)} days (an identifiable customer)`] : []),
+      ...(lowered
+        ? [`${capped ? 'capped at review' : 'lowered to monitor'}: ${pct(f.verifiedShare!)} verified accounts on ${f.topDomain}, created over ${Math.round(f.creationSpanDays!)} days (an identifiable customer)`]
+        : []),
       ...[...contrib]
         .sort((x, y) => sign * (y.logOdds - x.logOdds))
         .slice(0, o.maxReasons)
@@ -215,6 +231,7 @@ export function scoreClusters(
       contributions: contrib,
       weakestLink: s.tree.length ? link(s.tree[s.tree.length - 1]!) : undefined,
       links: [...tree, ...extra].map(link),
+      memberVerdicts: memberVerdicts(g, adjacency, c, recommendation, o.members),
     };
   });
 }

@@ -17,6 +17,10 @@ export function addSoloPrompt(into: Map<string, SoloPrompts>, g: IdentifierGroup
   for (const m of g.members) volume += m.count;
   const kind = g.fpKind ?? 'template';
   s.fingerprints[kind] = (s.fingerprints[kind] ?? 0) + 1;
+  if (kind === 'scaffold') {
+    s.scaffoldVolume = (s.scaffoldVolume ?? 0) + volume;
+    return;
+  }
   const cap = g.capability ?? 'other';
   s.volume[cap] = (s.volume[cap] ?? 0) + volume;
   if (g.markers && g.markers.length > 0) s.markedVolume += volume;
@@ -25,7 +29,8 @@ export function addSoloPrompt(into: Map<string, SoloPrompts>, g: IdentifierGroup
 /** The same input with every single-account prompt fingerprint folded into `soloPrompts` (pure). */
 export function compactSoloPrompts(input: LinkageInput): LinkageInput {
   const solo = new Map<string, SoloPrompts>();
-  for (const [a, s] of input.soloPrompts ?? []) solo.set(a, { fingerprints: { ...s.fingerprints }, volume: { ...s.volume }, markedVolume: s.markedVolume });
+  for (const [a, s] of input.soloPrompts ?? [])
+    solo.set(a, { fingerprints: { ...s.fingerprints }, volume: { ...s.volume }, markedVolume: s.markedVolume, ...(s.scaffoldVolume ? { scaffoldVolume: s.scaffoldVolume } : {}) });
   const identifiers: IdentifierGroup[] = [];
   for (const g of input.identifiers) {
     if (g.kind === 'prompt' && distinctAccounts(g) === 1) addSoloPrompt(solo, g);

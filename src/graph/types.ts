@@ -1,3 +1,4 @@
+import type { FingerprintKind, PromptMarker } from '../vocabulary/index.js';
 /**
  * The in-memory shapes that detection algorithms consume. They are produced either from Neo4j
  * (src/db/linkage-source.ts, paged) or straight from a drop's files (for baselines and
@@ -28,8 +29,7 @@ export interface Membership {
   readonly count: number;
 }
 
-/** Prompt-fingerprint kinds (see docs/data-contract.md and docs/fingerprints.md). */
-export type FingerprintKind = 'template' | 'minhash' | 'system';
+export type { FingerprintKind, PromptMarker } from '../vocabulary/index.js';
 
 /**
  * Capability label of a prompt fingerprint: any provider's label, normalised by capabilityLabel
@@ -37,8 +37,6 @@ export type FingerprintKind = 'template' | 'minhash' | 'system';
  */
 export type Capability = string;
 
-/** Elicitation markers named by the public reports as distillation signals. */
-export type PromptMarker = 'cot' | 'rubric';
 
 /** One identifier (a card, an IP, a /24 or /64, a prompt fingerprint) and every account that used it. */
 export interface IdentifierGroup {
@@ -73,6 +71,11 @@ export interface SoloPrompts {
   readonly volume: Partial<Record<Capability, number>>;
   /** Volume on fingerprints that carry a marker (cot, rubric). */
   readonly markedVolume: number;
+  /**
+   * Volume on scaffold fingerprints, which `volume` and `markedVolume` leave out: they are a second
+   * view of prompts already counted through their whole-prompt fingerprints. Absent = 0.
+   */
+  readonly scaffoldVolume?: number;
 }
 
 /** Everything detection needs. */

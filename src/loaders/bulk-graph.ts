@@ -1,3 +1,4 @@
+import { FINGERPRINT_KINDS, PROMPT_MARKERS } from '../vocabulary/index.js';
 import { PairIndex } from '../graph/pair-index.js';
 import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
 import type { AccountRow, ActivityRow, IpRow, PaymentRow, PromptRow, Row } from './row-schemas.js';
@@ -106,9 +107,9 @@ export class RelColumns {
   }
 }
 
-const FP_KINDS: readonly FingerprintKind[] = ['template', 'minhash', 'system'];
+const FP_KINDS: readonly FingerprintKind[] = FINGERPRINT_KINDS;
 /** Marker bits, in the order the transactional ingest stores them. */
-export const MARKER_ORDER: readonly PromptMarker[] = ['cot', 'rubric'];
+export const MARKER_ORDER: readonly PromptMarker[] = PROMPT_MARKERS;
 
 /** Tri-state booleans in an Int8 column: -1 unknown. */
 const UNKNOWN = -1;

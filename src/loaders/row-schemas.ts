@@ -1,3 +1,4 @@
+import { FINGERPRINT_KINDS, PROMPT_MARKERS } from '../vocabulary/index.js';
 import { z } from 'zod';
 import { capabilityLabel } from '../vocabulary/capabilities.js';
 import type { Capability, FingerprintKind, PromptMarker } from '../graph/types.js';
@@ -90,8 +91,8 @@ const capability = z.string().transform((s, ctx) => {
   }
   return r.label;
 });
-const FP_KINDS = ['template', 'minhash', 'system'] as const satisfies readonly FingerprintKind[];
-const MARKERS = ['cot', 'rubric'] as const satisfies readonly PromptMarker[];
+const FP_KINDS: readonly FingerprintKind[] = FINGERPRINT_KINDS;
+const MARKERS: readonly PromptMarker[] = PROMPT_MARKERS;
 
 const markers = z.string().transform((s, ctx) => {
   const parts = s.split(';').map((p) => p.trim()).filter((p) => p !== '');

@@ -10,11 +10,17 @@ export interface ReportNode {
   readonly key: string;
   /**
    * Accounts only: this member's own recommendation, when the run records one per member
-   * (`MEMBER_OF.recommendation`); absent, the account takes its cluster's.
+   * (`MEMBER_OF.recommendation`, docs/detection.md "A verdict per member"); absent, the account
+   * takes its cluster's.
    */
   readonly recommendation?: string;
   /** Shown in the evidence panel. */
   readonly details: Readonly<Record<string, string | number | boolean | null>>;
+  /**
+   * Accounts only: the reasons for the member's own recommendation (member-verdict.ts: a member held
+   * by one kind of evidence is `review` in an `enforce` cluster, and says so).
+   */
+  readonly reasons?: readonly string[];
 }
 
 export interface ReportEdge {

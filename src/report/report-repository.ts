@@ -42,6 +42,7 @@ export async function loadClusterGraph(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[m:MEMBER_OF]-(a:Account)
      RETURN a.id AS id, a.createdAt AS createdAt, a.country AS country, a.emailDomain AS emailDomain, a.plan AS plan,
             a.verified AS verified, coalesce(m.respawn, false) AS respawn, m.recommendation AS recommendation,
+            coalesce(m.reasons, []) AS memberReasons,
             COLLECT { MATCH (a)-[r:PAID_WITH|CONNECTED_FROM|SENT]->(i)
                       OPTIONAL MATCH (i)-[:IN_SUBNET]->(s:Subnet)
                       RETURN {label: labels(i)[0], key: coalesce(i.id, i.address), subnet: s.cidr,
@@ -53,6 +54,7 @@ export async function loadClusterGraph(
   interface Ident { kind: NodeKind; key: string; members: Set<string>; details: Details; subnet?: string }
   const accounts = new Map<string, Details>();
   const memberRecommendation = new Map<string, string>();
+  const memberReasons = new Map<string, string[]>();
   const idents = new Map<string, Ident>();
   for (const r of res.records) {
     const id = String(r.get('id'));
@@ -66,6 +68,8 @@ export async function loadClusterGraph(
     });
     const rec = r.get('recommendation') as unknown;
     if (typeof rec === 'string') memberRecommendation.set(id, rec);
+    const reasons = (r.get('memberReasons') as unknown[]).map(String);
+    if (reasons.length) memberReasons.set(id, reasons);
     for (const u of r.get('uses') as Array<Record<string, unknown>>) {
       const kind = LABEL_KIND[String(u.label)];
       if (!kind) continue;
@@ -110,6 +114,7 @@ export async function loadClusterGraph(
       kind: 'account' as const,
       key: a,
       ...(rec ? { recommendation: rec } : {}),
+      ...(memberReasons.has(a) ? { reasons: memberReasons.get(a)! } : {}),
       details: { ...accounts.get(a)!, ...(rec ? { recommendation: rec } : {}), sharedIdentifiers: degree.get(a)! },
     };
   });

@@ -78,7 +78,7 @@ export class EditedDropError extends InvalidDropError {
     readonly dropId: string,
     readonly files: readonly string[],
   ) {
-    super(`drop ${dropId} was already ingested with other content (${files.join(', ')}); nothing was written`, {
+    super(`drop ${dropId} was already ingested with other content: ${files.join(', ')}; nothing was written`, {
       hint: 'to load this content as a new drop, give it a new id (--drop-id <new id>)',
     });
   }

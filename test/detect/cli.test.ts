@@ -34,6 +34,9 @@ describe('ringscope detect / clusters / explain', () => {
     expect(ex).toMatch(/score waterfall/);
     expect(ex).toMatch(/24 accounts share 4 payment methods/);
     expect(ex).toMatch(/bits +\(payment \d/);
+    // Each member's own verdict and attachment by kind.
+    expect(ex).toMatch(/member verdicts \(\d+ enforce, \d+ below the cluster's enforce\)/);
+    expect(ex).toMatch(/hy-000 +enforce +kinds: \w+\+\w+/);
   });
 
   it('rejects bad options and unknown clusters with exit code 2 (a user error) and the error class', async () => {

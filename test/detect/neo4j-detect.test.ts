@@ -4,26 +4,13 @@ import { toNum } from '../../src/db/index.js';
 import { readLinkageInput } from '../../src/db/linkage-source.js';
 import { detectAndWrite } from '../../src/db/index.js';
 import { getCluster, listClusters, listRuns, readRunClusters, resolveRun } from '../../src/db/index.js';
-import { compactSoloPrompts, type LinkageInput } from '../../src/graph/index.js';
+import { RECOMMENDATIONS } from '../../src/graph/index.js';
+import { canonical } from '../helpers/canonical-input.js';
 import { NotFoundError } from '../../src/util/errors.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { buildFixture } from './fixtures.js';
 import { writeLinkageInput } from './load-input.js';
 
-/** A canonical, order-free view of a LinkageInput for equality checks. */
-function canonical(given: LinkageInput): unknown {
-  // The Neo4j reader folds single-account prompt fingerprints into soloPrompts; compare both that way.
-  const input = compactSoloPrompts(given);
-  return {
-    soloPrompts: [...input.soloPrompts!.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-    accounts: [...input.accounts.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
-    identifiers: input.identifiers
-      .filter((g) => g.members.length > 0)
-      .map((g) => ({ ...g, members: [...g.members].sort((a, b) => (a.account < b.account ? -1 : 1)), markers: g.markers ? [...g.markers] : undefined }))
-      .sort((a, b) => (a.kind + a.key < b.kind + b.key ? -1 : 1)),
-    activity: [...input.activity.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, s]) => [k, [...s.hours], [...s.requests]]),
-  };
-}
 
 describe('ring detection against real Neo4j', () => {
   let client: Neo4jClient;
@@ -88,6 +75,25 @@ describe('ring detection against real Neo4j', () => {
     expect(contributions.find((c) => c.feature === 'sharedPayments')?.reason).toMatch(/^24 accounts share 4 payment methods$/);
     expect(detail.weakestLink).toBeGreaterThan(0);
     await expect(getCluster(client, 'run-a', 'no-such-cluster')).rejects.toBeInstanceOf(NotFoundError);
+
+    // Each MEMBER_OF carries the member's own verdict, never above its cluster's.
+    const mv = await client.query(
+      `MATCH (a:Account)-[m:MEMBER_OF {runId: 'run-a'}]->(k:Cluster) RETURN a.id AS id, m.recommendation AS rec, m.reasons AS reasons, m.kinds AS kinds, k.recommendation AS crec`,
+    );
+    const expected = new Map(res.clusters.flatMap((c) => c.members.map((m, i) => [m, c.memberVerdicts[i]!] as const)));
+    expect(mv.records.length).toBe(expected.size);
+    for (const r of mv.records) {
+      const v = expected.get(r.get('id') as string)!;
+      expect(r.get('rec')).toBe(v.recommendation);
+      expect(RECOMMENDATIONS.indexOf(r.get('rec'))).toBeLessThanOrEqual(RECOMMENDATIONS.indexOf(r.get('crec')));
+      expect(r.get('reasons')).toEqual(v.reasons);
+      expect(r.get('kinds')).toEqual(v.kinds);
+    }
+    const m0 = detail.members.find((m) => m.id === 'hy-000')!;
+    expect(m0.recommendation).toBe('enforce');
+    expect(m0.kinds.length).toBeGreaterThanOrEqual(2);
+    expect(m0.attachment!.links).toBeGreaterThan(0);
+    expect(m0.attachment!.strongestLink).toBeGreaterThanOrEqual(m0.attachment!.weakestLink);
   });
 
   it('keeps cluster ids across runs, records lineage, flags respawned accounts, and prunes old runs', async () => {

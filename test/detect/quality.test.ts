@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluate, readTruthCsv } from '../../src/evaluate/index.js';
+import { clusterPredictions, evaluate, readTruthCsv } from '../../src/evaluate/index.js';
 import { generate } from '../../src/generator/index.js';
 import { runDetection } from '../../src/graph/index.js';
 import { readDropAsLinkageInput } from '../../src/loaders/index.js';
@@ -20,7 +20,7 @@ describe('detection quality on a generated mixed scenario', () => {
     const g = await generate({ scenario: 'mixed', accounts: 3000, seed: 11, out: dir });
     const input = await readDropAsLinkageInput(g.dropDir);
     const res = await runDetection(input, { seed: 1, releaseDate: Date.parse('2026-02-12T17:00:00Z') });
-    const predictions = new Map(res.clusters.flatMap((c) => c.members.map((m) => [m, { clusterId: c.id, recommendation: c.recommendation }] as const)));
+    const predictions = clusterPredictions(res.clusters);
     const truth = await readTruthCsv(g.truthFile);
     const ev = evaluate(truth, predictions, { minRecommendation: 'review' });
     expect(ev.ringAccounts).toBeGreaterThan(50);

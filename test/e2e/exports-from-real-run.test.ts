@@ -47,6 +47,12 @@ describe('exports of a real detection run', () => {
     expect(Object.keys(rows[0]!)).toEqual([...ACCOUNT_COLUMNS]);
     expect(new Map(rows.map((r) => [r.account_id!, { cluster: r.cluster_id!, recommendation: r.recommendation! }]))).toEqual(flagged);
     expect(rows.every((r) => r.run_id === run.runId)).toBe(true);
+    // Each row carries the member's own verdict (schema 1.1), as detection computed it.
+    const own = new Map(run.clusters.flatMap((c) => c.members.map((m, i) => [m, c.memberVerdicts[i]!] as const)));
+    for (const r of rows) {
+      expect(r.member_recommendation, r.account_id).toBe(own.get(r.account_id!)!.recommendation);
+      expect(JSON.parse(r.member_reasons!)).toEqual(own.get(r.account_id!)!.reasons);
+    }
     const clusters = parse(fs.readFileSync(companionPath(csvOut), 'utf8'), { columns: true }) as Record<string, string>[];
     expect(new Set(clusters.map((c) => c.cluster_id))).toEqual(new Set([...flagged.values()].map((v) => v.cluster)));
 

@@ -227,3 +227,21 @@ describe('export pair atomicity', () => {
     expect(fs.readdirSync(path.dirname(out))).toEqual([]);
   });
 });
+
+describe('member verdicts in exports (schema 1.1)', () => {
+  it('carries each member’s own recommendation and reasons; the cluster fields keep their meaning', async () => {
+    await client.query(
+      `MATCH (:Account {id: 'a04'})-[m:MEMBER_OF {runId: $run}]->(:Cluster {id: 'ring-a'})
+       SET m.recommendation = 'review', m.reasons = ['review, not enforce: held in an enforced cluster by network evidence only']`,
+      { run: RUN2 },
+    );
+    const e = await loadRunExport(client);
+    const a04 = e.accounts.find((r) => r.account_id === 'a04')!;
+    expect(a04).toMatchObject({ recommendation: 'enforce', member_recommendation: 'review', schema_version: '1.1' });
+    expect(a04.member_reasons[0]).toMatch(/network evidence only/);
+    // Rows written before member verdicts carry the cluster's recommendation and no member reasons.
+    const a01 = e.accounts.find((r) => r.account_id === 'a01')!;
+    expect(a01).toMatchObject({ recommendation: 'enforce', member_recommendation: 'enforce', member_reasons: [] });
+    expect(e.clusters.find((c) => c.cluster_id === 'ring-a')!.recommendation).toBe('enforce');
+  });
+});

@@ -46,8 +46,8 @@ describe('fingerprintLog', () => {
     const rows = readCsv(out);
     expect(rows).toHaveLength(summary.rows);
     for (const r of rows) {
-      expect(r.fingerprint).toMatch(/^(t|s|m\d+):[0-9a-f]{24}$/);
-      expect(r.kind).toBe(r.fingerprint.startsWith('t:') ? 'template' : r.fingerprint.startsWith('s:') ? 'system' : 'minhash');
+      expect(r.fingerprint).toMatch(/^(t|s|w|m\d+):[0-9a-f]{24}$/);
+      expect(r.kind).toBe(r.fingerprint.startsWith('t:') ? 'template' : r.fingerprint.startsWith('s:') ? 'system' : r.fingerprint.startsWith('w:') ? 'scaffold' : 'minhash');
       expect(r.first_seen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.parse(r.first_seen)).toBeLessThanOrEqual(Date.parse(r.last_seen));
       expect(['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other']).toContain(r.capability);
@@ -81,7 +81,8 @@ describe('fingerprintLog', () => {
     expect(fs.readFileSync(out1, 'utf8')).toBe(fs.readFileSync(out2, 'utf8'));
     const rows = readCsv(out1);
     const fp = fingerprintPrompt('Prove that 7 is prime. Think step by step.');
-    expect(rows.map((r) => r.fingerprint).sort()).toEqual([fp.template!, ...fp.bands].sort());
+    expect(fp.scaffold.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.fingerprint).sort()).toEqual([fp.template!, ...fp.bands, ...fp.scaffold].sort());
     expect(rows.every((r) => r.count === '2' && r.first_seen === '2025-12-31T22:00:00.000Z' && r.last_seen === '2026-01-01T01:00:00.000Z')).toBe(true);
     expect(rows.every((r) => r.capability === 'reasoning' && r.markers === 'cot')).toBe(true);
   });
@@ -116,8 +117,10 @@ describe('fingerprintLog', () => {
 
   it('rejects over-long lines with bounded memory and reports corrupt gzip as InvalidFileError', async () => {
     const input = path.join(dir, 'long.ndjson');
-    const long = JSON.stringify({ account_id: 'x', ts: 0, prompt: 'y'.repeat(5000) });
-    fs.writeFileSync(input, `${long}\n${JSON.stringify({ account_id: 'z', ts: 0, prompt: 'ok' })}\n`);
+    // Epoch milliseconds inside the loaders' range (2000–2099).
+    const ts = Date.parse('2026-01-01T00:00:00Z');
+    const long = JSON.stringify({ account_id: 'x', ts, prompt: 'y'.repeat(5000) });
+    fs.writeFileSync(input, `${long}\n${JSON.stringify({ account_id: 'z', ts, prompt: 'ok' })}\n`);
     const s = await fingerprintLog(input, path.join(dir, 'long.csv'), { maxLineBytes: 1000, maxRejectRatio: 0.5 });
     expect(s).toMatchObject({ rejects: 1, prompts: 1 });
     expect(s.firstRejects[0]).toMatchObject({ line: 1, field: '(line)' });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generate, RING_TYPES, ringTypeOf, SCENARIO_NAMES } from '../../src/generator/index.js';
+import { drawWorld, generate, RING_TYPES, ringTypeOf, SCENARIO_NAMES, validateWorld, WORLD_RANGES } from '../../src/generator/index.js';
 import { InvalidParameterError } from '../../src/util/errors.js';
 import { auc, readSmallDrop, usersOf, type SmallDrop } from './drop-reader.js';
 
@@ -65,7 +65,7 @@ describe('generate: determinism and contract', () => {
   });
 
   it('every scenario generates and plants its ring type', async () => {
-    for (const s of SCENARIO_NAMES.filter((n) => n !== 'mixed')) {
+    for (const s of SCENARIO_NAMES.filter((n) => n !== 'mixed' && n !== 'worlds')) {
       const out = path.join(tmp, `focus-${s}`);
       const sum = await generate({ scenario: s, accounts: 400, seed: 3, out });
       const d = readSmallDrop(out);
@@ -139,7 +139,8 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
   const groupsOf = (type: string) => [...byGroup.entries()].filter(([g]) => ringTypeOf(g) === type);
 
   it('has every ring type and every legitimate category, rings a small fraction', () => {
-    for (const t of RING_TYPES) expect(groupsOf(t).length, t).toBeGreaterThan(0);
+    // network-camouflage is planted by the `worlds` scenario and its own, not by `mixed` (its figures stay comparable).
+    for (const t of RING_TYPES.filter((x) => x !== 'network-camouflage')) expect(groupsOf(t).length, t).toBeGreaterThan(0);
     expect(groupsOf('shared-reseller').length).toBeGreaterThanOrEqual(2);
     const labels = new Set(d.truth.map((t) => t.label));
     for (const l of ['legit_individual', 'legit_tool_user', 'legit_org', 'legit_family', 'legit_cgnat', 'legit_campus', 'legit_benchmark']) expect(labels).toContain(l);
@@ -333,7 +334,8 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
 describe('generate --raw-prompts', () => {
   it('writes prompts.ndjson outside the drop instead of prompt_fingerprints.csv, with ~1 KB texts and ring templates', async () => {
     const out = path.join(tmp, 'raw');
-    const sum = await generate({ scenario: 'hydra', accounts: 300, seed: 9, out, rawPrompts: true });
+    // Skeleton templates only (scaffold templates are tested in test/fingerprint/scaffold.test.ts).
+    const sum = await generate({ scenario: 'hydra', accounts: 300, seed: 9, out, rawPrompts: true, scaffoldShare: 0 });
     expect(fs.existsSync(path.join(out, 'drop', 'prompt_fingerprints.csv'))).toBe(false);
     expect(sum.promptsFile).toBe(path.join(out, 'prompts.ndjson'));
     const d = readSmallDrop(out);
@@ -373,5 +375,46 @@ describe('generate --raw-prompts', () => {
     };
     expect(share('ring')).toBeGreaterThan(0.5);
     expect(share('legit_individual')).toBeLessThan(0.2);
+  });
+});
+
+describe('generate: world knobs', () => {
+  it('plants a ring camouflaged in mid-sized shared networks: ~40 accounts per card, steady creation, exits shared with legitimate users', async () => {
+    const out = path.join(tmp, 'netcamo');
+    await generate({ scenario: 'network-camouflage', accounts: 6000, seed: 5, out });
+    const d = readSmallDrop(out);
+    const ring = new Set(d.truth.filter((t) => t.label === 'ring').map((t) => t.account_id!));
+    expect(ring.size).toBeGreaterThanOrEqual(200);
+    const cards = usersOf(d.payments.filter((r) => ring.has(r.account_id!)), 'payment_fingerprint');
+    const shared = [...cards.values()].filter((u) => u.size >= 2).map((u) => u.size);
+    expect(shared.reduce((a, b) => a + b, 0) / shared.length).toBeGreaterThan(20);
+    // Steady creation: no 8-hour burst holds more than a few percent of the ring.
+    const created = d.accounts.filter((a) => ring.has(a.account_id!)).map((a) => Date.parse(a.created_at!));
+    const burst = Math.max(...created.map((t) => created.filter((u) => u >= t && u < t + 8 * H).length));
+    expect(burst / ring.size).toBeLessThan(0.1);
+    // Every ring exit is also used by legitimate CGNAT or campus users, tens to a few hundred per exit.
+    const ipUsers = usersOf(d.ips, 'ip');
+    const ringIps = [...new Set(d.ips.filter((r) => ring.has(r.account_id!)).map((r) => r.ip!))];
+    const legitOn = ringIps.map((ip) => [...ipUsers.get(ip)!].filter((a) => !ring.has(a)).length);
+    expect(Math.min(...legitOn)).toBeGreaterThan(5);
+    expect(Math.max(...legitOn)).toBeLessThan(400);
+  });
+
+  it('makes a share of proxy exits legitimate homes (bystanders), and validates every knob against its range', async () => {
+    const out = path.join(tmp, 'homes');
+    await generate({ scenario: 'hydra', accounts: 3000, seed: 6, out, world: { proxyHomeShare: 0.5 } });
+    const d = readSmallDrop(out);
+    const ring = new Set(d.truth.filter((t) => t.label === 'ring').map((t) => t.account_id!));
+    const ringIps = new Set(d.ips.filter((r) => ring.has(r.account_id!)).map((r) => r.ip!));
+    const bystanders = new Set(d.ips.filter((r) => ringIps.has(r.ip!) && !ring.has(r.account_id!)).map((r) => r.account_id!));
+    expect(bystanders.size).toBeGreaterThan(10);
+    for (const b of bystanders) expect(d.label.get(b)).toBe('legit_individual');
+    expect(() => validateWorld({ ringCardShare: [2, 10] })).toThrow(InvalidParameterError);
+    expect(() => validateWorld({ proxyHomeShare: 0.9 })).toThrow(/world.proxyHomeShare/);
+    for (let seed = 1; seed < 30; seed++) {
+      const w = drawWorld(seed);
+      expect(w.hubExitUsers![0]).toBeGreaterThanOrEqual(WORLD_RANGES.hubExitUsers[0]);
+      expect(w.ringSize![1]).toBeLessThanOrEqual(WORLD_RANGES.ringSize[1]);
+    }
   });
 });

@@ -44,7 +44,7 @@ describe('projection', () => {
     const g = project(input(acc, [
       { kind: 'ip', key: 'ip-near', members: [mem(acc[0]!, T0), mem(acc[1]!, T0 + 2 * DAY)] },
       { kind: 'ip', key: 'ip-far', members: [mem(acc[2]!, T0), mem(acc[3]!, T0 + 90 * DAY)] },
-    ]), { minEdgeWeight: 0 });
+    ]), { minEdgeWeight: 0, coherence: false });
     expect(g.weight[edge(g, acc[0]!, acc[1]!)!]!).toBeGreaterThan(5 * g.weight[edge(g, acc[2]!, acc[3]!)!]!);
   });
 
@@ -56,6 +56,7 @@ describe('projection', () => {
       neighbours: k,
       m: { ip: 100 },
       minEdgeWeight: 0,
+      coherence: false,
     });
     expect(g.stats.identifiersSparsified).toBe(1);
     expect(g.edgeCount).toBeGreaterThanOrEqual(acc.length - 1);
@@ -74,7 +75,7 @@ describe('projection', () => {
     const g = project(input(acc, [
       { kind: 'ip', key: '192.0.2.1', members: [mem(acc[0]!), mem(acc[1]!)] },
       { kind: 'subnet', key: '192.0.2.0/24', members: [mem(acc[0]!), mem(acc[1]!), mem(acc[2]!)] },
-    ]), { minEdgeWeight: 0 });
+    ]), { minEdgeWeight: 0, coherence: false });
     const both = edgeEvidence(g, edge(g, acc[0]!, acc[1]!)!);
     expect(both.ip).toBeGreaterThan(0);
     expect(both.subnet).toBe(0);
@@ -130,6 +131,25 @@ describe('projection', () => {
     // 3 shared rare fingerprints are ~3·log2(0.3·2000/2) ≈ 25 bits unscaled; 1% overlap leaves < 1 bit.
     expect(accidentalBits).toBeLessThan(1);
     expect(project(input(acc, groups)).edgeCount).toBe(1);
+  });
+
+  it('links a scaffold ring whose whole-prompt fingerprints all differ, through a scaffold comparison of its own', () => {
+    // 6 ring accounts: 60 prompts each, every whole-prompt id their own (fresh tasks), 8 scaffold ids
+    // shared by all six plus 4 task-side scaffold ids each. 300 other accounts, each with its own prompts.
+    const acc = ids(306);
+    const ring = acc.slice(0, 6);
+    const groups: LinkageInput['identifiers'][number][] = [];
+    for (const a of ring) for (let j = 0; j < 60 * 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: j % 21 === 0 ? 'template' : 'minhash', members: [mem(a)] });
+    for (const a of ring) for (let j = 0; j < 60 * 4; j++) groups.push({ kind: 'prompt', key: `task-${a}-${j}`, fpKind: 'scaffold', members: [mem(a)] });
+    for (let j = 0; j < 8; j++) groups.push({ kind: 'prompt', key: `scaf-${j}`, fpKind: 'scaffold', members: ring.map((a) => ({ ...mem(a), count: 60 })) });
+    for (const a of acc.slice(6)) for (let j = 0; j < 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: 'minhash', members: [mem(a)] });
+    const g = project(input(acc, groups));
+    const e = edge(g, ring[0]!, ring[1]!);
+    expect(e).toBeDefined();
+    expect(edgeEvidence(g, e!).prompt).toBeGreaterThan(4);
+    // Counted in one mass with the whole-prompt ids, the same shared scaffold would be drowned.
+    const mixed = project(input(acc, groups.map((x) => (x.fpKind === 'scaffold' ? { ...x, fpKind: 'minhash' as const } : x))));
+    expect(edge(mixed, ring[0]!, ring[1]!)).toBeUndefined();
   });
 
   it('is deterministic for a seed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { project, runDetection, scoreClusters, SCORING_DEFAULTS, type DetectedCluster } from '../../src/graph/index.js';
+import { isAccountable, project, runDetection, scoreClusters, SCORING_DEFAULTS, type DetectedCluster } from '../../src/graph/index.js';
 import { buildFixture, T0, type Role } from '../detect/fixtures.js';
 
 describe('scoring and explanation', async () => {
@@ -92,5 +92,32 @@ describe('scoring and explanation', async () => {
     const background = reports.filter((x) => roles.get(x.key) === 'background' && x.features.topDomain !== undefined);
     expect(background.length).toBeGreaterThan(0);
     for (const r of background) expect(r.features.topDomainExclusivity!, r.key).toBeLessThan(0.8);
+  });
+});
+
+describe('identifiable customers', () => {
+  it('are lowered one level: what would be enforced is reviewed, what would be reviewed is watched', async () => {
+    const { input } = buildFixture();
+    const g = project(input);
+    const res = await runDetection(input, { seed: 11 });
+    const seen = { capped: 0, lowered: 0 };
+    // Raising the prior walks the benchmark company and the org through both bands.
+    for (const prior of [-3, -1, 0, 1, 2, 3, 5]) {
+      for (const c of scoreClusters(input, g, res.assignment, { prior })) {
+        if (!isAccountable(c.features)) continue;
+        expect(c.recommendation).not.toBe('enforce');
+        if (c.score >= SCORING_DEFAULTS.enforceAt) {
+          expect(c.recommendation).toBe('review');
+          expect(c.reasons[0]).toMatch(/^capped at review: .*an identifiable customer/);
+          seen.capped++;
+        } else if (c.score >= SCORING_DEFAULTS.reviewAt) {
+          expect(c.recommendation).toBe('monitor');
+          expect(c.reasons[0]).toMatch(/^lowered to monitor: .*an identifiable customer/);
+          seen.lowered++;
+        }
+      }
+    }
+    expect(seen.capped).toBeGreaterThan(0);
+    expect(seen.lowered).toBeGreaterThan(0);
   });
 });

@@ -130,8 +130,8 @@ describe('secrets never appear in logs (real processes, LOG_LEVEL=debug)', () =>
     // A failure path: Neo4j refuses a wrong password; the error must not echo it.
     const refused = await runCli(['detect'], { ...env, NEO4J_PASSWORD: WRONG_PASSWORD });
     logs.push({ what: 'detect (wrong password)', text: refused.output });
-    expect(refused.code).toBe(1);
-    expect(refused.output).toContain('ServiceUnavailableError');
+    expect(refused.code).toBe(2);
+    expect(refused.output).toMatch(/ringscope: ConfigError: NEO4J_PASSWORD: Neo4j at \S+ refused user neo4j \(Neo\.ClientError\.Security\.Unauthorized\)/);
 
     await stopCli(worker);
     logs.push({ what: 'worker', text: worker.output() });

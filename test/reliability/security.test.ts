@@ -7,7 +7,7 @@ import { Neo4jClient, detectAndWrite, toNum } from '../../src/db/index.js';
 import { ACCOUNT_COLUMNS, CLUSTER_COLUMNS, exportRun, type ExportFormat } from '../../src/export/index.js';
 import { generate } from '../../src/generator/index.js';
 import { ingestDrop } from '../../src/loaders/index.js';
-import { ServiceUnavailableError } from '../../src/util/errors.js';
+import { ConfigError } from '../../src/util/errors.js';
 import { tmpDir } from '../jobs/helpers.js';
 import { checkCypherInSrc, checkCypherSources } from '../helpers/reliability-cypher-check.js';
 import { ROOT, runCli } from '../helpers/reliability-env.js';
@@ -193,7 +193,7 @@ describe('access control', () => {
     expect(password.length).toBeGreaterThanOrEqual(20);
     // git check-ignore exits 0 when the path is ignored (read-only git command).
     execFileSync('git', ['check-ignore', '-q', path.relative(ROOT, file)], { cwd: ROOT });
-    await expect(Neo4jClient.connect({ neo4j: { ...config.neo4j, password: `${password}-wrong` } })).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(Neo4jClient.connect({ neo4j: { ...config.neo4j, password: `${password}-wrong` } })).rejects.toBeInstanceOf(ConfigError);
     // The launcher's command line (visible to every local user in ps) holds the file name only.
     const pidFile = path.join(path.dirname(file), 'neo4j', 'launcher.pid');
     const pid = fs.readFileSync(pidFile, 'utf8').trim();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { getCluster, LATEST, Neo4jClient, resolveRun } from '../../db/index.js';
+import { getCluster, LATEST, Neo4jClient, resolveRun, type MemberDetail } from '../../db/index.js';
 import { SCORING_DEFAULTS } from '../../graph/index.js';
 import { nonNegativeInt } from '../option-parsers.js';
 
@@ -31,6 +31,7 @@ export function register(program: Command): void {
           out.push(`  ${x.logOdds >= 0 ? '+' : ''}${x.logOdds.toFixed(2).padStart(6)}  ${x.feature.padEnd(16)} ${x.reason}`);
         const respawned = c.members.filter((m) => m.respawn).map((m) => m.id);
         out.push('', `members (${c.members.length}): ${c.members.slice(0, 30).map((m) => m.id).join(', ')}${c.members.length > 30 ? ', …' : ''}`);
+        out.push(...memberLines(c.recommendation, c.members));
         if (respawned.length) out.push(`respawned (joined a cluster previously recommended enforce): ${respawned.join(', ')}`);
         const n = o.links;
         const fmt = (l: { a: string; b: string; weight: number; evidence: Record<string, number> }): string =>
@@ -43,4 +44,20 @@ export function register(program: Command): void {
         await client.close();
       }
     });
+}
+
+/** Each member's own verdict: those below the cluster's recommendation first, with their reasons. */
+function memberLines(cluster: string, members: readonly MemberDetail[]): string[] {
+  const below = members.filter((m) => m.recommendation !== cluster);
+  const out = ['', `member verdicts (${members.length - below.length} ${cluster}, ${below.length} below the cluster's ${cluster}):`];
+  const row = (m: MemberDetail): string => {
+    const a = m.attachment;
+    const bits = a ? Object.entries(a.bits).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ') : 'n/a';
+    const links = a ? `, ${a.links} links, strongest ${a.strongestLink.toFixed(1)}, weakest ${a.weakestLink.toFixed(1)} bits` : '';
+    return `  ${m.id}  ${m.recommendation.padEnd(7)} kinds: ${m.kinds.join('+') || 'none'} (${bits}${links})`;
+  };
+  for (const m of below) out.push(row(m), ...m.reasons.map((r) => `      ${r}`));
+  for (const m of members.filter((x) => x.recommendation === cluster).slice(0, 30)) out.push(row(m));
+  if (members.length - below.length > 30) out.push('  …');
+  return out;
 }
