@@ -20,6 +20,8 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
   'src/db/linkage-source.ts:cypher': 'paged(): every caller passes one of the module-level Q_* constants',
   'src/db/neo4j-client.ts:cypher': 'Neo4jClient.query(), the driver wrapper: its callers are the sites this check inspects',
   'src/db/ingest-repository.ts:cypher': 'writeGroups(): every caller passes one of the module-level ingest statements',
+  'src/db/ingest-repository.ts:q': 'writeKeyed(): q is one of the module-level IDENTIFIERS statement sets, built once at load from literal labels and property lists',
+  'src/db/graph-digest.ts:query': 'digestOf(): graphDigest passes statements built from the module-level NODE_KEYS / REL_ENDS literals',
 };
 
 /**
@@ -102,6 +104,8 @@ function isConstant(expr: ts.Expression, file: string, index: Index, depth = 0):
     return isConstant(e.left, file, index, depth + 1) && isConstant(e.right, file, index, depth + 1);
   }
   if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => isConstant(x, file, index, depth + 1));
+  // `q.nodes` on an allow-listed parameter `q` (a statement set chosen from module constants).
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && isParameterOf(e.expression)) return `${file}:${e.expression.text}` in PARAMETER_ALLOW;
   if (ts.isIdentifier(e)) {
     const loop = loopOverConstant(e, file, index, depth);
     if (loop !== undefined) return loop;
