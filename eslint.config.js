@@ -8,8 +8,15 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: {
-        process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly',
-        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
       },
     },
     rules: {
@@ -24,9 +31,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'http', 'https', 'child_process', 'stream', 'zlib', 'worker_threads'], message: 'src/graph/ is pure: no Node I/O modules.' },
-            { group: ['neo4j-driver', 'bullmq', 'ioredis', 'pino', 'fastify', 'csv-parse', 'csv-parse/*'], message: 'src/graph/ is pure: I/O libraries belong in repository modules.' },
-            { group: ['**/db/*', '**/jobs/*', '**/loaders/*', '**/export/*', '**/report/*', '**/analyst/*', '**/cli/*', '**/config/*', '**/util/logger.js'], message: 'src/graph/ is pure: it must not import the I/O layers.' },
+            {
+              group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'http', 'https', 'child_process', 'stream', 'zlib', 'worker_threads'],
+              message: 'src/graph/ is pure: no Node I/O modules.',
+            },
+            {
+              group: ['neo4j-driver', 'bullmq', 'ioredis', 'pino', 'fastify', 'csv-parse', 'csv-parse/*'],
+              message: 'src/graph/ is pure: I/O libraries belong in repository modules.',
+            },
+            {
+              group: ['**/db/*', '**/jobs/*', '**/loaders/*', '**/export/*', '**/report/*', '**/analyst/*', '**/cli/*', '**/config/*', '**/util/logger.js'],
+              message: 'src/graph/ is pure: it must not import the I/O layers.',
+            },
           ],
         },
       ],

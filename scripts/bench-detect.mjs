@@ -33,7 +33,6 @@ if (!process.env.RINGSCOPE_INSTANCE || process.env.RINGSCOPE_INSTANCE === 'dev')
   process.exit(2);
 }
 
-
 // Rows of sizes not measured in this run are kept from the last report (each row says when it was measured).
 const OUT_FILE = path.join(ROOT, 'bench-out', 'detect.json');
 const previous = fs.existsSync(OUT_FILE) ? (JSON.parse(fs.readFileSync(OUT_FILE, 'utf8')).raw ?? []) : [];
@@ -136,7 +135,15 @@ for (const n of sizes) {
       ingestS = (performance.now() - t) / 1000;
       console.error(`[bench-detect] ${n}: ingested ${ing.rows} rows in ${ingestS.toFixed(1)} s`);
       // Kept at once: a failure in detection still leaves the ingest figures for a reuse run.
-      const pending = { accounts: n, ingestMode: MODE, rows: ing.rows, ingestS: +ingestS.toFixed(1), ingestRowsPerS: Math.round(ing.rowsPerSec), detectFailed: 'detection did not finish', measuredAt: new Date().toISOString() };
+      const pending = {
+        accounts: n,
+        ingestMode: MODE,
+        rows: ing.rows,
+        ingestS: +ingestS.toFixed(1),
+        ingestRowsPerS: Math.round(ing.rowsPerSec),
+        detectFailed: 'detection did not finish',
+        measuredAt: new Date().toISOString(),
+      };
       results.push(pending);
       writeReport();
       results.splice(results.indexOf(pending), 1);
@@ -160,9 +167,10 @@ for (const n of sizes) {
       accounts: n,
       ingestMode: MODE,
       bulk,
-      identifierRows: reused || MODE === 'bulk'
-        ? (previous.find((x) => x.accounts === n)?.identifierRows ?? null)
-        : ing.files.filter((f) => f.kind !== 'activity' && f.kind !== 'accounts').reduce((s, f) => s + (f.rows ?? 0), 0),
+      identifierRows:
+        reused || MODE === 'bulk'
+          ? (previous.find((x) => x.accounts === n)?.identifierRows ?? null)
+          : ing.files.filter((f) => f.kind !== 'activity' && f.kind !== 'accounts').reduce((s, f) => s + (f.rows ?? 0), 0),
       rows: ing.rows,
       generateS: +genS.toFixed(1),
       ingestS: ingestS === null ? null : +ingestS.toFixed(1),
@@ -200,29 +208,78 @@ function writeReport() {
   results.sort((a, b) => modeOf(b).localeCompare(modeOf(a)) || a.accounts - b.accounts);
   const rows = results.map((r, i) => {
     const prev = results[i - 1] && modeOf(results[i - 1]) === modeOf(r) ? results[i - 1] : undefined;
-    const growth = prev && r.detectTotalS && prev.detectTotalS ? `×${(r.detectTotalS / prev.detectTotalS).toFixed(1)} time for ×${(r.rows / prev.rows).toFixed(1)} rows` : (r.detectFailed ?? '');
-    return [r.accounts, modeOf(r), r.rows, r.ingestS, r.readS, r.projectS, r.communitiesS, r.scoringS, r.writeS, r.detectTotalS, r.ingestToClustersS, r.edges, r.peakRssMb, r.peakHeapDetectMb, growth];
+    const growth =
+      prev && r.detectTotalS && prev.detectTotalS
+        ? `×${(r.detectTotalS / prev.detectTotalS).toFixed(1)} time for ×${(r.rows / prev.rows).toFixed(1)} rows`
+        : (r.detectFailed ?? '');
+    return [
+      r.accounts,
+      modeOf(r),
+      r.rows,
+      r.ingestS,
+      r.readS,
+      r.projectS,
+      r.communitiesS,
+      r.scoringS,
+      r.writeS,
+      r.detectTotalS,
+      r.ingestToClustersS,
+      r.edges,
+      r.peakRssMb,
+      r.peakHeapDetectMb,
+      growth,
+    ];
   });
   const out = {
     command: `BENCH_DETECT_SIZES=${[...new Set(results.filter((r) => modeOf(r) === 'transactional').map((r) => r.accounts))].join(',')} npm run bench detect; BENCH_DETECT_INGEST=bulk BENCH_DETECT_SIZES=${[...new Set(results.filter((r) => modeOf(r) === 'bulk').map((r) => r.accounts))].join(',')} npm run bench detect`,
     // The latest row's measurement time (rewriting the report alone measures nothing).
-    measuredAt: results.map((r) => r.measuredAt).filter(Boolean).sort().at(-1) ?? new Date().toISOString(),
+    measuredAt:
+      results
+        .map((r) => r.measuredAt)
+        .filter(Boolean)
+        .sort()
+        .at(-1) ?? new Date().toISOString(),
     summary:
       'Each size: `ringscope generate --scenario mixed --seed 1`, ingest into an empty Neo4j database (same process), then `detectAndWrite` (paged read from Neo4j, projection, components + Louvain, scoring, write-back). Ingest `transactional` is `ingestDrop` (what `ringscope ingest` and the pipeline run); `bulk` is `bulkLoad` (`ringscope bulk-load`, the offline importer for a first load into a new database), and its ingest time covers stopping Neo4j, reading and merging the drop, the importer, starting Neo4j and building the constraints. Times in seconds. Peak RSS is the Node process over ingest and detection (Neo4j runs in its own JVM); peak heap is V8 heap used during detection, sampled each second, under `--max-old-space-size=8192 --max-semi-space-size=64`.',
     table: {
-      headers: ['accounts', 'ingest', 'rows ingested', 'ingest s', 'read s', 'project s', 'communities s', 'scoring s', 'write s', 'detect total s', 'ingest→clusters s', 'edges', 'peak RSS MB', 'peak heap MB', 'growth'],
+      headers: [
+        'accounts',
+        'ingest',
+        'rows ingested',
+        'ingest s',
+        'read s',
+        'project s',
+        'communities s',
+        'scoring s',
+        'write s',
+        'detect total s',
+        'ingest→clusters s',
+        'edges',
+        'peak RSS MB',
+        'peak heap MB',
+        'growth',
+      ],
       rows,
     },
     notes: [
       ...results
         .filter((r) => r.bulk)
-        .map((r) => `${r.accounts.toLocaleString('en')} accounts, bulk: ingest = stop Neo4j ${r.bulk.stopS} s + read and merge ${r.bulk.readMergeS} s + importer files ${r.bulk.filesS} s + neo4j-admin import ${r.bulk.importS} s + start ${r.bulk.startS} s + constraints ${r.bulk.constraintsS} s (peak heap of the load ${r.bulk.peakHeapBulkMb} MB).`),
+        .map(
+          (r) =>
+            `${r.accounts.toLocaleString('en')} accounts, bulk: ingest = stop Neo4j ${r.bulk.stopS} s + read and merge ${r.bulk.readMergeS} s + importer files ${r.bulk.filesS} s + neo4j-admin import ${r.bulk.importS} s + start ${r.bulk.startS} s + constraints ${r.bulk.constraintsS} s (peak heap of the load ${r.bulk.peakHeapBulkMb} MB).`,
+        ),
       ...results
         .filter((r) => r.ingestReused)
-        .map((r) => `${r.accounts.toLocaleString('en')} accounts, transactional: detection measured on the drop already in Neo4j (BENCH_DETECT_REUSE=1); the ingest figure is from the run that loaded it.`),
+        .map(
+          (r) =>
+            `${r.accounts.toLocaleString('en')} accounts, transactional: detection measured on the drop already in Neo4j (BENCH_DETECT_REUSE=1); the ingest figure is from the run that loaded it.`,
+        ),
       'Each size starts from an empty database: transactional runs delete the store with Neo4j stopped and start it again; bulk runs import with overwrite. Detection therefore always starts on a Neo4j started minutes before (page cache filled by the ingest only).',
       'Rows keep the figures of the run that measured them (`measuredAt` in the raw figures): a run of some sizes or of one ingest mode leaves the other rows as they were.',
-      `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      `machine load average at the end: ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
       // Rows measured before the services were sized to the machine ran the bench instance at 4g / 6g.
       ...results.map(
         (r) =>

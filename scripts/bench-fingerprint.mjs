@@ -62,7 +62,11 @@ function measure(fn) {
 
 function timeCore(fp) {
   for (let i = 0; i < 5000; i++) fp.fingerprint(prompts[i % N], systems[i % N]);
-  const { r: sink, wall, cpu } = measure(() => {
+  const {
+    r: sink,
+    wall,
+    cpu,
+  } = measure(() => {
     let sink = 0;
     for (let i = 0; i < N; i++) sink += fp.fingerprint(prompts[i], systems[i]).bands.length;
     return sink;
@@ -78,7 +82,9 @@ const coreKeyed = timeCore(new Fingerprinter({ key: 'bench-key-0123456789abcdef'
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-bench-fp-'));
 const t = Date.parse('2026-01-01T00:00:00Z');
 const ndjson = prompts
-  .map((p, i) => JSON.stringify({ account_id: `acct-${i % 5000}`, ts: new Date(t + i * 1000).toISOString(), prompt: p, ...(systems[i] ? { system: systems[i] } : {}) }))
+  .map((p, i) =>
+    JSON.stringify({ account_id: `acct-${i % 5000}`, ts: new Date(t + i * 1000).toISOString(), prompt: p, ...(systems[i] ? { system: systems[i] } : {}) }),
+  )
   .join('\n');
 const gzPath = path.join(tmp, 'prompts.ndjson.gz');
 fs.writeFileSync(gzPath, gzipSync(ndjson));
@@ -117,7 +123,9 @@ function collisions() {
   const share = (a, b) => a.bands.some((x, i) => x === b.bands[i]);
   const related = {};
   for (const paraphrase of [0.1, 0.25]) {
-    let pairs = 0, hit = 0, sameTemplate = 0;
+    let pairs = 0,
+      hit = 0,
+      sameTemplate = 0;
     for (let f = 0; f < 200; f++) {
       const fam = s2.family();
       const v = Array.from({ length: 6 }, () => fp.fingerprint(s2.variant(fam, { paraphrase }).prompt));
@@ -130,8 +138,11 @@ function collisions() {
     }
     related[`paraphrase_${paraphrase}`] = { pairs, bandCollisionRate: +(hit / pairs).toFixed(4), templateEqualRate: +(sameTemplate / pairs).toFixed(4) };
   }
-  const items = [...Array.from({ length: 150 }, () => s2.variant(s2.family()).prompt), ...Array.from({ length: 150 }, () => s2.ordinary())].map((p) => fp.fingerprint(p));
-  let pairs = 0, hit = 0;
+  const items = [...Array.from({ length: 150 }, () => s2.variant(s2.family()).prompt), ...Array.from({ length: 150 }, () => s2.ordinary())].map((p) =>
+    fp.fingerprint(p),
+  );
+  let pairs = 0,
+    hit = 0;
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++) {
       pairs++;
@@ -148,7 +159,8 @@ function scaffoldRates(seedS, synonyms) {
   const fp = new Fingerprinter();
   const caps = ['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other'];
   const rng = new Rng(seedS);
-  const group = [], sets = [];
+  const group = [],
+    sets = [];
   let scaffoldIds = 0;
   for (let t = 0; t < 25; t++) {
     const tpl = scaffoldTemplate(seedS * 7919 + t, caps[t % 6], t % 5 === 0 ? ['cot'] : []);
@@ -164,11 +176,18 @@ function scaffoldRates(seedS, synonyms) {
     group.push(-1);
     sets.push(new Set([f.template, ...f.bands, ...f.scaffold]));
   }
-  let same = 0, sameHit = 0, un = 0, unHit = 0;
+  let same = 0,
+    sameHit = 0,
+    un = 0,
+    unHit = 0;
   for (let i = 0; i < sets.length; i++)
     for (let j = i + 1; j < sets.length; j++) {
       let hit = false;
-      for (const x of sets[i]) if (sets[j].has(x)) { hit = true; break; }
+      for (const x of sets[i])
+        if (sets[j].has(x)) {
+          hit = true;
+          break;
+        }
       if (group[i] >= 0 && group[i] === group[j]) {
         same++;
         if (hit) sameHit++;
@@ -177,7 +196,15 @@ function scaffoldRates(seedS, synonyms) {
         if (hit) unHit++;
       }
     }
-  return { seed: seedS, synonyms, samePairs: same, sameTemplateRate: +(sameHit / same).toFixed(4), unrelatedPairs: un, unrelatedRate: +(unHit / un).toFixed(5), scaffoldIdsPerTemplatedPrompt: +(scaffoldIds / 1000).toFixed(2) };
+  return {
+    seed: seedS,
+    synonyms,
+    samePairs: same,
+    sameTemplateRate: +(sameHit / same).toFixed(4),
+    unrelatedPairs: un,
+    unrelatedRate: +(unHit / un).toFixed(5),
+    scaffoldIdsPerTemplatedPrompt: +(scaffoldIds / 1000).toFixed(2),
+  };
 }
 const scaffold = [scaffoldRates(seed, 0.3), scaffoldRates(seed, 0.6)];
 
@@ -206,9 +233,15 @@ const result = {
 fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench-out', 'fingerprint.json'), JSON.stringify(result, null, 2) + '\n');
 console.log(`fingerprint: ${N} prompts of ~${result.avgPromptBytes} B`);
-console.log(`  core (one thread) unkeyed: ${core.promptsPerCpuSecond} prompts/CPU-s (${core.promptsPerWallSecond}/wall-s); HMAC-keyed: ${coreKeyed.promptsPerCpuSecond} prompts/CPU-s (${coreKeyed.promptsPerWallSecond}/wall-s)`);
-console.log(`  end to end (gz NDJSON → CSV): ${e2e.promptsPerCpuSecond} prompts/CPU-s (${e2e.promptsPerWallSecond}/wall-s), ${e2e.rows} rows (${e2e.rowsPerPrompt} per prompt)`);
-console.log(`  without scaffold ids:          ${e2eBefore.promptsPerCpuSecond} prompts/CPU-s (${e2eBefore.promptsPerWallSecond}/wall-s), ${e2eBefore.rows} rows (${e2eBefore.rowsPerPrompt} per prompt)`);
+console.log(
+  `  core (one thread) unkeyed: ${core.promptsPerCpuSecond} prompts/CPU-s (${core.promptsPerWallSecond}/wall-s); HMAC-keyed: ${coreKeyed.promptsPerCpuSecond} prompts/CPU-s (${coreKeyed.promptsPerWallSecond}/wall-s)`,
+);
+console.log(
+  `  end to end (gz NDJSON → CSV): ${e2e.promptsPerCpuSecond} prompts/CPU-s (${e2e.promptsPerWallSecond}/wall-s), ${e2e.rows} rows (${e2e.rowsPerPrompt} per prompt)`,
+);
+console.log(
+  `  without scaffold ids:          ${e2eBefore.promptsPerCpuSecond} prompts/CPU-s (${e2eBefore.promptsPerWallSecond}/wall-s), ${e2eBefore.rows} rows (${e2eBefore.rowsPerPrompt} per prompt)`,
+);
 console.log(`  slowdown ×${result.slowdown} (CPU), rows ×${result.rowsRatio}`);
 console.log(`  scaffold templates: ${JSON.stringify(scaffold)}`);
 console.log(`  load average ${result.loadAverage1m} on ${result.cores} cores`);

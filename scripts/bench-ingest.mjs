@@ -29,9 +29,7 @@ const { ingestFile, finalizeDrop, openDrop, KIND_ORDER } = await dist('loaders/i
 const { ensureSchema } = await dist('db/schema.js');
 const { generate } = await dist('generator/index.js');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const ACCOUNTS = Number(args.accounts ?? 70_000);
 const SEED = Number(args.seed ?? 1);
 const ROUNDS = Number(args.rounds ?? 1);
@@ -282,23 +280,59 @@ for (const variant of VARIANTS) {
   const lTotal = mean(of('loadCsv').map((r) => KINDS.reduce((s, k) => s + r.seconds[k], 0)));
   const gTotal = mean(of('ringscope').map((r) => Object.values(r.seconds).reduce((s, x) => s + x, 0)));
   const overhead = mean(of('ringscope').map((r) => r.seconds.open + r.seconds.finalize));
-  byVariant[variant] = { kinds, total: { loadCsvS: r1(lTotal), ringscopeS: r1(gTotal), ratio: Number((lTotal / gTotal).toFixed(2)), ringscopeOpenFinalizeS: r1(overhead) } };
+  byVariant[variant] = {
+    kinds,
+    total: { loadCsvS: r1(lTotal), ringscopeS: r1(gTotal), ratio: Number((lTotal / gTotal).toFixed(2)), ringscopeOpenFinalizeS: r1(overhead) },
+  };
 }
 const digests = runs.map((r) => JSON.stringify(r.digest));
 const sameGraph = digests.every((d) => d === digests[0]);
 const totalRows = KINDS.reduce((s, k) => s + rows[k], 0);
-const label = { accounts: 'accounts', payment_methods: 'payment methods', ip_addresses: 'IPs + subnets', prompt_fingerprints: 'prompt fingerprints', activity: 'activity' };
+const label = {
+  accounts: 'accounts',
+  payment_methods: 'payment methods',
+  ip_addresses: 'IPs + subnets',
+  prompt_fingerprints: 'prompt fingerprints',
+  activity: 'activity',
+};
 const tables = VARIANTS.map((variant) => {
   const v = byVariant[variant];
   return {
-    title: variant === 'exporter' ? 'Exporter order (rows shuffled across accounts, as generated)' : 'Grouped by account (the same rows, stably sorted by account id)',
-    headers: ['file kind', 'rows', 'LOAD CSV s', 'ringscope s', 'ratio (LOAD CSV s / ringscope s)', 'Neo4j CPU s: LOAD CSV / ringscope', 'ringscope Node CPU s'],
+    title:
+      variant === 'exporter'
+        ? 'Exporter order (rows shuffled across accounts, as generated)'
+        : 'Grouped by account (the same rows, stably sorted by account id)',
+    headers: [
+      'file kind',
+      'rows',
+      'LOAD CSV s',
+      'ringscope s',
+      'ratio (LOAD CSV s / ringscope s)',
+      'Neo4j CPU s: LOAD CSV / ringscope',
+      'ringscope Node CPU s',
+    ],
     rows: [
       ...KINDS.map((k) => {
         const x = v.kinds[k];
-        return [label[k], x.rows.toLocaleString('en'), x.loadCsvS, x.ringscopeS, `${x.ratio}×`, `${x.loadCsvNeo4jCpuS} / ${x.ringscopeNeo4jCpuS}`, x.ringscopeNodeCpuS];
+        return [
+          label[k],
+          x.rows.toLocaleString('en'),
+          x.loadCsvS,
+          x.ringscopeS,
+          `${x.ratio}×`,
+          `${x.loadCsvNeo4jCpuS} / ${x.ringscopeNeo4jCpuS}`,
+          x.ringscopeNodeCpuS,
+        ];
       }),
-      ['**total** (ringscope: + open/sha256 and ledger ' + v.total.ringscopeOpenFinalizeS + ' s)', totalRows.toLocaleString('en'), v.total.loadCsvS, v.total.ringscopeS, `**${v.total.ratio}×**`, '', ''],
+      [
+        '**total** (ringscope: + open/sha256 and ledger ' + v.total.ringscopeOpenFinalizeS + ' s)',
+        totalRows.toLocaleString('en'),
+        v.total.loadCsvS,
+        v.total.ringscopeS,
+        `**${v.total.ratio}×**`,
+        '',
+        '',
+      ],
     ],
   };
 });
@@ -314,10 +348,15 @@ const report = {
     `In exporter order ringscope took ${ex.total.ringscopeS} s against ${ex.total.loadCsvS} s for LOAD CSV: **${ex.total.ratio}× LOAD CSV** ` +
     `(per kind ${KINDS.map((k) => `${label[k]} ${ex.kinds[k].ratio}×`).join(', ')}). ` +
     `Every run produced the same graph (node, relationship and property digest): ${sameGraph}` +
-    (sameGraph ? '.' : ` (${runs.filter((r) => JSON.stringify(r.digest) !== digests[0]).map((r) => `${r.variant} ${r.loader}`).join(', ')} differ from the first run; see the notes).`),
+    (sameGraph
+      ? '.'
+      : ` (${runs
+          .filter((r) => JSON.stringify(r.digest) !== digests[0])
+          .map((r) => `${r.variant} ${r.loader}`)
+          .join(', ')} differ from the first run; see the notes).`),
   tables,
   notes: [
-    'Same MERGE semantics on both sides (src/db/ingest-repository.ts): nodes merged on their unique keys, relationship firstSeen min, lastSeen max, counts and observations added, prompt markers united, hourly activity merged into the account\'s sorted hour lists; IPs get their /24 or /64 subnet.',
+    "Same MERGE semantics on both sides (src/db/ingest-repository.ts): nodes merged on their unique keys, relationship firstSeen min, lastSeen max, counts and observations added, prompt markers united, hourly activity merged into the account's sorted hour lists; IPs get their /24 or /64 subnet.",
     'LOAD CSV: `LOAD CSV WITH HEADERS … CALL (row) { … } IN TRANSACTIONS OF 10000 ROWS`, one statement per file, files in dependency order.',
     'ringscope: what the pipeline runs: openDrop (sha256 of every file), one ingestFile per file (validation pass, write pass, batch ledger), finalizeDrop (drop ledger); default options.',
     `Each run starts from an empty store (Neo4j stopped, store deleted, Neo4j started); the loaders alternate and the first loader swaps each round (${ROUNDS} round(s)). The machine is shared (2 cores): compare ratios within this run, not absolute seconds between runs.`,
@@ -328,6 +367,9 @@ fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench-out', 'ingest.json'), JSON.stringify(report, null, 2) + '\n');
 console.log(report.summary);
 if (!sameGraph) {
-  console.error('[bench-ingest] graphs differ:', runs.map((r) => ({ variant: r.variant, loader: r.loader, digest: r.digest })));
+  console.error(
+    '[bench-ingest] graphs differ:',
+    runs.map((r) => ({ variant: r.variant, loader: r.loader, digest: r.digest })),
+  );
   process.exitCode = 1;
 }

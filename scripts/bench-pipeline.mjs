@@ -51,7 +51,6 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-bench-pipeline-'))
 const sec = (ms) => Math.round(ms / 100) / 10;
 const say = (m) => console.error(`[bench-pipeline] ${m}`);
 
-
 say(`generating ${ACCOUNTS} accounts (scenario mixed, seed ${SEED})...`);
 const gen = await generate({ scenario: 'mixed', accounts: ACCOUNTS, seed: SEED, out: path.join(work, 'gen') });
 const drop = await openDrop(gen.dropDir);
@@ -103,16 +102,35 @@ const result = {
       headers: ['path', 'wall s', 'notes'],
       rows: [
         ['direct: ingestDrop + detectAndWrite + exportRun (csv, json)', sec(tDirect), `ingest ${sec(tIngest)} s, detect ${sec(tDetect)} s`],
-        ['pipeline: flow of ingest-file ×' + drop.files.length + ' → finalize → detect (sandbox) → export', sec(tPipeline), `${pipelineRun?.returnvalue?.clusters ?? '?'} clusters`],
+        [
+          'pipeline: flow of ingest-file ×' + drop.files.length + ' → finalize → detect (sandbox) → export',
+          sec(tPipeline),
+          `${pipelineRun?.returnvalue?.clusters ?? '?'} clusters`,
+        ],
       ],
     },
   ],
   notes: [
     `Machine: ${os.cpus().length} cores shared with other work; figures are single runs.`,
-    `The pipeline's detect job read and projected the graph once (${pipelineRun?.returnvalue?.ms ? Object.entries(pipelineRun.returnvalue.ms).map(([k, v]) => `${k} ${sec(v)} s`).join(', ') : 'steps not reported'}).`,
+    `The pipeline's detect job read and projected the graph once (${
+      pipelineRun?.returnvalue?.ms
+        ? Object.entries(pipelineRun.returnvalue.ms)
+            .map(([k, v]) => `${k} ${sec(v)} s`)
+            .join(', ')
+        : 'steps not reported'
+    }).`,
     `Direct detection (single process, no fan-out) found ${direct.clusters.length} clusters.`,
   ],
-  raw: { accounts: ACCOUNTS, rows, files: drop.files.length, directMs: tDirect, ingestMs: tIngest, detectMs: tDetect, pipelineMs: tPipeline, pipelineDetect: pipelineRun?.returnvalue ?? null },
+  raw: {
+    accounts: ACCOUNTS,
+    rows,
+    files: drop.files.length,
+    directMs: tDirect,
+    ingestMs: tIngest,
+    detectMs: tDetect,
+    pipelineMs: tPipeline,
+    pipelineDetect: pipelineRun?.returnvalue ?? null,
+  },
 };
 fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench-out', 'pipeline.json'), JSON.stringify(result, null, 2) + '\n');

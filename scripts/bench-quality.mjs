@@ -29,10 +29,15 @@ let t = performance.now();
 const input = await readDropAsLinkageInput(path.join(dir, 'drop'));
 console.error(`[bench-quality] read ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-const methods = [['ringscope', async () => {
-  const res = await runDetection(input, { seed: 42 });
-  return clusterPredictions(res.clusters);
-}]];
+const methods = [
+  [
+    'ringscope',
+    async () => {
+      const res = await runDetection(input, { seed: 42 });
+      return clusterPredictions(res.clusters);
+    },
+  ],
+];
 for (const [name, fn] of BASELINES) methods.push([name, async () => fn(input, { seed: 42 })]);
 
 const results = [];
@@ -43,7 +48,15 @@ for (const [name, run] of methods) {
   const review = evaluate(truth, preds, { minRecommendation: 'review' });
   const enforce = evaluate(truth, preds, { minRecommendation: 'enforce' });
   const legit = Object.fromEntries(review.legitFlagged.map((c) => [c.label, { enforce: c.enforce, review: c.review }]));
-  results.push({ method: name, seconds: +seconds.toFixed(1), review: review.scores, enforce: enforce.scores, ringTypes: review.ringTypes, legit, purity: { ...review.purity, clusters: review.purity.clusters.slice(0, 5) } });
+  results.push({
+    method: name,
+    seconds: +seconds.toFixed(1),
+    review: review.scores,
+    enforce: enforce.scores,
+    ringTypes: review.ringTypes,
+    legit,
+    purity: { ...review.purity, clusters: review.purity.clusters.slice(0, 5) },
+  });
   console.error(`[bench-quality] ${name}: F1 ${review.scores.f1.toFixed(3)} in ${seconds.toFixed(1)} s`);
 }
 
@@ -59,7 +72,16 @@ const out = {
     {
       title: 'Account-level precision / recall / F1',
       headers: ['method', 'P (≥review)', 'R (≥review)', 'F1 (≥review)', 'P (enforce)', 'R (enforce)', 'F1 (enforce)', 'seconds'],
-      rows: results.map((r) => [r.method, f(r.review.precision), f(r.review.recall), f(r.review.f1), f(r.enforce.precision), f(r.enforce.recall), f(r.enforce.f1), r.seconds]),
+      rows: results.map((r) => [
+        r.method,
+        f(r.review.precision),
+        f(r.review.recall),
+        f(r.review.f1),
+        f(r.enforce.precision),
+        f(r.enforce.recall),
+        f(r.enforce.f1),
+        r.seconds,
+      ]),
     },
     {
       title: 'Recall per ring type (≥ review)',
@@ -72,7 +94,12 @@ const out = {
       rows: results.map((r) => [r.method, ...legitLabels.map((l) => `${pct(r.legit[l]?.review ?? 0)} (${pct(r.legit[l]?.enforce ?? 0)})`)]),
     },
   ],
-  notes: [`machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`],
+  notes: [
+    `machine load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  ],
   raw: results,
 };
 fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });

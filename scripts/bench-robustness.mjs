@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
 const { readDropAsLinkageInput } = await dist('loaders/index.js');
 const { runDetection } = await dist('graph/index.js');
-const BASELINES = [...(await dist("baselines/index.js")).BASELINES];
+const BASELINES = [...(await dist('baselines/index.js')).BASELINES];
 const { evaluate, readTruthCsv, clusterPredictions } = await dist('evaluate/index.js');
 const { generate, drawWorld } = await dist('generator/index.js');
 
@@ -40,7 +40,11 @@ function score(truth, preds) {
     legitEnforce,
     legitReview,
     ringTypes: Object.fromEntries(review.ringTypes.map((t) => [t.type, t.recall])),
-    legit: Object.fromEntries(review.legitFlagged.filter((x) => x.review > 0).map((x) => [x.label, { review: Math.round(x.review * x.accounts), enforce: Math.round(x.enforce * x.accounts) }])),
+    legit: Object.fromEntries(
+      review.legitFlagged
+        .filter((x) => x.review > 0)
+        .map((x) => [x.label, { review: Math.round(x.review * x.accounts), enforce: Math.round(x.enforce * x.accounts) }]),
+    ),
   };
 }
 
@@ -78,13 +82,23 @@ const knobs = (w) =>
 const worldRows = raw.map((w) => {
   const r = w.methods.ringscope;
   return [
-    w.seed, knobs(w.world), w.ringAccounts, f3(r.f1), f3(r.precision), r.legitEnforce, r.legitReview,
+    w.seed,
+    knobs(w.world),
+    w.ringAccounts,
+    f3(r.f1),
+    f3(r.precision),
+    r.legitEnforce,
+    r.legitReview,
     ...types.map((t) => (r.ringTypes[t] === undefined ? '—' : pct(r.ringTypes[t]))),
     ...BASELINES.map(([n]) => f3(w.methods[n].f1)),
   ];
 });
 const agg = (fn, label) => [
-  label, '', '', f3(fn(raw.map((w) => w.methods.ringscope.f1))), f3(fn(raw.map((w) => w.methods.ringscope.precision))),
+  label,
+  '',
+  '',
+  f3(fn(raw.map((w) => w.methods.ringscope.f1))),
+  f3(fn(raw.map((w) => w.methods.ringscope.precision))),
   label === 'min' ? Math.max(...raw.map((w) => w.methods.ringscope.legitEnforce)) + ' (max)' : median(raw.map((w) => w.methods.ringscope.legitEnforce)),
   label === 'min' ? Math.max(...raw.map((w) => w.methods.ringscope.legitReview)) + ' (max)' : median(raw.map((w) => w.methods.ringscope.legitReview)),
   ...types.map((t) => pct(fn(raw.map((w) => w.methods.ringscope.ringTypes[t]).filter((x) => x !== undefined)))),
@@ -108,16 +122,31 @@ const out = {
   tables: [
     {
       title: 'Per world (ringscope; baselines F1 at the right)',
-      headers: ['seed', 'knobs', 'ring accounts', 'F1 (≥review)', 'P (≥review)', 'legit in enforce', 'legit ≥ review', ...types.map((t) => `recall ${t}`), ...BASELINES.map(([n]) => `F1 ${n}`)],
+      headers: [
+        'seed',
+        'knobs',
+        'ring accounts',
+        'F1 (≥review)',
+        'P (≥review)',
+        'legit in enforce',
+        'legit ≥ review',
+        ...types.map((t) => `recall ${t}`),
+        ...BASELINES.map(([n]) => `F1 ${n}`),
+      ],
       rows: [...worldRows, agg(minOf, 'min'), agg(median, 'median')],
     },
   ],
   notes: [
-    'Ring sizes: each ring type keeps its share of the world (scenario `worlds`), so `ringSize` only splits that total into rings; at 24,000 accounts the largest ring is the hydra\'s (1.2%, 288 accounts). Rings of thousands are not measured here.',
-    `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    "Ring sizes: each ring type keeps its share of the world (scenario `worlds`), so `ringSize` only splits that total into rings; at 24,000 accounts the largest ring is the hydra's (1.2%, 288 accounts). Rings of thousands are not measured here.",
+    `machine load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
   ],
   raw: { worst, worlds: raw },
 };
 fs.mkdirSync(path.join(ROOT, 'bench-out'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench-out', 'robustness.json'), JSON.stringify(out, null, 2));
-console.error(`[bench-robustness] min F1 ${f3(worst.f1)}, max legit in enforce ${worst.legitEnforce}, min recall ${pct(worst.minRecall)}, ahead of baselines: ${worst.aheadOfBaselines}`);
+console.error(
+  `[bench-robustness] min F1 ${f3(worst.f1)}, max legit in enforce ${worst.legitEnforce}, min recall ${pct(worst.minRecall)}, ahead of baselines: ${worst.aheadOfBaselines}`,
+);

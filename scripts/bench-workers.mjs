@@ -63,13 +63,17 @@ function spawnWorker(i) {
 /** Which worker process ran each fan-out child, and for how long (from the workers' job logs). */
 function childrenByWorker(workers) {
   return workers.map((w) => {
-    const lines = fs.readFileSync(w.logFile, 'utf8').split('\n').filter(Boolean).map((l) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        return {};
-      }
-    });
+    const lines = fs
+      .readFileSync(w.logFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return {};
+        }
+      });
     const done = lines.filter((l) => l.msg === 'job completed' && l.job === JOB.detectComponents);
     return { children: done.length, busyS: sec(done.reduce((s, l) => s + (l.ms ?? 0), 0)), longestS: sec(Math.max(0, ...done.map((l) => l.ms ?? 0))) };
   });
@@ -108,7 +112,18 @@ async function detectWith(n) {
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => new Promise((res) => (w.child.exitCode !== null ? res() : w.child.on('exit', res)))));
   const r = job.returnvalue;
-  const row = { workers: n, ms, runId, children: r.fannedOut, clusters: r.clusters, enforce: r.enforce, review: r.review, steps: r.ms, perWorker: childrenByWorker(workers), partition: await partition(runId) };
+  const row = {
+    workers: n,
+    ms,
+    runId,
+    children: r.fannedOut,
+    clusters: r.clusters,
+    enforce: r.enforce,
+    review: r.review,
+    steps: r.ms,
+    perWorker: childrenByWorker(workers),
+    partition: await partition(runId),
+  };
   for (const w of workers) fs.rmSync(w.logFile, { force: true });
   say(`${n} worker(s): ${sec(ms)} s, steps ${JSON.stringify(r.ms)}, children per worker ${JSON.stringify(row.perWorker)}`);
   return row;
@@ -130,23 +145,59 @@ const result = {
   measuredAt: new Date().toISOString(),
   summary:
     `One detect-run on the store's ${accounts.toLocaleString('en')} accounts, fanned out to ${runs[0].children} children (batches of connected components of ≤ ${BATCH.toLocaleString('en')} accounts; a larger component is split by one child and its parts refined by others), ${PAIRS} alternating pair(s) of runs. ` +
-    `The fanned-out step (Louvain in the children) took ${of(1).map((r) => sec(r.steps.communities)).join(', ')} s with 1 worker process and ${of(2).map((r) => sec(r.steps.communities)).join(', ')} s with 2 (mean ${Math.round((1 - fan(2) / fan(1)) * 100)}% less); ` +
-    `the whole detection ${of(1).map((r) => sec(r.ms)).join(', ')} s and ${of(2).map((r) => sec(r.ms)).join(', ')} s (mean ${Math.round(Math.abs(1 - wall(2) / wall(1)) * 100)}% ${wall(2) <= wall(1) ? 'less' : 'more'}: the parent's serial steps vary more than that). ` +
+    `The fanned-out step (Louvain in the children) took ${of(1)
+      .map((r) => sec(r.steps.communities))
+      .join(', ')} s with 1 worker process and ${of(2)
+      .map((r) => sec(r.steps.communities))
+      .join(', ')} s with 2 (mean ${Math.round((1 - fan(2) / fan(1)) * 100)}% less); ` +
+    `the whole detection ${of(1)
+      .map((r) => sec(r.ms))
+      .join(', ')} s and ${of(2)
+      .map((r) => sec(r.ms))
+      .join(
+        ', ',
+      )} s (mean ${Math.round(Math.abs(1 - wall(2) / wall(1)) * 100)}% ${wall(2) <= wall(1) ? 'less' : 'more'}: the parent's serial steps vary more than that). ` +
     `Every run wrote the same clusters: ${same ? 'yes' : 'NO'} (${runs[0].partition.clusters} clusters, membership checksum ${runs[0].partition.checksum}).`,
   tables: [
     {
       title: 'Detection: 1 vs 2 worker processes',
-      headers: ['pair', 'workers', 'wall s', 'read s', 'project s', 'fan-out s', 'score + write s', 'children', 'children run per worker (busy s, longest child s)', 'clusters', 'enforce', 'review'],
+      headers: [
+        'pair',
+        'workers',
+        'wall s',
+        'read s',
+        'project s',
+        'fan-out s',
+        'score + write s',
+        'children',
+        'children run per worker (busy s, longest child s)',
+        'clusters',
+        'enforce',
+        'review',
+      ],
       rows: runs.map((r) => [
-        r.pair, r.workers, sec(r.ms), sec(r.steps.read), sec(r.steps.project), sec(r.steps.communities), sec(r.steps.scoreAndWrite), r.children,
-        r.perWorker.map((w) => `${w.children} (${w.busyS}, ${w.longestS})`).join(' / '), r.clusters, r.enforce, r.review,
+        r.pair,
+        r.workers,
+        sec(r.ms),
+        sec(r.steps.read),
+        sec(r.steps.project),
+        sec(r.steps.communities),
+        sec(r.steps.scoreAndWrite),
+        r.children,
+        r.perWorker.map((w) => `${w.children} (${w.busyS}, ${w.longestS})`).join(' / '),
+        r.clusters,
+        r.enforce,
+        r.review,
       ]),
     },
   ],
   notes: [
     `Machine: ${os.cpus().length} cores, shared by Neo4j, Redis and the worker processes.`,
-    'Only the fan-out step runs in parallel: the parent job reads and projects the graph once (after a warm-up read, so that no run pays for a cold page cache), holds it while the children run on the `detect-batch` queue (any worker process), then scores and writes. The first Louvain level of the largest component runs in one child and bounds the fan-out step from below. The parent\'s serial steps (read, projection, score + write) vary between runs of the same code by as much as the fan-out step gains, so compare the fan-out column first.',
-    `machine load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    "Only the fan-out step runs in parallel: the parent job reads and projects the graph once (after a warm-up read, so that no run pays for a cold page cache), holds it while the children run on the `detect-batch` queue (any worker process), then scores and writes. The first Louvain level of the largest component runs in one child and bounds the fan-out step from below. The parent's serial steps (read, projection, score + write) vary between runs of the same code by as much as the fan-out step gains, so compare the fan-out column first.",
+    `machine load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
   ],
   raw: { accounts, batchAccounts: BATCH, runs },
 };

@@ -98,7 +98,11 @@ function adapt(name, r) {
         title: 'Measured band collisions',
         headers: ['pairs', 'count', 'share sharing ≥ 1 band'],
         rows: [
-          ...Object.entries(r.collisions.related).map(([k, v]) => [`same template, ${k.replace('_', ' ')}`, v.pairs, `${(100 * v.bandCollisionRate).toFixed(2)}%`]),
+          ...Object.entries(r.collisions.related).map(([k, v]) => [
+            `same template, ${k.replace('_', ' ')}`,
+            v.pairs,
+            `${(100 * v.bandCollisionRate).toFixed(2)}%`,
+          ]),
           ['unrelated prompts', r.collisions.unrelated.pairs, `${(100 * r.collisions.unrelated.bandCollisionRate).toFixed(3)}%`],
         ],
       },
@@ -107,7 +111,15 @@ function adapt(name, r) {
             {
               title: 'Scaffold templates (25 templates × 40 prompts + 2,000 organic prompts; ≥ 1 own fingerprint shared, system prompt left out)',
               headers: ['seed', 'synonym rate', 'same-template pairs', 'share', 'unrelated pairs', 'share', 'scaffold ids per templated prompt'],
-              rows: r.scaffold.map((x) => [x.seed, x.synonyms, x.samePairs, `${(100 * x.sameTemplateRate).toFixed(2)}%`, x.unrelatedPairs, `${(100 * x.unrelatedRate).toFixed(3)}%`, x.scaffoldIdsPerTemplatedPrompt]),
+              rows: r.scaffold.map((x) => [
+                x.seed,
+                x.synonyms,
+                x.samePairs,
+                `${(100 * x.sameTemplateRate).toFixed(2)}%`,
+                x.unrelatedPairs,
+                `${(100 * x.unrelatedRate).toFixed(3)}%`,
+                x.scaffoldIdsPerTemplatedPrompt,
+              ]),
             },
           ]
         : []),

@@ -46,11 +46,21 @@ ringscope('export', '--run', 'latest', '--format', 'stix', '--out', path.join(OU
 ringscope('report', '--run', 'latest', '--out', path.join(OUT, 'report'));
 
 // The strongest cluster of the run, for the explain and cookbook examples.
-const listed = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'ringscope.mjs'), 'clusters', '--run', 'latest', '--min-recommendation', 'monitor', '--json'], {
-  cwd: ROOT,
-  encoding: 'utf8',
-});
-const first = listed.status === 0 ? listed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))[0] : undefined;
+const listed = spawnSync(
+  process.execPath,
+  [path.join(ROOT, 'bin', 'ringscope.mjs'), 'clusters', '--run', 'latest', '--min-recommendation', 'monitor', '--json'],
+  {
+    cwd: ROOT,
+    encoding: 'utf8',
+  },
+);
+const first =
+  listed.status === 0
+    ? listed.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))[0]
+    : undefined;
 const rel = path.relative(ROOT, OUT);
 const prefix = instance === 'dev' ? '' : `RINGSCOPE_INSTANCE=${instance} `;
 const next = [

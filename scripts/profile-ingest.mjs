@@ -137,10 +137,16 @@ const out = {
         r.nodeCpuS,
         r.neo4jCpuS,
         `${r.neo4jMinorFaults} / ${r.neo4jMajorFaults}`,
-        Object.entries(r.threadCpuSharePct).map(([k, v]) => `${k} ${v}%`).join(', '),
+        Object.entries(r.threadCpuSharePct)
+          .map(([k, v]) => `${k} ${v}%`)
+          .join(', '),
       ]),
     },
-    { title: 'Hottest Neo4j frames (share of execution samples containing the frame)', headers: ['file kind', 'frames'], rows: rows.map((r) => [r.kind, r.hottestFramesInclusive.join('; ')]) },
+    {
+      title: 'Hottest Neo4j frames (share of execution samples containing the frame)',
+      headers: ['file kind', 'frames'],
+      rows: rows.map((r) => [r.kind, r.hottestFramesInclusive.join('; ')]),
+    },
   ],
   raw: rows,
 };

@@ -72,7 +72,11 @@ if (isMainThread) {
 }`;
 
 function spawnCli(args, opts = {}) {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { cwd: ROOT, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
+    cwd: ROOT,
+    env: { ...env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -80,7 +84,6 @@ function spawnCli(args, opts = {}) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   return { child, exited, out: () => out, err: () => err };
 }
-
 
 const QUEUES = ['ingest', 'detect', 'export', 'webhook'];
 
@@ -104,7 +107,14 @@ async function redisSample(redis) {
       if (retained.has(base)) jobKeys++;
     }
   } while (cursor !== '0');
-  return { usedMemory: Number(/used_memory:(\d+)/.exec(info)?.[1]), keys, retainedJobs: retained.size, retainedJobKeys: jobKeys, otherKeys: keys - jobKeys, dbsize: await redis.dbsize() };
+  return {
+    usedMemory: Number(/used_memory:(\d+)/.exec(info)?.[1]),
+    keys,
+    retainedJobs: retained.size,
+    retainedJobKeys: jobKeys,
+    otherKeys: keys - jobKeys,
+    dbsize: await redis.dbsize(),
+  };
 }
 
 async function workerSample(after) {
@@ -124,12 +134,15 @@ async function workerSample(after) {
 const client = await Neo4jClient.connect(config);
 const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
 // The worker logs at info at least: its 'worker started' line is what this script waits for.
-const worker = spawnCli(['worker'], { env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(PROBE)}`] });
+const worker = spawnCli(['worker'], {
+  env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(PROBE)}`],
+});
 const rows = [];
 const raw = [];
 let failed;
 try {
-  for (let t = Date.now(); !worker.err().includes('worker started'); ) {
+  for (let t = Date.now(); !worker.err().includes('worker started');) {
     if (worker.child.exitCode !== null || Date.now() - t > 60_000) throw new Error(`worker did not start:\n${worker.err()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -148,7 +161,16 @@ try {
     const ended = Date.now();
     const w = await workerSample(ended);
     const r = await redisSample(redis);
-    const row = [i, Math.round(seconds * 10) / 10, +(w.rss / 2 ** 20).toFixed(1), +(w.heapUsed / 2 ** 20).toFixed(1), +(r.usedMemory / 2 ** 20).toFixed(2), r.otherKeys, r.retainedJobs, r.keys];
+    const row = [
+      i,
+      Math.round(seconds * 10) / 10,
+      +(w.rss / 2 ** 20).toFixed(1),
+      +(w.heapUsed / 2 ** 20).toFixed(1),
+      +(r.usedMemory / 2 ** 20).toFixed(2),
+      r.otherKeys,
+      r.retainedJobs,
+      r.keys,
+    ];
     rows.push(row);
     // File names only: the export folder is a temp dir of the machine that ran the soak.
     const exp = summary.export && { ...summary.export, files: (summary.export.files ?? []).map((f) => path.basename(f)) };
@@ -195,7 +217,7 @@ const doc = {
       ? 'SOAK_KEEP_GRAPH=1: the graph accumulates across iterations like real nights, so memory may grow with the data.'
       : 'The evidence graph is cleared before each iteration so that every iteration does the same work; growth would mean a leak.',
     'Worker memory is read inside the worker process by a preloaded probe after a forced GC; the detect sandbox (worker threads) counts in RSS, not in heap.',
-    'Redis keys count only this run\'s queue prefix. Completed jobs are kept up to removeOnComplete (1000 per queue, 1 day), so their keys grow by design until that cap; the flatness check is on the other keys (queues, event streams, markers, locks).',
+    "Redis keys count only this run's queue prefix. Completed jobs are kept up to removeOnComplete (1000 per queue, 1 day), so their keys grow by design until that cap; the flatness check is on the other keys (queues, event streams, markers, locks).",
   ],
   checks,
   raw,

@@ -30,7 +30,12 @@ describe('the CLI finds the local services without variables', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { msg: string; level: number; instance: string; neo4j: { uri: string; from: string }; redis: { url: string; from: string } })
       .find((l) => l.msg === 'services');
-    expect(line).toMatchObject({ level: 20, instance, neo4j: { uri: process.env.NEO4J_URI, from: 'local' }, redis: { url: process.env.REDIS_URL, from: 'local' } });
+    expect(line).toMatchObject({
+      level: 20,
+      instance,
+      neo4j: { uri: process.env.NEO4J_URI, from: 'local' },
+      redis: { url: process.env.REDIS_URL, from: 'local' },
+    });
   });
 
   it('says how to start the services when the instance has none up', () => {

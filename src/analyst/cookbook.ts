@@ -27,7 +27,8 @@ export interface CookbookQuery {
 /** `queries/` at the package root (same relative place from src/analyst and dist/analyst). */
 export const QUERIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'queries');
 
-const PARAM_LINE = /^\/\/\s*@param\s+([A-Za-z_][A-Za-z0-9_]*)\s+(string|int|float|boolean)(?:\s*=\s*(null|true|false|-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*"))?\s*(.*)$/;
+const PARAM_LINE =
+  /^\/\/\s*@param\s+([A-Za-z_][A-Za-z0-9_]*)\s+(string|int|float|boolean)(?:\s*=\s*(null|true|false|-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*"))?\s*(.*)$/;
 
 /** Parse a cookbook file: a `//` header (summary line, `@param name type [= default] description`), then Cypher. */
 export function parseCookbookFile(file: string, text: string): CookbookQuery {
@@ -39,7 +40,11 @@ export function parseCookbookFile(file: string, text: string): CookbookQuery {
   header.forEach((line, n) => {
     if (!/^\/\/\s*@param\b/.test(line)) return;
     const m = PARAM_LINE.exec(line);
-    if (!m) throw new InvalidParameterError(`${path.basename(file)}:${n + 1}`, 'malformed @param line (expected `@param name string|int|float|boolean [= default] description`)');
+    if (!m)
+      throw new InvalidParameterError(
+        `${path.basename(file)}:${n + 1}`,
+        'malformed @param line (expected `@param name string|int|float|boolean [= default] description`)',
+      );
     const def = m[3] === undefined ? undefined : (JSON.parse(m[3]) as string | number | boolean | null);
     params.push({ name: m[1]!, type: m[2] as ParamType, ...(def === undefined ? {} : { default: def }), description: m[4]!.trim() });
   });

@@ -28,14 +28,26 @@ export function truncationNotice(q: QueryRows): string | undefined {
  */
 export function formatRows(q: QueryRows, format: RowFormat, options: TableOptions = {}): string {
   if (format === 'json') return JSON.stringify({ columns: q.columns, rows: q.rows, truncated: q.truncated, limit: q.limit }, null, 2) + '\n';
-  if (format === 'csv') return [q.columns.join(','), ...q.rows.map((r) => q.columns.map((c) => csvCell(typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : r[c])).join(','))].join('\r\n') + '\r\n';
+  if (format === 'csv')
+    return (
+      [
+        q.columns.join(','),
+        ...q.rows.map((r) => q.columns.map((c) => csvCell(typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : r[c])).join(',')),
+      ].join('\r\n') + '\r\n'
+    );
   const max = options.maxWidth ?? 60;
-  const cells = q.rows.map((r) => q.columns.map((c) => {
-    const s = safeText(r[c]);
-    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-  }));
+  const cells = q.rows.map((r) =>
+    q.columns.map((c) => {
+      const s = safeText(r[c]);
+      return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+    }),
+  );
   const widths = q.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   const out = [line([...q.columns]), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)];
   out.push(`(${q.rows.length} row${q.rows.length === 1 ? '' : 's'}${q.truncated ? `, stopped at the row cap of ${q.limit}: more rows exist` : ''})`);
   return out.join('\n') + '\n';

@@ -14,7 +14,14 @@ export function toPlain(v: unknown): unknown {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (Array.isArray(v)) return v.map(toPlain);
   if (typeof v !== 'object') return v;
-  if (neo4j.isDateTime(v as never) || neo4j.isDate(v as never) || neo4j.isLocalDateTime(v as never) || neo4j.isTime(v as never) || neo4j.isLocalTime(v as never) || neo4j.isDuration(v as never)) {
+  if (
+    neo4j.isDateTime(v as never) ||
+    neo4j.isDate(v as never) ||
+    neo4j.isLocalDateTime(v as never) ||
+    neo4j.isTime(v as never) ||
+    neo4j.isLocalTime(v as never) ||
+    neo4j.isDuration(v as never)
+  ) {
     return String(v);
   }
   if (neo4j.isNode(v as never)) {

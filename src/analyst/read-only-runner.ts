@@ -64,7 +64,10 @@ const ADMIN_WORDS: ReadonlyArray<[RegExp, string]> = [
   [/(?<![.$\w])TERMINATE\b/i, 'TERMINATE'],
   [/(?<![.$\w])(?:GRANT|DENY|REVOKE)\b/i, 'GRANT/DENY/REVOKE'],
   [/(?<![.$\w])(?:START|STOP)\s+DATABASE\b/i, 'START/STOP DATABASE'],
-  [/(?<![.$\w])(?:CREATE|DROP|ALTER|RENAME)\s+(?:OR\s+REPLACE\s+)?(?:COMPOSITE\s+)?(?:DATABASE|ALIAS|USER|ROLE|SERVER)\b/i, 'CREATE/DROP/ALTER DATABASE|ALIAS|USER|ROLE|SERVER'],
+  [
+    /(?<![.$\w])(?:CREATE|DROP|ALTER|RENAME)\s+(?:OR\s+REPLACE\s+)?(?:COMPOSITE\s+)?(?:DATABASE|ALIAS|USER|ROLE|SERVER)\b/i,
+    'CREATE/DROP/ALTER DATABASE|ALIAS|USER|ROLE|SERVER',
+  ],
   [/(?<![.$\w])USE\s+['A-Za-z_]/i, 'USE (another database)'],
 ];
 
@@ -85,7 +88,8 @@ export function checkReadOnlyText(cypher: string): void {
   if (show && !READ_SHOW.test(text)) {
     throw new AdminCommandRefusedError('only SHOW INDEXES, CONSTRAINTS, FUNCTIONS and PROCEDURES are allowed in the read-only analyst runner');
   }
-  if ((show ? text.slice(4) : text).match(/(?<![.$\w])SHOW\b/i)) throw new AdminCommandRefusedError('a second SHOW command is not allowed in the read-only analyst runner');
+  if ((show ? text.slice(4) : text).match(/(?<![.$\w])SHOW\b/i))
+    throw new AdminCommandRefusedError('a second SHOW command is not allowed in the read-only analyst runner');
   if (!show && WRITE_START.test(text)) throw new WriteRefusedError(`${text.split(/\s/, 1)[0]} writes; refused by the read-only analyst runner`);
   if (!show && !READ_START.test(text)) {
     throw new AdminCommandRefusedError(
@@ -150,7 +154,8 @@ export async function runReadOnly(
       async (tx) => {
         const type = await planType(tx, `EXPLAIN ${cypher}`, params);
         if (type === 'w' || type === 'rw') throw new WriteRefusedError(`the query plan writes (type ${type}); refused by the read-only analyst runner`);
-        if (type !== 'r') throw new AdminCommandRefusedError(`the query plan is not a read (type ${type}: schema or admin); refused by the read-only analyst runner`);
+        if (type !== 'r')
+          throw new AdminCommandRefusedError(`the query plan is not a read (type ${type}: schema or admin); refused by the read-only analyst runner`);
         checkCalledProcedures(cypher);
         const result = tx.run(cypher, params);
         const columns = (await result.keys()).map(String);
@@ -172,7 +177,8 @@ export async function runReadOnly(
   } catch (err) {
     if (isRefusal(err)) throw new WriteRefusedError(`write refused in the read-only runner: ${(err as Error).message}`, { cause: err });
     if (isInvalid(err)) throw new QueryError(err.code, err.message.split('\n', 1)[0]!, { cause: err });
-    if (/^Neo\.ClientError\.Transaction\.TransactionTimedOut/.test(String((err as { code?: unknown })?.code))) throw new QueryTimeoutError(o.timeoutMs, { cause: err });
+    if (/^Neo\.ClientError\.Transaction\.TransactionTimedOut/.test(String((err as { code?: unknown })?.code)))
+      throw new QueryTimeoutError(o.timeoutMs, { cause: err });
     throw err;
   } finally {
     await session.close();

@@ -61,5 +61,8 @@ export function louvainPlain(input: LinkageInput, options: LouvainPlainOptions =
   }
   if (graph.order === 0) return new Map();
   const communities = louvain(graph, { rng: () => rng.next(), resolution: opts.resolution, getEdgeWeight: null });
-  return partitionToPredictions(Object.entries(communities).map(([a, c]) => [a, String(c)]), 'louvain-plain');
+  return partitionToPredictions(
+    Object.entries(communities).map(([a, c]) => [a, String(c)]),
+    'louvain-plain',
+  );
 }

@@ -55,13 +55,17 @@ export function reportError(err: unknown): ErrorReport {
   }
   if (err instanceof RingscopeError) {
     const code = isInputError(err) ? EXIT.usage : SERVICE_ERRORS.some((c) => err instanceof c) ? EXIT.service : EXIT.failure;
-    const hint = err.hint ?? (err instanceof ServiceUnavailableError ? 'start the local services with `npm run services:up`, or set NEO4J_URI / REDIS_URL' : undefined);
+    const hint =
+      err.hint ?? (err instanceof ServiceUnavailableError ? 'start the local services with `npm run services:up`, or set NEO4J_URI / REDIS_URL' : undefined);
     return { line: line(err.name, err.message, hint), exitCode: code };
   }
   if (err instanceof Neo4jError) {
     const code = err.code ?? '';
     if (code === 'ServiceUnavailable' || code === 'SessionExpired' || code.startsWith('Neo.TransientError')) {
-      return { line: line('ServiceUnavailableError', `Neo4j: ${err.message}`, 'Neo4j was lost; check that it runs (`ringscope status`), then run the command again'), exitCode: EXIT.service };
+      return {
+        line: line('ServiceUnavailableError', `Neo4j: ${err.message}`, 'Neo4j was lost; check that it runs (`ringscope status`), then run the command again'),
+        exitCode: EXIT.service,
+      };
     }
     if (code.startsWith('Neo.ClientError')) {
       return { line: line('QueryError', `${code}: ${err.message}`), exitCode: EXIT.usage };
@@ -70,10 +74,14 @@ export function reportError(err: unknown): ErrorReport {
   }
   const sys = err as NodeJS.ErrnoException;
   if (sys && typeof sys.code === 'string') {
-    if (STORAGE_CODES[sys.code]) return { line: line('StorageError', `${sys.path ?? 'a file'}: ${STORAGE_CODES[sys.code]} (${sys.code})`), exitCode: EXIT.service };
+    if (STORAGE_CODES[sys.code])
+      return { line: line('StorageError', `${sys.path ?? 'a file'}: ${STORAGE_CODES[sys.code]} (${sys.code})`), exitCode: EXIT.service };
     if (PATH_CODES[sys.code] && sys.path) return { line: line('FileError', `${sys.path}: ${PATH_CODES[sys.code]} (${sys.code})`), exitCode: EXIT.usage };
     if (CONNECTION_CODES.has(sys.code)) {
-      return { line: line('ServiceUnavailableError', `${sys.message}`, 'start the local services with `npm run services:up`, or set NEO4J_URI / REDIS_URL'), exitCode: EXIT.service };
+      return {
+        line: line('ServiceUnavailableError', `${sys.message}`, 'start the local services with `npm run services:up`, or set NEO4J_URI / REDIS_URL'),
+        exitCode: EXIT.service,
+      };
     }
   }
   const e = err instanceof Error ? err : new Error(String(err));

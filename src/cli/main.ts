@@ -13,7 +13,15 @@ const program = new Command('ringscope')
   // Subcommands inherit both: commander's own errors (unknown option, missing argument) throw
   // instead of exiting, so they get exit 2 here, and print as one line in the same form as ours.
   .exitOverride()
-  .configureOutput({ outputError: (s, write) => write(`ringscope: UsageError: ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (hint: --help)\n`) });
+  .configureOutput({
+    outputError: (s, write) =>
+      write(
+        `ringscope: UsageError: ${s
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (hint: --help)\n`,
+      ),
+  });
 
 for (const register of commands) register(program);
 

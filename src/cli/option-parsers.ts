@@ -15,7 +15,8 @@ export function intIn(option: string, min: number, max = Number.MAX_SAFE_INTEGER
   return (v) => {
     const n = Number(v);
     if (!INT.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidParameterError(option, `must be an integer, got ${JSON.stringify(v)}`);
-    if (n < min || n > max) throw new InvalidParameterError(option, max === Number.MAX_SAFE_INTEGER ? `must be ≥ ${min}, got ${n}` : `must be in [${min}, ${max}], got ${n}`);
+    if (n < min || n > max)
+      throw new InvalidParameterError(option, max === Number.MAX_SAFE_INTEGER ? `must be ≥ ${min}, got ${n}` : `must be in [${min}, ${max}], got ${n}`);
     return n;
   };
 }
@@ -51,7 +52,14 @@ export function choice<T extends string>(option: string, values: readonly T[]): 
 export function choiceList<T extends string>(option: string, values: readonly T[]): Parser<T[]> {
   const one = choice(option, values);
   return (v) => {
-    const out = [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))].map(one);
+    const out = [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ].map(one);
     if (out.length === 0) throw new InvalidParameterError(option, 'must name at least one value');
     return out;
   };
@@ -81,7 +89,8 @@ export function isoMoment(option: string): Parser<number> {
 /** An identifier safe in file names and job ids (run ids, drop ids, schedule ids). */
 export function safeId(option: string): Parser<string> {
   return (v) => {
-    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(v) || v === '.' || v === '..') throw new InvalidParameterError(option, `letters, digits, _ . - only (1–128), got ${JSON.stringify(v)}`);
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(v) || v === '.' || v === '..')
+      throw new InvalidParameterError(option, `letters, digits, _ . - only (1–128), got ${JSON.stringify(v)}`);
     return v;
   };
 }

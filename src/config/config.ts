@@ -69,13 +69,16 @@ const moment = z.string().transform((v, ctx) => {
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const uri = (schemes: string[]) =>
-  nonEmpty.refine((v) => {
-    try {
-      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${schemes.join('|')}`);
+  nonEmpty.refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${schemes.join('|')}`,
+  );
 const ratio = z.coerce.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1');
 const instance = z.string().regex(/^[a-z0-9-]{1,32}$/, 'lower-case letters, digits and - only (1–32)');
 const capabilityList = z.string().transform((s, ctx) => {
@@ -98,7 +101,10 @@ const schema = z.object({
   NEO4J_PASSWORD_FILE: z.string().optional(),
   NEO4J_DATABASE: nonEmpty.default('neo4j'),
   REDIS_URL: uri(['redis', 'rediss']).optional(),
-  RINGSCOPE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('ringscope'),
+  RINGSCOPE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('ringscope'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RINGSCOPE_MAX_REJECT_RATIO: ratio.default(0.01),
   RINGSCOPE_INSTANCE: instance.default('dev'),
@@ -180,7 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: Partia
   };
   if (config.logLevel === 'debug' || config.logLevel === 'trace') {
     createLogger(config.logLevel).debug(
-      { instance: config.instance, neo4j: { uri: config.neo4j.uri, from: config.services.neo4j }, redis: { url: config.redis.url, from: config.services.redis } },
+      {
+        instance: config.instance,
+        neo4j: { uri: config.neo4j.uri, from: config.services.neo4j },
+        redis: { url: config.redis.url, from: config.services.redis },
+      },
       'services',
     );
   }

@@ -38,10 +38,7 @@ const PROPS = (v: string): string =>
 export async function graphDigest(client: Neo4jClient): Promise<GraphDigest> {
   const nodes: Record<string, { count: number; digest: string }> = {};
   for (const [label, key] of Object.entries(NODE_KEYS)) {
-    nodes[label] = await digestOf(
-      client,
-      `MATCH (n:${label}) WITH n, ${SORTED_KEYS('n')} AS ks RETURN n.${key} + ${PROPS('n')} AS line`,
-    );
+    nodes[label] = await digestOf(client, `MATCH (n:${label}) WITH n, ${SORTED_KEYS('n')} AS ks RETURN n.${key} + ${PROPS('n')} AS line`);
   }
   const relationships: Record<string, { count: number; digest: string }> = {};
   for (const [type, [from, to]] of Object.entries(REL_ENDS)) {
@@ -63,7 +60,9 @@ async function digestOf(client: Neo4jClient, query: string): Promise<{ count: nu
     await new Promise<void>((resolve, reject) => {
       s.run(query).subscribe({
         onNext: (rec) => {
-          const h = createHash('sha256').update(String(rec.get('line'))).digest();
+          const h = createHash('sha256')
+            .update(String(rec.get('line')))
+            .digest();
           sum = (sum + h.readBigUInt64BE(0)) & 0xffffffffffffffffn;
           count++;
         },

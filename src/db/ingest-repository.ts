@@ -258,7 +258,8 @@ function intGroups(groups: readonly AccountGroup[]): unknown[] {
 // Relationship numbers travel as plain JS numbers (Bolt floats) and become integers in Cypher:
 // building a driver Integer for each of ~4 values per relationship cost more client CPU than the
 // toInteger calls cost Neo4j (measured on prompt fingerprints, BENCHMARKS.md).
-const SEEN_CREATE = 'x.firstSeen = datetime({epochMillis: toInteger(r.fs)}), x.lastSeen = datetime({epochMillis: toInteger(r.ls)}), x.observations = toInteger(r.o)';
+const SEEN_CREATE =
+  'x.firstSeen = datetime({epochMillis: toInteger(r.fs)}), x.lastSeen = datetime({epochMillis: toInteger(r.ls)}), x.observations = toInteger(r.o)';
 const SEEN_MATCH = `
       x.firstSeen = CASE WHEN x.firstSeen IS NULL OR datetime({epochMillis: toInteger(r.fs)}) < x.firstSeen THEN datetime({epochMillis: toInteger(r.fs)}) ELSE x.firstSeen END,
       x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime({epochMillis: toInteger(r.ls)}) > x.lastSeen THEN datetime({epochMillis: toInteger(r.ls)}) ELSE x.lastSeen END,
@@ -330,7 +331,7 @@ const IDENTIFIERS: Readonly<Record<'payment_methods' | 'ip_addresses' | 'prompt_
       'PaymentMethod',
       'id',
       'p.cardBin = n.bin, p.cardCountry = n.cc',
-      '(n.bin IS NOT NULL AND n.bin <> coalesce(p.cardBin, \'\')) OR (n.cc IS NOT NULL AND n.cc <> coalesce(p.cardCountry, \'\'))',
+      "(n.bin IS NOT NULL AND n.bin <> coalesce(p.cardBin, '')) OR (n.cc IS NOT NULL AND n.cc <> coalesce(p.cardCountry, ''))",
       'p.cardBin = coalesce(n.bin, p.cardBin), p.cardCountry = coalesce(n.cc, p.cardCountry)',
     ),
     ...relStatements('PAID_WITH', 'PaymentMethod', SEEN_CREATE, SEEN_MATCH),
@@ -340,7 +341,7 @@ const IDENTIFIERS: Readonly<Record<'payment_methods' | 'ip_addresses' | 'prompt_
       'IP',
       'address',
       'p.version = n.v, p.asn = n.asn, p.isProxy = n.proxy',
-      'p.version IS NULL OR p.version <> n.v OR (n.asn IS NOT NULL AND n.asn <> coalesce(p.asn, \'\')) OR (n.proxy IS NOT NULL AND (p.isProxy IS NULL OR n.proxy <> p.isProxy))',
+      "p.version IS NULL OR p.version <> n.v OR (n.asn IS NOT NULL AND n.asn <> coalesce(p.asn, '')) OR (n.proxy IS NOT NULL AND (p.isProxy IS NULL OR n.proxy <> p.isProxy))",
       'p.version = n.v, p.asn = coalesce(n.asn, p.asn), p.isProxy = coalesce(n.proxy, p.isProxy)',
     ),
     ...relStatements(

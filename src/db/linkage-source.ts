@@ -1,4 +1,14 @@
-import type { AccountAttrs, ActivitySeries, Capability, FingerprintKind, IdentifierGroup, LinkageInput, Membership, PromptMarker, SoloPrompts } from '../graph/types.js';
+import type {
+  AccountAttrs,
+  ActivitySeries,
+  Capability,
+  FingerprintKind,
+  IdentifierGroup,
+  LinkageInput,
+  Membership,
+  PromptMarker,
+  SoloPrompts,
+} from '../graph/types.js';
 import { toNum, type Neo4jClient } from './neo4j-client.js';
 import neo4j from 'neo4j-driver';
 
@@ -123,15 +133,21 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
   const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
   const progress = (phase: string) => (n: number) => o.onProgress?.(phase, n);
   const accounts = new Map<string, AccountAttrs>();
-  await paged(client, Q_ACCOUNTS, o.pageSize, (r) => {
-    const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: r.key as string };
-    if (r.createdAt !== null && r.createdAt !== undefined) a.createdAt = toNum(r.createdAt);
-    if (r.emailDomain != null) a.emailDomain = String(r.emailDomain);
-    if (r.country != null) a.country = String(r.country);
-    if (r.verified != null) a.verified = Boolean(r.verified);
-    if (r.plan != null) a.plan = String(r.plan);
-    accounts.set(a.id, a);
-  }, progress('accounts'));
+  await paged(
+    client,
+    Q_ACCOUNTS,
+    o.pageSize,
+    (r) => {
+      const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: r.key as string };
+      if (r.createdAt !== null && r.createdAt !== undefined) a.createdAt = toNum(r.createdAt);
+      if (r.emailDomain != null) a.emailDomain = String(r.emailDomain);
+      if (r.country != null) a.country = String(r.country);
+      if (r.verified != null) a.verified = Boolean(r.verified);
+      if (r.plan != null) a.plan = String(r.plan);
+      accounts.set(a.id, a);
+    },
+    progress('accounts'),
+  );
 
   const intern = (id: string): string => accounts.get(id)?.id ?? id;
 
@@ -144,61 +160,91 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
   const activity = new Map<string, ActivitySeries>();
   const soloPrompts = new Map<string, SoloPrompts>();
   const sharedPrompts = new Map<string, { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } & { members: Membership[] }>();
-  const promptLane = paged(client, Q_PROMPTS, o.pageSize, (r) => {
-    const account = intern(r.key as string);
-    const solo = r.solo as unknown[][];
-    if (solo.length > 0) {
-      const s: { -readonly [K in keyof SoloPrompts]: SoloPrompts[K] } = { fingerprints: {}, volume: {}, markedVolume: 0 };
-      for (const [kind, cap, marked, n, v] of solo) {
-        const k = (str(kind) || 'template') as FingerprintKind;
-        const c = (str(cap) || 'other') as Capability;
-        s.fingerprints[k] = (s.fingerprints[k] ?? 0) + toNum(n);
-        if (k === 'scaffold') {
-          s.scaffoldVolume = (s.scaffoldVolume ?? 0) + toNum(v);
-          continue;
+  const promptLane = paged(
+    client,
+    Q_PROMPTS,
+    o.pageSize,
+    (r) => {
+      const account = intern(r.key as string);
+      const solo = r.solo as unknown[][];
+      if (solo.length > 0) {
+        const s: { -readonly [K in keyof SoloPrompts]: SoloPrompts[K] } = { fingerprints: {}, volume: {}, markedVolume: 0 };
+        for (const [kind, cap, marked, n, v] of solo) {
+          const k = (str(kind) || 'template') as FingerprintKind;
+          const c = (str(cap) || 'other') as Capability;
+          s.fingerprints[k] = (s.fingerprints[k] ?? 0) + toNum(n);
+          if (k === 'scaffold') {
+            s.scaffoldVolume = (s.scaffoldVolume ?? 0) + toNum(v);
+            continue;
+          }
+          s.volume[c] = (s.volume[c] ?? 0) + toNum(v);
+          if (marked === true) s.markedVolume += toNum(v);
         }
-        s.volume[c] = (s.volume[c] ?? 0) + toNum(v);
-        if (marked === true) s.markedVolume += toNum(v);
+        soloPrompts.set(account, s);
       }
-      soloPrompts.set(account, s);
-    }
-    for (const [key, fs, ls, c, cap, kind, markers] of r.shared as unknown[][]) {
-      let g = sharedPrompts.get(key as string);
-      if (!g) {
-        g = { kind: 'prompt', key: key as string, members: [] };
-        const capability = str(cap);
-        if (capability) g.capability = capability as Capability;
-        const k = str(kind);
-        if (k) g.fpKind = k as FingerprintKind;
-        if (Array.isArray(markers) && markers.length) g.markers = markers.map(String) as PromptMarker[];
-        sharedPrompts.set(key as string, g);
+      for (const [key, fs, ls, c, cap, kind, markers] of r.shared as unknown[][]) {
+        let g = sharedPrompts.get(key as string);
+        if (!g) {
+          g = { kind: 'prompt', key: key as string, members: [] };
+          const capability = str(cap);
+          if (capability) g.capability = capability as Capability;
+          const k = str(kind);
+          if (k) g.fpKind = k as FingerprintKind;
+          if (Array.isArray(markers) && markers.length) g.markers = markers.map(String) as PromptMarker[];
+          sharedPrompts.set(key as string, g);
+        }
+        g.members.push({ account, firstSeen: toNum(fs), lastSeen: toNum(ls), count: Math.max(1, toNum(c)) });
       }
-      g.members.push({ account, firstSeen: toNum(fs), lastSeen: toNum(ls), count: Math.max(1, toNum(c)) });
-    }
-  }, progress('prompts'));
+    },
+    progress('prompts'),
+  );
   const otherLane = (async () => {
-    await paged(client, Q_PAYMENTS, o.pageSize, (r) => {
-      payments.push({ kind: 'payment', key: r.key as string, members: members(r, intern) });
-    }, progress('payments'));
-    await paged(client, Q_IPS, o.pageSize, (r) => {
-      const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'ip', key: r.key as string, members: members(r, intern) };
-      if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
-      if (r.asn != null) g.asn = String(r.asn);
-      ips.push(g);
-    }, progress('ips'));
-    await paged(client, Q_SUBNETS, o.pageSize, (r) => {
-      subnets.push({ kind: 'subnet', key: r.key as string, members: members(r, intern) });
-    }, progress('subnets'));
-    await paged(client, Q_ACTIVITY, o.pageSize, (r) => {
-      const hs = r.hours as unknown[];
-      if (hs.length === 0) return;
-      const rq = r.requests as unknown[];
-      const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
-      activity.set(intern(r.key as string), {
-        hours: Int32Array.from(order, (i) => toNum(hs[i])),
-        requests: Float64Array.from(order, (i) => toNum(rq[i])),
-      });
-    }, progress('activity'));
+    await paged(
+      client,
+      Q_PAYMENTS,
+      o.pageSize,
+      (r) => {
+        payments.push({ kind: 'payment', key: r.key as string, members: members(r, intern) });
+      },
+      progress('payments'),
+    );
+    await paged(
+      client,
+      Q_IPS,
+      o.pageSize,
+      (r) => {
+        const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'ip', key: r.key as string, members: members(r, intern) };
+        if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
+        if (r.asn != null) g.asn = String(r.asn);
+        ips.push(g);
+      },
+      progress('ips'),
+    );
+    await paged(
+      client,
+      Q_SUBNETS,
+      o.pageSize,
+      (r) => {
+        subnets.push({ kind: 'subnet', key: r.key as string, members: members(r, intern) });
+      },
+      progress('subnets'),
+    );
+    await paged(
+      client,
+      Q_ACTIVITY,
+      o.pageSize,
+      (r) => {
+        const hs = r.hours as unknown[];
+        if (hs.length === 0) return;
+        const rq = r.requests as unknown[];
+        const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
+        activity.set(intern(r.key as string), {
+          hours: Int32Array.from(order, (i) => toNum(hs[i])),
+          requests: Float64Array.from(order, (i) => toNum(rq[i])),
+        });
+      },
+      progress('activity'),
+    );
   })();
   // Both lanes settle before either error is raised: no query is left running behind a rejection.
   const [a, b] = await Promise.allSettled([promptLane, otherLane]);

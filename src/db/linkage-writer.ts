@@ -49,7 +49,14 @@ MATCH (b:Account {id: l.b})
 MERGE (a)-[x:LINKED {runId: $runId}]->(b)
 SET x.weight = l.weight, x.evidence = l.evidence`;
 
-async function batched<T>(client: Neo4jClient, cypher: string, rows: readonly T[], params: Record<string, unknown>, o: WriteOptions, phase: string): Promise<void> {
+async function batched<T>(
+  client: Neo4jClient,
+  cypher: string,
+  rows: readonly T[],
+  params: Record<string, unknown>,
+  o: WriteOptions,
+  phase: string,
+): Promise<void> {
   let next = 0;
   let done = 0;
   // Every statement MERGEs on keys, so batches may commit in any order with the same result.
@@ -88,14 +95,23 @@ export async function writeRun(
     weakestLink: c.weakestLink?.weight ?? 0,
   }));
   await batched(client, Q_CLUSTERS, clusterRows, { runId: run.id }, { ...o, batchSize: Math.min(o.batchSize, 1000) }, 'clusters');
-  const memberRows: Array<{ account: string; uid: string; respawn: boolean; recommendation: string; reasons: string[]; kinds: string[]; attachment: string }> = [];
+  const memberRows: Array<{ account: string; uid: string; respawn: boolean; recommendation: string; reasons: string[]; kinds: string[]; attachment: string }> =
+    [];
   for (const c of clusters) {
     const re = new Set(c.respawn);
     c.members.forEach((a, i) => {
       // The member's own verdict (member-verdict.ts): recommendation, reasons, attachment by kind.
       const v = c.memberVerdicts[i]!;
       const attachment = JSON.stringify({ bits: v.bits, links: v.links, strongestLink: v.strongestLink, weakestLink: v.weakestLink });
-      memberRows.push({ account: a, uid: uid(c), respawn: re.has(a), recommendation: v.recommendation, reasons: [...v.reasons], kinds: [...v.kinds], attachment });
+      memberRows.push({
+        account: a,
+        uid: uid(c),
+        respawn: re.has(a),
+        recommendation: v.recommendation,
+        reasons: [...v.reasons],
+        kinds: [...v.kinds],
+        attachment,
+      });
     });
   }
   await batched(client, Q_MEMBERS, memberRows, { runId: run.id }, o, 'members');
@@ -103,9 +119,6 @@ export async function writeRun(
   await batched(client, Q_LINKS, linkRows, { runId: run.id }, o, 'links');
   await finishRun(client, run.id, stats);
 }
-
-
-
 
 export interface ClusterSummary {
   readonly id: string;
@@ -201,4 +214,3 @@ export async function getCluster(client: Neo4jClient, runId: string, clusterId: 
     links,
   };
 }
-

@@ -117,11 +117,7 @@ export class Neo4jClient {
   }
 
   /** A single parameterised query. */
-  query<R extends RecordShape = RecordShape>(
-    cypher: string,
-    params: Record<string, unknown> = {},
-    mode: 'READ' | 'WRITE' = 'WRITE',
-  ): Promise<QueryResult<R>> {
+  query<R extends RecordShape = RecordShape>(cypher: string, params: Record<string, unknown> = {}, mode: 'READ' | 'WRITE' = 'WRITE'): Promise<QueryResult<R>> {
     return this.guard(() =>
       this.driver.executeQuery<QueryResult<R>>(cypher, params, {
         database: this.database,

@@ -162,7 +162,11 @@ export async function readRunClusters(client: Neo4jClient, runId: string, pageSi
     );
     for (const r of res.records) {
       const rec = String(r.get('recommendation'));
-      out.push({ id: r.get('id') as string, recommendation: (isRecommendation(rec) ? rec : 'monitor') as Recommendation, members: r.get('members') as string[] });
+      out.push({
+        id: r.get('id') as string,
+        recommendation: (isRecommendation(rec) ? rec : 'monitor') as Recommendation,
+        members: r.get('members') as string[],
+      });
     }
     if (res.records.length < pageSize) return out;
     after = res.records[res.records.length - 1]!.get('uid') as string;

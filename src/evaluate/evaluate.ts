@@ -122,7 +122,15 @@ interface Tally {
 }
 
 function tally(truth: readonly TruthRow[], predictions: Predictions, positive: ReadonlySet<string>, minRank: number): Tally {
-  const t: Tally = { seen: new Set(), levelFlagged: [0, 0, 0, 0], levelTp: [0, 0, 0, 0], positives: 0, groups: new Map(), categories: new Map(), members: new Map() };
+  const t: Tally = {
+    seen: new Set(),
+    levelFlagged: [0, 0, 0, 0],
+    levelTp: [0, 0, 0, 0],
+    positives: 0,
+    groups: new Map(),
+    categories: new Map(),
+    members: new Map(),
+  };
   for (const row of truth) {
     if (t.seen.has(row.accountId)) throw new InvalidParameterError('truth', `account ${row.accountId} appears twice`);
     t.seen.add(row.accountId);
@@ -161,7 +169,10 @@ function requirePositives(t: Tally, truth: readonly TruthRow[], positiveLabels: 
   if (t.positives > 0 || truth.length === 0) return;
   const found = new Map<string, number>();
   for (const row of truth) found.set(row.label, (found.get(row.label) ?? 0) + 1);
-  throw new NoPositiveLabelError(positiveLabels, [...found.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  throw new NoPositiveLabelError(
+    positiveLabels,
+    [...found.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+  );
 }
 
 function levelScores(t: Tally): Record<Recommendation, Scores> {

@@ -42,10 +42,11 @@ export function formatEvaluation(e: Evaluation, title = ''): string {
       ]),
     );
   }
-  parts.push(
-    `\ncluster purity (flagged clusters: ${e.purity.flaggedClusters}): mean ${f3(e.purity.mean)}, weighted ${f3(e.purity.weighted)}\n`,
-  );
-  const worst = [...e.purity.clusters].filter((c) => c.size > 1).sort((a, b) => a.purity - b.purity || b.size - a.size).slice(0, 5);
+  parts.push(`\ncluster purity (flagged clusters: ${e.purity.flaggedClusters}): mean ${f3(e.purity.mean)}, weighted ${f3(e.purity.weighted)}\n`);
+  const worst = [...e.purity.clusters]
+    .filter((c) => c.size > 1)
+    .sort((a, b) => a.purity - b.purity || b.size - a.size)
+    .slice(0, 5);
   if (worst.length) {
     parts.push(
       table([

@@ -12,6 +12,7 @@ export interface PredictedCluster {
 /** Account → {cluster, the member's own recommendation}, for `evaluate`. */
 export function clusterPredictions(clusters: readonly PredictedCluster[]): Map<string, Prediction> {
   const out = new Map<string, Prediction>();
-  for (const c of clusters) c.members.forEach((a, i) => out.set(a, { clusterId: c.id, recommendation: c.memberVerdicts?.[i]?.recommendation ?? c.recommendation }));
+  for (const c of clusters)
+    c.members.forEach((a, i) => out.set(a, { clusterId: c.id, recommendation: c.memberVerdicts?.[i]?.recommendation ?? c.recommendation }));
   return out;
 }

@@ -21,7 +21,16 @@ export {
 } from './schema.js';
 export { loadRunExport, DEFAULTS as EXPORT_DEFAULTS, type LoadExportOptions } from './export-repository.js';
 export { toCsv, csvCell, toNdjson, accountsDocument, clustersDocument, serialiseTabular } from './tabular-formats.js';
-export { buildStixBundle, uuidv5, RINGSCOPE_STIX_NAMESPACE, STIX_SCO_NAMESPACE, DEFAULTS as STIX_DEFAULTS, type StixBundle, type StixObject, type StixOptions } from './stix.js';
+export {
+  buildStixBundle,
+  uuidv5,
+  RINGSCOPE_STIX_NAMESPACE,
+  STIX_SCO_NAMESPACE,
+  DEFAULTS as STIX_DEFAULTS,
+  type StixBundle,
+  type StixObject,
+  type StixOptions,
+} from './stix.js';
 export { writeFileAtomic, writeFilesAtomic, type AtomicFile, type AtomicIo, type AtomicWriteOptions } from './atomic-write.js';
 export { writeExport, exportRun, companionPath, type WrittenExport, type WriteExportOptions, type ExportRunOptions } from './write-export.js';
 export { signWebhook, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, type VerifyOptions } from './webhook-signature.js';

@@ -1,11 +1,4 @@
-import {
-  ACCOUNT_COLUMNS,
-  CLUSTER_COLUMNS,
-  SCHEMA_VERSION,
-  type AccountRow,
-  type ClusterRow,
-  type RunExport,
-} from './schema.js';
+import { ACCOUNT_COLUMNS, CLUSTER_COLUMNS, SCHEMA_VERSION, type AccountRow, type ClusterRow, type RunExport } from './schema.js';
 
 /**
  * RFC 4180 CSV cell. Lists are JSON arrays (identifiers are opaque and may contain any separator),

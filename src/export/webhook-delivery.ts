@@ -129,7 +129,12 @@ export interface DeliveryResult {
  * long-running ringscope worker can run createWebhookWorker instead). Throws WebhookDeliveryError
  * when every attempt failed.
  */
-export async function deliverWebhook(conn: QueueConnection, secret: string | undefined, data: WebhookJobData, options: WebhookOptions = {}): Promise<DeliveryResult> {
+export async function deliverWebhook(
+  conn: QueueConnection,
+  secret: string | undefined,
+  data: WebhookJobData,
+  options: WebhookOptions = {},
+): Promise<DeliveryResult> {
   requireSecret(secret);
   const queue = createWebhookQueue(conn);
   const events = new QueueEvents(WEBHOOK_QUEUE, { connection: { url: conn.redisUrl }, prefix: conn.prefix });

@@ -77,12 +77,16 @@ export class FingerprintAggregator {
   }
 
   private addOne(a: number, tag: number, w: Int32Array, at: number, ts: number, capIdx: number, cot: number, rubric: number): void {
-    const w0 = w[at]!, w1 = w[at + 1]!, w2 = w[at + 2]!, w3 = w[at + 3]!;
+    const w0 = w[at]!,
+      w1 = w[at + 1]!,
+      w2 = w[at + 2]!,
+      w3 = w[at + 3]!;
     let slot = fmix32(mixStep(mixStep(a, tag), w0 ^ w1)) & this.mask;
     let r = this.table[slot]!;
     while (r !== -1) {
       const o = r * 4;
-      if (this.acc[r] === a && this.tag[r] === tag && this.words[o] === w0 && this.words[o + 1] === w1 && this.words[o + 2] === w2 && this.words[o + 3] === w3) break;
+      if (this.acc[r] === a && this.tag[r] === tag && this.words[o] === w0 && this.words[o + 1] === w1 && this.words[o + 2] === w2 && this.words[o + 3] === w3)
+        break;
       slot = (slot + 1) & this.mask;
       r = this.table[slot]!;
     }
@@ -93,7 +97,10 @@ export class FingerprintAggregator {
       this.acc[r] = a;
       this.tag[r] = tag;
       const o = r * 4;
-      this.words[o] = w0; this.words[o + 1] = w1; this.words[o + 2] = w2; this.words[o + 3] = w3;
+      this.words[o] = w0;
+      this.words[o + 1] = w1;
+      this.words[o + 2] = w2;
+      this.words[o + 3] = w3;
       this.first[r] = ts;
       this.last[r] = ts;
       if (this.n * 2 > this.table.length) this.rehash(this.table.length * 2);
@@ -137,7 +144,9 @@ export class FingerprintAggregator {
 
   /** Rows sorted by account id, then fingerprint string (deterministic whatever the input order). */
   *rows(): Generator<FingerprintRow> {
-    const accOrder = this.accounts.map((_, i) => i).sort((x, y) => (this.accounts[x]! < this.accounts[y]! ? -1 : this.accounts[x]! > this.accounts[y]! ? 1 : 0));
+    const accOrder = this.accounts
+      .map((_, i) => i)
+      .sort((x, y) => (this.accounts[x]! < this.accounts[y]! ? -1 : this.accounts[x]! > this.accounts[y]! ? 1 : 0));
     // Counting sort of rows by account, then a small string sort inside each account.
     const start = new Int32Array(this.accounts.length + 1);
     for (let r = 0; r < this.n; r++) start[this.acc[r]! + 1]!++;

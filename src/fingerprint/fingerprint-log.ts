@@ -58,12 +58,19 @@ export async function fingerprintLog(
   output: string | NodeJS.WritableStream,
   opts: FingerprintLogOptions = {},
 ): Promise<FingerprintLogSummary> {
-  const { maxRejectRatio = LOG_DEFAULTS.maxRejectRatio, maxLineBytes = LOG_DEFAULTS.maxLineBytes, progressIntervalMs = LOG_DEFAULTS.progressIntervalMs, logger } = opts;
+  const {
+    maxRejectRatio = LOG_DEFAULTS.maxRejectRatio,
+    maxLineBytes = LOG_DEFAULTS.maxLineBytes,
+    progressIntervalMs = LOG_DEFAULTS.progressIntervalMs,
+    logger,
+  } = opts;
   let lastProgress = Date.now();
   const file = opts.fileName ?? (typeof input === 'string' ? input : '<stream>');
   const fingerprinter = new Fingerprinter(opts);
   const agg = new FingerprintAggregator(fingerprinter.options.hexChars);
-  let lines = 0, prompts = 0, rejects = 0;
+  let lines = 0,
+    prompts = 0,
+    rejects = 0;
   const firstRejects: RejectedLine[] = [];
   logger?.info({ file, keyed: fingerprinter.keyed }, 'fingerprinting prompt log');
 
@@ -129,8 +136,7 @@ export async function fingerprintLog(
         if (overlong || carryLen + (nl - start) > maxLineBytes) {
           lines++;
           reject(lineNo, '(line)', `longer than ${maxLineBytes} bytes`);
-        }
-        else handle(carryLen ? Buffer.concat([...carry, buf.subarray(start, nl)]) : buf.subarray(start, nl), lineNo);
+        } else handle(carryLen ? Buffer.concat([...carry, buf.subarray(start, nl)]) : buf.subarray(start, nl), lineNo);
         carry = [];
         carryLen = 0;
         overlong = false;
@@ -160,8 +166,7 @@ export async function fingerprintLog(
     if (overlong) {
       lines++;
       reject(lineNo, '(line)', `longer than ${maxLineBytes} bytes`);
-    }
-    else handle(Buffer.concat(carry), lineNo);
+    } else handle(Buffer.concat(carry), lineNo);
   }
 
   if (rejects > maxRejectRatio * Math.max(lines, 1)) {

@@ -94,8 +94,10 @@ export class Fingerprinter {
     const o: FingerprintOptions = { ...merged, scaffold: merged.scaffold === false ? false : { ...SCAFFOLD_DEFAULTS, ...merged.scaffold } };
     if (!Number.isInteger(o.shingle) || o.shingle < 1 || o.shingle > 16) throw new ConfigError('fingerprint.shingle', 'must be an integer in 1..16');
     if (!Number.isInteger(o.bands) || o.bands < 1 || o.bands > 256) throw new ConfigError('fingerprint.bands', 'must be an integer in 1..256');
-    if (!Number.isInteger(o.rows) || o.rows < 1 || o.rows > HMAC_MAX_WORDS - 2) throw new ConfigError('fingerprint.rows', `must be an integer in 1..${HMAC_MAX_WORDS - 2}`);
-    if (!Number.isInteger(o.hexChars) || o.hexChars < 8 || o.hexChars > 32 || o.hexChars % 2) throw new ConfigError('fingerprint.hexChars', 'must be an even integer in 8..32');
+    if (!Number.isInteger(o.rows) || o.rows < 1 || o.rows > HMAC_MAX_WORDS - 2)
+      throw new ConfigError('fingerprint.rows', `must be an integer in 1..${HMAC_MAX_WORDS - 2}`);
+    if (!Number.isInteger(o.hexChars) || o.hexChars < 8 || o.hexChars > 32 || o.hexChars % 2)
+      throw new ConfigError('fingerprint.hexChars', 'must be an even integer in 8..32');
     if (o.key !== undefined && (typeof o.key !== 'string' || o.key.length < 16)) throw new ConfigError('fingerprint.key', 'must be at least 16 characters');
     if (o.scaffold !== false) validateScaffold(o.scaffold);
     this.options = Object.freeze(o);
@@ -148,7 +150,9 @@ export class Fingerprinter {
         this.idOf(2 + rows, n++, j);
       }
       if (this.winnower) {
-        const w = this.winnower, c = w.compute(this.buf), msg = this.msg;
+        const w = this.winnower,
+          c = w.compute(this.buf),
+          msg = this.msg;
         for (let i = 0; i < c; i++) {
           msg[0] = TAG_SCAFFOLD;
           msg[1] = w.laneA[i]!;
@@ -184,7 +188,10 @@ export class Fingerprinter {
 
   /** 128-bit digest of the normalised token sequence (4 MurmurHash3 lanes), then the id. */
   private digest(buf: TokenBuffer, tag: number, slot: number, idTag: number): void {
-    let l0 = LANE_SEEDS[0]!, l1 = LANE_SEEDS[1]!, l2 = LANE_SEEDS[2]!, l3 = LANE_SEEDS[3]!;
+    let l0 = LANE_SEEDS[0]!,
+      l1 = LANE_SEEDS[1]!,
+      l2 = LANE_SEEDS[2]!,
+      l3 = LANE_SEEDS[3]!;
     for (let t = 0; t < buf.n; t++) {
       const kind = buf.kind[t]!;
       const h = kind === TOK_WORD ? buf.textHash[t]! : PLACEHOLDER_HASH[kind]!;
@@ -204,11 +211,16 @@ export class Fingerprinter {
 
   /** Id words of the first `n` words of `msg`: keyed HMAC-SHA256, or MurmurHash3 lanes when unkeyed. */
   private idOf(n: number, slot: number, idTag: number): void {
-    const msg = this.msg, out = this.idWords, at = slot * 4;
+    const msg = this.msg,
+      out = this.idWords,
+      at = slot * 4;
     this.idTags[slot] = idTag;
     if (this.hmac) {
       const d = this.hmac.digest(msg, n);
-      out[at] = d[0]!; out[at + 1] = d[1]!; out[at + 2] = d[2]!; out[at + 3] = d[3]!;
+      out[at] = d[0]!;
+      out[at + 1] = d[1]!;
+      out[at + 2] = d[2]!;
+      out[at + 3] = d[3]!;
       return;
     }
     const nLanes = this.wordsPerId;

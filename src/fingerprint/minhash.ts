@@ -14,7 +14,6 @@ export function sCurve(s: number, bands: number, rows: number): number {
   return 1 - Math.pow(1 - Math.pow(s, rows), bands);
 }
 
-
 /** The seed of the hash family; fixed so fingerprints are stable across runs and machines. */
 const FAMILY_SEED = 0x6d696e68;
 
@@ -66,7 +65,11 @@ export class MinHasher {
       const kind = buf.kind[t]!;
       th[t] = kind === TOK_WORD ? buf.textHash[t]! : PLACEHOLDER_HASH[kind]!;
     }
-    const mins = this.mins, a = this.a, b = this.b, bands = this.bands, rows = this.rows;
+    const mins = this.mins,
+      a = this.a,
+      b = this.b,
+      bands = this.bands,
+      rows = this.rows;
     mins.fill(0x7fffffff);
     if (n === 0) return 0;
     const k = Math.min(this.shingle, n);
@@ -86,7 +89,8 @@ export class MinHasher {
 
   /** Estimated Jaccard similarity of two signatures (fraction of equal non-empty bins). */
   static estimate(x: ArrayLike<number>, y: ArrayLike<number>): number {
-    let eq = 0, used = 0;
+    let eq = 0,
+      used = 0;
     for (let i = 0; i < x.length; i++) {
       if (x[i] === 0x7fffffff && y[i] === 0x7fffffff) continue;
       used++;

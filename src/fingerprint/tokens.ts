@@ -30,7 +30,15 @@ const MAX_QUOTE = 400;
 const SENTENCE_PUNCT = new Uint8Array(128);
 for (const ch of '.,;:!?)]}') SENTENCE_PUNCT[ch.charCodeAt(0)] = 1;
 
-const BACKTICK = 96, TILDE = 126, DQ = 34, LDQ = 0x201c, RDQ = 0x201d, SQ = 39, LSQ = 0x2018, RSQ = 0x2019, NL = 10;
+const BACKTICK = 96,
+  TILDE = 126,
+  DQ = 34,
+  LDQ = 0x201c,
+  RDQ = 0x201d,
+  SQ = 39,
+  LSQ = 0x2018,
+  RSQ = 0x2019,
+  NL = 10;
 
 /** Reusable token storage: parallel arrays, grown by doubling. */
 export class TokenBuffer {
@@ -53,9 +61,18 @@ export class TokenBuffer {
 
   private grow(): void {
     const cap = this.kind.length * 2;
-    const k = new Uint8Array(cap), s = new Int32Array(cap), e = new Int32Array(cap), h = new Int32Array(cap);
-    k.set(this.kind); s.set(this.start); e.set(this.end); h.set(this.textHash);
-    this.kind = k; this.start = s; this.end = e; this.textHash = h;
+    const k = new Uint8Array(cap),
+      s = new Int32Array(cap),
+      e = new Int32Array(cap),
+      h = new Int32Array(cap);
+    k.set(this.kind);
+    s.set(this.start);
+    e.set(this.end);
+    h.set(this.textHash);
+    this.kind = k;
+    this.start = s;
+    this.end = e;
+    this.textHash = h;
   }
 
   push(kind: number, start: number, end: number, hash: number): void {
@@ -210,11 +227,19 @@ export function scan(s: string, buf: TokenBuffer): void {
 
 /** Classify one whitespace-delimited raw token [a0, b0). */
 function classify(s: string, a0: number, b0: number, buf: TokenBuffer): void {
-  let a = a0, b = b0;
+  let a = a0,
+    b = b0;
   while (a < b && !isWord(s.charCodeAt(a))) a++;
   while (b > a && !isWord(s.charCodeAt(b - 1))) b--;
   if (a >= b) return;
-  let at = -1, underscore = false, codePunct = false, slashes = 0, dotted = false, url = false, camel = 0, digitAfterLetter = false;
+  let at = -1,
+    underscore = false,
+    codePunct = false,
+    slashes = 0,
+    dotted = false,
+    url = false,
+    camel = 0,
+    digitAfterLetter = false;
   for (let x = a0; x < b0; x++) {
     const d = s.charCodeAt(x);
     const cls = CLASS[d]!;
@@ -230,10 +255,14 @@ function classify(s: string, a0: number, b0: number, buf: TokenBuffer): void {
       case 95: // _
         underscore = true;
         break;
-      case 40: case 61: case 91: case 123: // ( = [ {
+      case 40:
+      case 61:
+      case 91:
+      case 123: // ( = [ {
         codePunct = true;
         break;
-      case 47: case 92: // / \
+      case 47:
+      case 92: // / \
         slashes++;
         break;
       case 58: // :
@@ -249,7 +278,14 @@ function classify(s: string, a0: number, b0: number, buf: TokenBuffer): void {
         break;
     }
   }
-  if (url || (b - a > 4 && (LOWER_MAP[s.charCodeAt(a)] === 119 && LOWER_MAP[s.charCodeAt(a + 1)] === 119 && LOWER_MAP[s.charCodeAt(a + 2)] === 119 && s.charCodeAt(a + 3) === 46))) {
+  if (
+    url ||
+    (b - a > 4 &&
+      LOWER_MAP[s.charCodeAt(a)] === 119 &&
+      LOWER_MAP[s.charCodeAt(a + 1)] === 119 &&
+      LOWER_MAP[s.charCodeAt(a + 2)] === 119 &&
+      s.charCodeAt(a + 3) === 46)
+  ) {
     buf.push(TOK_URL, a, b, 0);
     return;
   }

@@ -164,11 +164,7 @@ function individualLike(plan: Plan, rng: Rng, slot: number, flavour: 'individual
   const planName = flavour === 'campus' ? rng.weighted(['free', 'pro'], [60, 40]) : pickPlan(rng);
   const r = rng.next();
   const emailDomain =
-    flavour === 'campus' && hubState?.domain && rng.chance(0.7)
-      ? hubState.domain
-      : r < 0.8
-        ? freeEmail(rng)
-        : corporateDomain(plan.seed, 'personal', slot);
+    flavour === 'campus' && hubState?.domain && rng.chance(0.7) ? hubState.domain : r < 0.8 ? freeEmail(rng) : corporateDomain(plan.seed, 'personal', slot);
   const cards: Draft['cards'] = [];
   const nCards = planName === 'free' ? (rng.chance(0.25) ? 1 : 0) : rng.chance(0.1) ? 2 : 1;
   for (let i = 0; i < nCards; i++) cards.push({ card: makeCard(plan.seed, c.code, rng.chance(0.03), 'own', slot, i), main: i === 0 });
@@ -193,7 +189,8 @@ function individualLike(plan: Plan, rng: Rng, slot: number, flavour: 'individual
   const fps: Draft['fps'] = [];
   const k = 3 + rng.poisson(flavour === 'tool' ? 10 : 13);
   for (let j = 0; j < k; j++) {
-    const cap = nightCoder && rng.chance(0.7) ? 'coding' : flavour === 'tool' && rng.chance(0.5) ? rng.pick(['coding', 'agentic'] as const) : legitCapability(rng);
+    const cap =
+      nightCoder && rng.chance(0.7) ? 'coding' : flavour === 'tool' && rng.chance(0.5) ? rng.pick(['coding', 'agentic'] as const) : legitCapability(rng);
     fps.push({ fp: diverse(plan, rng, slot, j, cap, 0.12), weight: 1 });
   }
   if (flavour === 'tool') {
@@ -205,9 +202,7 @@ function individualLike(plan: Plan, rng: Rng, slot: number, flavour: 'individual
 
   const style: Style = nightCoder ? 'night' : flavour === 'campus' ? 'mixed' : rng.pick(['evening', 'evening', 'mixed', 'business'] as const);
   const activity =
-    flavour === 'tool'
-      ? sessions(rng, w, createdHour, c.tz, 7, [1, 5], style, [2, 25])
-      : sessions(rng, w, createdHour, c.tz, 6, [1, 4], style, [1, 15]);
+    flavour === 'tool' ? sessions(rng, w, createdHour, c.tz, 7, [1, 5], style, [2, 25]) : sessions(rng, w, createdHour, c.tz, 6, [1, 4], style, [1, 15]);
   return {
     createdHour,
     emailDomain,
@@ -321,8 +316,18 @@ function ringMember(plan: Plan, rng: Rng, slot: number, member: number, s: RingS
   const k = rng.range(s.ipsPerAccount[0], s.ipsPerAccount[1]);
   if (s.networkExits) {
     // Exits of the shared networks themselves, any carrier or campus: the ring hides among their users.
-    for (const ip of pickSome(rng, plan.cgnatHubs.flatMap((h) => h.ips), s.networkExits[0])) ips.push({ ip, main: ips.length === 0, weight: 2 });
-    for (const ip of pickSome(rng, plan.campusHubs.flatMap((h) => h.ips), s.networkExits[1])) ips.push({ ip, main: ips.length === 0, weight: 1 });
+    for (const ip of pickSome(
+      rng,
+      plan.cgnatHubs.flatMap((h) => h.ips),
+      s.networkExits[0],
+    ))
+      ips.push({ ip, main: ips.length === 0, weight: 2 });
+    for (const ip of pickSome(
+      rng,
+      plan.campusHubs.flatMap((h) => h.ips),
+      s.networkExits[1],
+    ))
+      ips.push({ ip, main: ips.length === 0, weight: 1 });
   } else if (s.hubShare > 0) {
     const hubs = [...plan.cgnatHubs, ...plan.campusHubs];
     const h = rng.pick(hubs);
@@ -417,7 +422,10 @@ export function generateAccount(plan: Plan, slot: number): AccountRecord {
     const [f, l] = span(main);
     return { card, first: f, last: l };
   });
-  const ipReq = split(total, d.ips.map((x) => x.weight));
+  const ipReq = split(
+    total,
+    d.ips.map((x) => x.weight),
+  );
   const ips = d.ips.map(({ ip, main }, i) => {
     const [f, l] = span(main);
     return { ip, first: f, last: l, requests: ipReq[i]! };
@@ -432,17 +440,26 @@ export function generateAccount(plan: Plan, slot: number): AccountRecord {
     const afterHours = hours.filter((h) => h >= shiftAt);
     const pre = d.fps.filter((f) => f.from === undefined);
     const post = d.fps.filter((f) => f.from !== undefined);
-    const preCounts = split(before + Math.round(after / 2), pre.map((f) => f.weight));
+    const preCounts = split(
+      before + Math.round(after / 2),
+      pre.map((f) => f.weight),
+    );
     prompts = pre.map((f, i) => {
       const [a, b] = span(false);
       return { fp: f.fp, count: preCounts[i]!, first: a, last: b };
     });
     if (afterHours.length > 0) {
-      const postCounts = split(Math.max(post.length, after - Math.round(after / 2)), post.map((f) => f.shiftWeight ?? 1));
+      const postCounts = split(
+        Math.max(post.length, after - Math.round(after / 2)),
+        post.map((f) => f.shiftWeight ?? 1),
+      );
       post.forEach((f, i) => prompts.push({ fp: f.fp, count: postCounts[i]!, first: afterHours[0]!, last: afterHours[afterHours.length - 1]! }));
     }
   } else {
-    const counts = split(total, d.fps.map((f) => f.weight));
+    const counts = split(
+      total,
+      d.fps.map((f) => f.weight),
+    );
     prompts = d.fps.map((f, i) => {
       const [a, b] = span(f.weight > 1);
       return { fp: f.fp, count: counts[i]!, first: a, last: b };

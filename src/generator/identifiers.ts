@@ -54,10 +54,9 @@ export function makeCard(seed: number, country: string, prepaid: boolean, ...key
 
 /** First octets of ordinary public unicast space (no private, CGNAT-reserved, multicast ranges). */
 const FIRST_OCTETS = [
-  23, 24, 31, 37, 45, 46, 50, 62, 66, 68, 71, 73, 76, 77, 79, 82, 84, 86, 88, 92, 94, 98, 99, 104, 107, 108, 109, 112, 113,
-  115, 116, 118, 120, 121, 122, 124, 125, 136, 140, 141, 146, 151, 152, 154, 161, 162, 164, 165, 173, 174, 176, 178, 180,
-  181, 182, 183, 185, 186, 187, 188, 189, 190, 191, 193, 194, 195, 197, 200, 201, 202, 203, 206, 207, 208, 209, 210, 211,
-  212, 213, 216, 217, 218, 219, 220, 221, 222,
+  23, 24, 31, 37, 45, 46, 50, 62, 66, 68, 71, 73, 76, 77, 79, 82, 84, 86, 88, 92, 94, 98, 99, 104, 107, 108, 109, 112, 113, 115, 116, 118, 120, 121, 122, 124,
+  125, 136, 140, 141, 146, 151, 152, 154, 161, 162, 164, 165, 173, 174, 176, 178, 180, 181, 182, 183, 185, 186, 187, 188, 189, 190, 191, 193, 194, 195, 197,
+  200, 201, 202, 203, 206, 207, 208, 209, 210, 211, 212, 213, 216, 217, 218, 219, 220, 221, 222,
 ];
 const V6_PREFIXES = ['2a02', '2a01', '2600', '2601', '2603', '2804', '2409', '240e', '2a00', '2001'];
 
@@ -84,7 +83,38 @@ export function ipv6(seed: number, ...key: ReadonlyArray<number | string>): stri
   return groups.join(':');
 }
 
-const SYL = ['ka', 'lo', 'mi', 'ne', 'ra', 'to', 'vi', 'zen', 'sol', 'tri', 'qu', 'ar', 'bel', 'cor', 'dex', 'fin', 'gal', 'hex', 'ion', 'jun', 'lux', 'mar', 'nov', 'orb', 'pix', 'syn', 'tek', 'ulm', 'vox', 'wex'];
+const SYL = [
+  'ka',
+  'lo',
+  'mi',
+  'ne',
+  'ra',
+  'to',
+  'vi',
+  'zen',
+  'sol',
+  'tri',
+  'qu',
+  'ar',
+  'bel',
+  'cor',
+  'dex',
+  'fin',
+  'gal',
+  'hex',
+  'ion',
+  'jun',
+  'lux',
+  'mar',
+  'nov',
+  'orb',
+  'pix',
+  'syn',
+  'tek',
+  'ulm',
+  'vox',
+  'wex',
+];
 const CORP_TLD = ['com', 'com', 'io', 'ai', 'co', 'de', 'co.uk', 'fr', 'net', 'tech'];
 
 /** A corporate email domain (orgs, benchmark companies). */

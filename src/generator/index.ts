@@ -5,5 +5,13 @@ export { RING_TYPES, LEGIT_LABELS, ringTypeOf, type RingType, type LegitLabel, t
 export { buildPlan, segmentOf, GROUP_SIZES, MIN_RING_SIZE, type Plan, type Segment, type TimeWindow } from './plan.js';
 export { generateAccount, type AccountRecord } from './account-rows.js';
 export { Rng, hash32, hexId } from './prng.js';
-export { scaffoldTemplate, scaffoldPrompt, naturalTask, organicPrompt, PARAPHRASE_DEFAULTS, type ScaffoldTemplate, type ParaphraseOptions } from './scaffold-text.js';
+export {
+  scaffoldTemplate,
+  scaffoldPrompt,
+  naturalTask,
+  organicPrompt,
+  PARAPHRASE_DEFAULTS,
+  type ScaffoldTemplate,
+  type ParaphraseOptions,
+} from './scaffold-text.js';
 export { validateWorld, drawWorld, WORLD_RANGES, type WorldParams } from './world.js';

@@ -6,18 +6,7 @@
 import type { BuiltInCapability } from '../vocabulary/capabilities.js';
 import type { PromptMarker } from '../graph/types.js';
 import { InvalidParameterError } from '../util/errors.js';
-import {
-  campusDomain,
-  corporateDomain,
-  fingerprintId,
-  hostIn,
-  ipv4,
-  makeCard,
-  subnet24,
-  type Card,
-  type Fingerprint,
-  type IpInfo,
-} from './identifiers.js';
+import { campusDomain, corporateDomain, fingerprintId, hostIn, ipv4, makeCard, subnet24, type Card, type Fingerprint, type IpInfo } from './identifiers.js';
 import { hash32, Rng } from './prng.js';
 import type { PopulationKind, ScenarioSpec } from './scenarios.js';
 import { validateWorld, type WorldParams } from './world.js';
@@ -175,7 +164,10 @@ const LABEL: Record<Exclude<PopulationKind, RingType>, TruthLabel> = {
 };
 
 export function pickCountry(rng: Rng): { code: string; tz: number } {
-  return rng.weighted(COUNTRIES, COUNTRIES.map((c) => c.weight));
+  return rng.weighted(
+    COUNTRIES,
+    COUNTRIES.map((c) => c.weight),
+  );
 }
 
 export function legitCapability(rng: Rng): BuiltInCapability {
@@ -474,9 +466,10 @@ export function buildPlan(opts: PlanOptions): Plan {
   const want = (k: Exclude<PopulationKind, 'individual'>): number => Math.round((scenario.shares[k] ?? 0) * n);
 
   // Global look-alike infrastructure first: popular tools, VPN exits, hubs.
-  const tools = templates(seed, rng, 'tool', 6, ['coding', 'agentic', 'coding', 'writing', 'agentic', 'reasoning'], 0.1, 'system').map(
-    (t) => ({ ...t, style: 'tool' as const }),
-  );
+  const tools = templates(seed, rng, 'tool', 6, ['coding', 'agentic', 'coding', 'writing', 'agentic', 'reasoning'], 0.1, 'system').map((t) => ({
+    ...t,
+    style: 'tool' as const,
+  }));
   const toolWeights = [40, 25, 15, 10, 6, 4];
   const vpn = Array.from({ length: Math.max(5, Math.round(n / 400)) }, (_, i) => ({
     ip: ipv4(seed, 'vpn', i),

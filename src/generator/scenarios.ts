@@ -46,7 +46,8 @@ const MIXED_RINGS: Record<RingType, number> = {
 const FOCUSED_RING_SHARE = 0.04;
 
 const FOCUSED_DESCRIPTIONS: Record<RingType, string> = {
-  hydra: 'proxy-reseller waves: accounts created in waves replacing banned ones, rotating residential proxy IPs, prepaid cards shared by a few dozen accounts, templated coding/agentic/cyber/CoT prompts, 24/7 synchronised activity',
+  hydra:
+    'proxy-reseller waves: accounts created in waves replacing banned ones, rotating residential proxy IPs, prepaid cards shared by a few dozen accounts, templated coding/agentic/cyber/CoT prompts, 24/7 synchronised activity',
   datacenter: 'a lab campaign on a handful of very busy hosting IPs (is_proxy, hosting ASN) with little card sharing',
   careful: 'a careful operator: unique cards and unique IPs per account, linked only by shared templates and synchronised timing',
   camouflage: 'a ring hiding in CGNAT/campus IP hubs and popular tool prompts, with its own templates and timing',
@@ -78,7 +79,12 @@ export const SCENARIOS: ReadonlyMap<string, ScenarioSpec> = new Map<string, Scen
   ],
   ...RING_TYPES.map((t): [string, ScenarioSpec] => [
     t,
-    { name: t, description: FOCUSED_DESCRIPTIONS[t], shares: { ...LOOK_ALIKES, [t]: FOCUSED_RING_SHARE }, ...(FOCUSED_WORLDS[t] ? { world: FOCUSED_WORLDS[t] } : {}) },
+    {
+      name: t,
+      description: FOCUSED_DESCRIPTIONS[t],
+      shares: { ...LOOK_ALIKES, [t]: FOCUSED_RING_SHARE },
+      ...(FOCUSED_WORLDS[t] ? { world: FOCUSED_WORLDS[t] } : {}),
+    },
   ]),
 ]);
 

@@ -9,15 +9,7 @@ export const RING_TYPES = ['hydra', 'datacenter', 'careful', 'camouflage', 'shar
 export type RingType = (typeof RING_TYPES)[number];
 
 /** Legitimate categories (truth labels other than `ring`). */
-export const LEGIT_LABELS = [
-  'legit_individual',
-  'legit_tool_user',
-  'legit_org',
-  'legit_family',
-  'legit_cgnat',
-  'legit_campus',
-  'legit_benchmark',
-] as const;
+export const LEGIT_LABELS = ['legit_individual', 'legit_tool_user', 'legit_org', 'legit_family', 'legit_cgnat', 'legit_campus', 'legit_benchmark'] as const;
 export type LegitLabel = (typeof LEGIT_LABELS)[number];
 export type TruthLabel = 'ring' | LegitLabel;
 
@@ -68,4 +60,3 @@ export { CAPABILITIES } from '../vocabulary/capabilities.js';
 export const RING_CAPABILITIES: readonly BuiltInCapability[] = DEFAULT_TARGET_CAPABILITIES;
 /** Ordinary users' mix of capabilities (in the order of CAPABILITIES). */
 export const LEGIT_CAPABILITY_WEIGHTS = [30, 8, 2, 10, 30, 20];
-

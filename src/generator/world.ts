@@ -54,7 +54,8 @@ export function validateWorld(w: WorldParams): WorldParams {
   checkRange('ringSize', w.ringSize);
   checkShare('proxyHomeShare', w.proxyHomeShare);
   checkShare('ringVerified', w.ringVerified);
-  if (w.creation !== undefined && w.creation !== 'waves' && w.creation !== 'steady') throw new InvalidParameterError('world.creation', `must be waves or steady, got ${String(w.creation)}`);
+  if (w.creation !== undefined && w.creation !== 'waves' && w.creation !== 'steady')
+    throw new InvalidParameterError('world.creation', `must be waves or steady, got ${String(w.creation)}`);
   if (w.ringSchedule !== undefined && w.ringSchedule !== '24/7' && w.ringSchedule !== 'office')
     throw new InvalidParameterError('world.ringSchedule', `must be 24/7 or office, got ${String(w.ringSchedule)}`);
   return w;

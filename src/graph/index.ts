@@ -4,15 +4,82 @@
  * src/db/linkage-source.ts and src/db/linkage-writer.ts; see docs/detection.md.
  */
 export type * from './types.js';
-export { EVIDENCE_KINDS, EVIDENCE_SLOTS, edgeEvidence, buildAdjacency, type Evidence, type EvidenceKind, type ProjectedGraph, type ProjectionStats, type Adjacency } from './projected-graph.js';
-export { project, projectionOptions, identifierBits, timeFactor, accountUniverse, PROJECTION_DEFAULTS, type ProjectionOptions, type ProjectionOverrides } from './project.js';
+export {
+  EVIDENCE_KINDS,
+  EVIDENCE_SLOTS,
+  edgeEvidence,
+  buildAdjacency,
+  type Evidence,
+  type EvidenceKind,
+  type ProjectedGraph,
+  type ProjectionStats,
+  type Adjacency,
+} from './projected-graph.js';
+export {
+  project,
+  projectionOptions,
+  identifierBits,
+  timeFactor,
+  accountUniverse,
+  PROJECTION_DEFAULTS,
+  type ProjectionOptions,
+  type ProjectionOverrides,
+} from './project.js';
 export { synchronyLinks, SYNC_DEFAULTS, type SyncOptions, type SyncLink } from './synchrony.js';
-export { connectedComponents, detectComponent, splitComponent, refineParts, detectCommunities, detectCommunitiesAsync, communityKey, COMMUNITY_DEFAULTS, type CommunityOptions, type Component } from './communities.js';
+export {
+  connectedComponents,
+  detectComponent,
+  splitComponent,
+  refineParts,
+  detectCommunities,
+  detectCommunitiesAsync,
+  communityKey,
+  COMMUNITY_DEFAULTS,
+  type CommunityOptions,
+  type Component,
+} from './communities.js';
 export { clusterFeatures, type ClusterFeatures } from './features.js';
-export { scoreClusters, contributions, isAccountable, SCORING_DEFAULTS, RECOMMENDATIONS, type ScoringOptions, type ClusterReport, type Contribution, type LinkReport, type Recommendation } from './scoring.js';
-export { assignLineage, newClusterId, LINEAGE_DEFAULTS, type LineageOptions, type LineageStatus, type Lineage, type PreviousCluster, type CurrentCluster } from './lineage.js';
-export { runDetection, scoreAndTrace, clusterCounts, DETECTION_DEFAULTS, type DetectionOptions, type DetectionResult, type DetectedCluster, type DetectionStats, type CommunitiesBy } from './run-detection.js';
+export {
+  scoreClusters,
+  contributions,
+  isAccountable,
+  SCORING_DEFAULTS,
+  RECOMMENDATIONS,
+  type ScoringOptions,
+  type ClusterReport,
+  type Contribution,
+  type LinkReport,
+  type Recommendation,
+} from './scoring.js';
+export {
+  assignLineage,
+  newClusterId,
+  LINEAGE_DEFAULTS,
+  type LineageOptions,
+  type LineageStatus,
+  type Lineage,
+  type PreviousCluster,
+  type CurrentCluster,
+} from './lineage.js';
+export {
+  runDetection,
+  scoreAndTrace,
+  clusterCounts,
+  DETECTION_DEFAULTS,
+  type DetectionOptions,
+  type DetectionResult,
+  type DetectedCluster,
+  type DetectionStats,
+  type CommunitiesBy,
+} from './run-detection.js';
 export { rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';
-export { memberVerdicts, MEMBER_VERDICT_DEFAULTS, INDEPENDENT_KINDS, type MemberVerdict, type MemberVerdictOptions, type IndependentKind } from './member-verdict.js';
+export {
+  memberVerdicts,
+  MEMBER_VERDICT_DEFAULTS,
+  INDEPENDENT_KINDS,
+  type MemberVerdict,
+  type MemberVerdictOptions,
+  type IndependentKind,
+} from './member-verdict.js';
 export { estimateCoherence, partyShare, pairPosterior, mixtureBits, type CoherenceModel, type CoherenceCounts } from './coherence.js';

@@ -50,11 +50,7 @@ export function newClusterId(salt: string, key: string): string {
   return `c${hashString(s).toString(16).padStart(8, '0')}${hashString(s, 0x050c5d1f).toString(16).padStart(8, '0')}`;
 }
 
-export function assignLineage(
-  previous: readonly PreviousCluster[],
-  current: readonly CurrentCluster[],
-  options: Partial<LineageOptions> = {},
-): Lineage[] {
+export function assignLineage(previous: readonly PreviousCluster[], current: readonly CurrentCluster[], options: Partial<LineageOptions> = {}): Lineage[] {
   const o = { ...LINEAGE_DEFAULTS, ...options };
   const prevOf = new Map<string, number>();
   previous.forEach((p, j) => p.members.forEach((a) => prevOf.set(a, j)));
@@ -73,7 +69,12 @@ export function assignLineage(
       if (jac >= o.minJaccard) candidates.push({ i, j, jac });
     }
   });
-  candidates.sort((x, y) => y.jac - x.jac || (previous[x.j]!.id < previous[y.j]!.id ? -1 : previous[x.j]!.id > previous[y.j]!.id ? 1 : 0) || (current[x.i]!.key < current[y.i]!.key ? -1 : 1));
+  candidates.sort(
+    (x, y) =>
+      y.jac - x.jac ||
+      (previous[x.j]!.id < previous[y.j]!.id ? -1 : previous[x.j]!.id > previous[y.j]!.id ? 1 : 0) ||
+      (current[x.i]!.key < current[y.i]!.key ? -1 : 1),
+  );
   const matchOf = new Map<number, number>();
   const taken = new Set<number>();
   for (const c of candidates) {
@@ -111,8 +112,18 @@ export function assignLineage(
       lineage = same ? 'unchanged' : c.members.length >= p.members.length ? 'grown' : 'shrunk';
     }
     const enforced = [...new Set([...anc, ...(matched !== undefined ? [matched] : [])])].filter((j) => previous[j]!.recommendation === 'enforce');
-    const respawn = enforced.length ? c.members.filter((a) => { const j = prevOf.get(a); return j === undefined || !enforced.includes(j); }) : [];
-    const previousId = from !== undefined ? previous[from]!.id : anc.length ? previous[anc.slice().sort((x, y) => (overlaps[i]!.get(y) ?? 0) - (overlaps[i]!.get(x) ?? 0))[0]!]!.id : undefined;
+    const respawn = enforced.length
+      ? c.members.filter((a) => {
+          const j = prevOf.get(a);
+          return j === undefined || !enforced.includes(j);
+        })
+      : [];
+    const previousId =
+      from !== undefined
+        ? previous[from]!.id
+        : anc.length
+          ? previous[anc.slice().sort((x, y) => (overlaps[i]!.get(y) ?? 0) - (overlaps[i]!.get(x) ?? 0))[0]!]!.id
+          : undefined;
     return { key: c.key, id, lineage, previousId, respawn };
   });
 }

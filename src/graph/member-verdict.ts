@@ -73,7 +73,9 @@ export function memberVerdicts(
     if (clusterRecommendation === 'enforce' && kinds.length < o.minKinds) {
       recommendation = 'review';
       const only = kinds.length === 1 ? `${kinds[0]} evidence only` : 'no kind of evidence strong on its own';
-      reasons.push(`review, not enforce: held in an enforced cluster by ${only} (${held}); one kind is one observation, which a shared home, office or proxy exit explains`);
+      reasons.push(
+        `review, not enforce: held in an enforced cluster by ${only} (${held}); one kind is one observation, which a shared home, office or proxy exit explains`,
+      );
     } else {
       reasons.push(`${kinds.length} independent kind${kinds.length === 1 ? '' : 's'} of evidence: ${held}`);
     }

@@ -77,7 +77,11 @@ const DAY = 86_400_000;
 
 /** Partial options: every field optional, the per-kind records too. */
 export type ProjectionOverrides = {
-  readonly [K in keyof ProjectionOptions]?: ProjectionOptions[K] extends number ? number : ProjectionOptions[K] extends boolean ? boolean : Partial<ProjectionOptions[K]>;
+  readonly [K in keyof ProjectionOptions]?: ProjectionOptions[K] extends number
+    ? number
+    : ProjectionOptions[K] extends boolean
+      ? boolean
+      : Partial<ProjectionOptions[K]>;
 };
 
 /** Merge partial options with DEFAULTS (one level deep for the per-kind records). */
@@ -345,7 +349,12 @@ function soloFingerprintCounts(input: LinkageInput, index: ReadonlyMap<string, n
   return soloCount;
 }
 
-function addSoloMass(masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array }, soloCount: Float64Array, n: number, o: ProjectionOptions): void {
+function addSoloMass(
+  masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array },
+  soloCount: Float64Array,
+  n: number,
+  o: ProjectionOptions,
+): void {
   FP_KINDS.forEach((kind, k) => {
     const bits = identifierBits(o.m[kind], n, 1);
     if (!(bits >= o.minIdentifierBits)) return;
@@ -364,7 +373,14 @@ function addSoloMass(masses: { readonly prompt: Float64Array; readonly scaffold:
  * Massive Datasets ch. 3); those cover a vanishing share of their mass, while a ring that reuses its
  * templates shares most of it.
  */
-function promptBits(ev: PairEvidence, r: number, x: number, y: number, masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array }, cap: number): number {
+function promptBits(
+  ev: PairEvidence,
+  r: number,
+  x: number,
+  y: number,
+  masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array },
+  cap: number,
+): number {
   const shared = ev.raw(r, SLOT.prompt);
   const mass = Math.min(masses.prompt[x]!, masses.prompt[y]!);
   const whole = shared > 0 && mass > 0 ? shared * Math.min(1, shared / mass) : 0;
@@ -453,9 +469,7 @@ function dedupe(members: readonly Membership[]): Membership[] {
     const p = by.get(m.account);
     by.set(
       m.account,
-      p
-        ? { account: m.account, firstSeen: Math.min(p.firstSeen, m.firstSeen), lastSeen: Math.max(p.lastSeen, m.lastSeen), count: p.count + m.count }
-        : m,
+      p ? { account: m.account, firstSeen: Math.min(p.firstSeen, m.firstSeen), lastSeen: Math.max(p.lastSeen, m.lastSeen), count: p.count + m.count } : m,
     );
   }
   return [...by.values()];

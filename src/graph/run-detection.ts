@@ -117,7 +117,11 @@ export function scoreAndTrace(
 ): DetectedCluster[] {
   const o = { ...DETECTION_DEFAULTS, ...options };
   const reports = scoreClusters(input, graph, assignment, { releaseDate: o.releaseDate, ...o.scoring });
-  const lineage = assignLineage(o.previous, reports.map((r) => ({ key: r.key, members: r.members })), { salt: o.runId, ...o.lineage });
+  const lineage = assignLineage(
+    o.previous,
+    reports.map((r) => ({ key: r.key, members: r.members })),
+    { salt: o.runId, ...o.lineage },
+  );
   return reports.map((r, i) => ({ ...r, ...lineage[i]!, key: r.key }));
 }
 

@@ -104,9 +104,17 @@ export function contributions(f: ClusterFeatures, releaseDate?: number, targets:
   };
   add('size', n <= 2 ? -2.5 : n === 3 ? -1.5 : n === 4 ? -0.75 : clip(0.5 * Math.log2(n / 4), 0, 1.5), `${n} linked accounts`);
   if (f.sharedPayments > 0)
-    add('sharedPayments', (f.accountsOnSharedPayments / n) * clip(f.accountsOnSharedPayments / f.sharedPayments / 3, 0.3, 1), `${f.accountsOnSharedPayments} accounts share ${f.sharedPayments} payment method${f.sharedPayments > 1 ? 's' : ''}`);
+    add(
+      'sharedPayments',
+      (f.accountsOnSharedPayments / n) * clip(f.accountsOnSharedPayments / f.sharedPayments / 3, 0.3, 1),
+      `${f.accountsOnSharedPayments} accounts share ${f.sharedPayments} payment method${f.sharedPayments > 1 ? 's' : ''}`,
+    );
   if (f.waveShare !== undefined && f.waves !== undefined && n >= 5)
-    add('creationWaves', clip(3 * (f.waveShare - 0.5), -1.5, 1.5), `${pct(f.waveShare)} created in ${Math.min(3, f.waves)} wave${f.waves > 1 ? 's' : ''} (${f.waves} in all over ${Math.round(f.creationSpanDays ?? 0)} days)`);
+    add(
+      'creationWaves',
+      clip(3 * (f.waveShare - 0.5), -1.5, 1.5),
+      `${pct(f.waveShare)} created in ${Math.min(3, f.waves)} wave${f.waves > 1 ? 's' : ''} (${f.waves} in all over ${Math.round(f.creationSpanDays ?? 0)} days)`,
+    );
   // Verification costs a fleet something, but resellers sell verified accounts and careful operators
   // verify their own: it is weak evidence either way (bounded at ±1 log-odds). The strong pattern of
   // a legitimate team (verified *and* a private domain *and* created over months) is scored jointly
@@ -115,23 +123,46 @@ export function contributions(f: ClusterFeatures, releaseDate?: number, targets:
   if (f.topDomain !== undefined && (f.topDomainShare ?? 0) >= 0.6 && (f.topDomainExclusivity ?? 0) >= 0.8 && (f.verifiedShare ?? 0) >= 0.5)
     add('privateDomain', -1.5, `${pct(f.topDomainShare!)} on one private, verified domain (${f.topDomain})`);
   if (f.targetCapabilityShare !== undefined)
-    add('capabilityFocus', clip((f.targetCapabilityShare - 0.5) * 2, -1, 1), `${pct(f.targetCapabilityShare)} of prompts on ${targets.join('/')} (top: ${f.topCapability})`);
+    add(
+      'capabilityFocus',
+      clip((f.targetCapabilityShare - 0.5) * 2, -1, 1),
+      `${pct(f.targetCapabilityShare)} of prompts on ${targets.join('/')} (top: ${f.topCapability})`,
+    );
   if (f.templatedShare !== undefined)
-    add('templated', clip((1.5 * (f.templatedShare - 0.3)) / 0.7, -0.5, 1.5), f.templatedShare > 0 ? `${pct(f.templatedShare)} of prompts come from ${f.templatesFor90 ?? 0} templates shared by members` : 'no prompt shared between members');
-  if (f.markerShare !== undefined) add('cotRubric', 1.5 * Math.min(1, f.markerShare / 0.5), `${pct(f.markerShare)} of prompts ask for chain-of-thought or rubric grading`);
+    add(
+      'templated',
+      clip((1.5 * (f.templatedShare - 0.3)) / 0.7, -0.5, 1.5),
+      f.templatedShare > 0
+        ? `${pct(f.templatedShare)} of prompts come from ${f.templatesFor90 ?? 0} templates shared by members`
+        : 'no prompt shared between members',
+    );
+  if (f.markerShare !== undefined)
+    add('cotRubric', 1.5 * Math.min(1, f.markerShare / 0.5), `${pct(f.markerShare)} of prompts ask for chain-of-thought or rubric grading`);
   if (f.peakHoursShare !== undefined)
-    add('clock', f.peakHoursShare <= 0.5 ? 0.75 : f.peakHoursShare >= 0.85 ? -1 : 0.75 - (1.75 * (f.peakHoursShare - 0.5)) / 0.35, f.peakHoursShare <= 0.6 ? `active around the clock (${pct(1 - f.peakHoursShare)} of requests outside the busiest 10 hours)` : `${pct(f.peakHoursShare)} of requests within 10 hours of the day`);
+    add(
+      'clock',
+      f.peakHoursShare <= 0.5 ? 0.75 : f.peakHoursShare >= 0.85 ? -1 : 0.75 - (1.75 * (f.peakHoursShare - 0.5)) / 0.35,
+      f.peakHoursShare <= 0.6
+        ? `active around the clock (${pct(1 - f.peakHoursShare)} of requests outside the busiest 10 hours)`
+        : `${pct(f.peakHoursShare)} of requests within 10 hours of the day`,
+    );
   if (f.syncLift !== undefined && n >= 3)
     add('synchrony', 1.5 * clip((Math.log2(f.syncLift) - 1) / 2, 0, 1), `members active in the same hours ${f.syncLift.toFixed(1)}× more than chance`);
   if (f.releaseShift !== undefined && releaseDate !== undefined)
-    add('releaseShift', clip(Math.log2(f.releaseShift) / 2, 0, 1), `traffic ×${f.releaseShift.toFixed(1)} in the 24 h after the ${new Date(releaseDate).toISOString().slice(0, 10)} release`);
+    add(
+      'releaseShift',
+      clip(Math.log2(f.releaseShift) / 2, 0, 1),
+      `traffic ×${f.releaseShift.toFixed(1)} in the 24 h after the ${new Date(releaseDate).toISOString().slice(0, 10)} release`,
+    );
   if (f.proxyShare !== undefined) add('proxy', 1.5 * f.proxyShare, `${pct(f.proxyShare)} of IP use through datacenter/proxy IPs`);
-  if (f.requestsPerAccountDay !== undefined) add('volume', 0.5 * Math.min(1, f.requestsPerAccountDay / 20), `${Math.round(f.requestsPerAccountDay)} requests per account per day`);
+  if (f.requestsPerAccountDay !== undefined)
+    add('volume', 0.5 * Math.min(1, f.requestsPerAccountDay / 20), `${Math.round(f.requestsPerAccountDay)} requests per account per day`);
   // The joint pattern of an identifiable customer (see isAccountable) is stronger evidence than its
   // parts: each part is cheap for a legitimate team and hard for a fleet, and a fleet needs all three
   // (a private domain it controls, every account verified on it, creation spread over months). It
   // names an accountable party, so it outweighs what the traffic looks like (≈ 1:30).
-  if (isAccountable(f)) add('identifiableCustomer', -3.5, `an identifiable customer: verified accounts on ${f.topDomain} created over ${Math.round(f.creationSpanDays ?? 0)} days`);
+  if (isAccountable(f))
+    add('identifiableCustomer', -3.5, `an identifiable customer: verified accounts on ${f.topDomain} created over ${Math.round(f.creationSpanDays ?? 0)} days`);
   if (n >= 5 && f.weakestLinkBits < 6) add('chain', -0.5, `held together by a weak link of ${f.weakestLinkBits.toFixed(1)} bits`);
   // Capability focus, templating and CoT/rubric markers describe one thing (what is asked), so they
   // are not independent evidence (the naive-Bayes assumption behind a log-odds sum): their joint
@@ -166,12 +197,7 @@ export function isAccountable(f: ClusterFeatures): boolean {
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** Score, recommend and explain every cluster of ≥ 2 accounts. Pure. */
-export function scoreClusters(
-  input: LinkageInput,
-  g: ProjectedGraph,
-  assignment: Assignment,
-  options: Partial<ScoringOptions> = {},
-): ClusterReport[] {
+export function scoreClusters(input: LinkageInput, g: ProjectedGraph, assignment: Assignment, options: Partial<ScoringOptions> = {}): ClusterReport[] {
   const o = { ...SCORING_DEFAULTS, ...options };
   const index = new Map<string, number>();
   g.accounts.forEach((a, i) => index.set(a, i));
@@ -209,7 +235,9 @@ export function scoreClusters(
     const sign = recommendation === 'monitor' ? -1 : 1;
     const reasons = [
       ...(lowered
-        ? [`${capped ? 'capped at review' : 'lowered to monitor'}: ${pct(f.verifiedShare!)} verified accounts on ${f.topDomain}, created over ${Math.round(f.creationSpanDays!)} days (an identifiable customer)`]
+        ? [
+            `${capped ? 'capped at review' : 'lowered to monitor'}: ${pct(f.verifiedShare!)} verified accounts on ${f.topDomain}, created over ${Math.round(f.creationSpanDays!)} days (an identifiable customer)`,
+          ]
         : []),
       ...[...contrib]
         .sort((x, y) => sign * (y.logOdds - x.logOdds))

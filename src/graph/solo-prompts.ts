@@ -30,7 +30,12 @@ export function addSoloPrompt(into: Map<string, SoloPrompts>, g: IdentifierGroup
 export function compactSoloPrompts(input: LinkageInput): LinkageInput {
   const solo = new Map<string, SoloPrompts>();
   for (const [a, s] of input.soloPrompts ?? [])
-    solo.set(a, { fingerprints: { ...s.fingerprints }, volume: { ...s.volume }, markedVolume: s.markedVolume, ...(s.scaffoldVolume ? { scaffoldVolume: s.scaffoldVolume } : {}) });
+    solo.set(a, {
+      fingerprints: { ...s.fingerprints },
+      volume: { ...s.volume },
+      markedVolume: s.markedVolume,
+      ...(s.scaffoldVolume ? { scaffoldVolume: s.scaffoldVolume } : {}),
+    });
   const identifiers: IdentifierGroup[] = [];
   for (const g of input.identifiers) {
     if (g.kind === 'prompt' && distinctAccounts(g) === 1) addSoloPrompt(solo, g);

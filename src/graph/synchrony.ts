@@ -119,7 +119,7 @@ export function synchronyLinks(
     const A = series[a]!.hours;
     const B = series[b]!.hours;
     let common = 0;
-    for (let x = 0, y = 0; x < A.length && y < B.length; ) {
+    for (let x = 0, y = 0; x < A.length && y < B.length;) {
       if (A[x]! === B[y]!) {
         common++;
         x++;
@@ -142,14 +142,7 @@ export function synchronyLinks(
   return { links, candidates: candidates.size };
 }
 
-function expected(
-  A: Int32Array,
-  sizeB: number,
-  crowd: Map<number, number>,
-  othersTotal: number,
-  hoursSeen: number,
-  B: Int32Array,
-): number {
+function expected(A: Int32Array, sizeB: number, crowd: Map<number, number>, othersTotal: number, hoursSeen: number, B: Int32Array): number {
   let e = 0;
   let y = 0;
   for (let x = 0; x < A.length; x++) {

@@ -37,7 +37,6 @@ export type { FingerprintKind, PromptMarker } from '../vocabulary/index.js';
  */
 export type Capability = string;
 
-
 /** One identifier (a card, an IP, a /24 or /64, a prompt fingerprint) and every account that used it. */
 export interface IdentifierGroup {
   readonly kind: IdentifierKind;

@@ -98,9 +98,7 @@ export async function startDashboard(
   app.post('/login', async (req, reply) => {
     const token = (req.body as Record<string, string> | undefined)?.token;
     if (!tokenMatches(token, uiToken)) return reply.code(401).send({ error: 'unauthorized' });
-    return reply
-      .header('set-cookie', `${COOKIE}=${encodeURIComponent(token!)}; HttpOnly; SameSite=Strict; Path=/`)
-      .redirect(o.basePath, 303);
+    return reply.header('set-cookie', `${COOKIE}=${encodeURIComponent(token!)}; HttpOnly; SameSite=Strict; Path=/`).redirect(o.basePath, 303);
   });
   app.get('/metrics', async (_req, reply) => {
     const body = await metrics.render();

@@ -15,7 +15,12 @@ export function findDropDirs(spec: string): string[] {
   if (/[*?]/.test(base)) {
     const parent = path.dirname(abs);
     if (/[*?]/.test(parent)) throw new TypeError(`only the last path segment may contain * or ?: ${spec}`);
-    const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${base
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     return subdirs(parent).filter((d) => re.test(path.basename(d)) && isDropDir(d));
   }
   if (!isDir(abs)) return [];

@@ -63,7 +63,10 @@ const MIN_REFINE_BATCH = 1000;
 export function planRefineRound(parts: readonly (readonly number[])[], maxAccounts: number): BatchPlan[] {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const bound = Math.max(Math.min(MIN_REFINE_BATCH, maxAccounts), Math.min(maxAccounts, Math.ceil(total / REFINE_SHARES)));
-  const sorted = parts.map((p) => ({ p, min: minOf(p) })).sort((a, b) => a.min - b.min).map((x) => x.p);
+  const sorted = parts
+    .map((p) => ({ p, min: minOf(p) }))
+    .sort((a, b) => a.min - b.min)
+    .map((x) => x.p);
   const plans: BatchPlan[] = [];
   let cur: (readonly number[])[] = [];
   let size = 0;

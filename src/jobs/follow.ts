@@ -119,7 +119,10 @@ export async function followFlow<R = unknown>(q: PipelineQueues, ids: DropFlowId
       if (!isRedisConnectionError(err)) throw err;
       outageSince ??= Date.now();
       if (Date.now() - outageSince > o.maxOutageMs) {
-        throw new ServiceUnavailableError(`Redis unreachable for ${Math.round((Date.now() - outageSince) / 1000)} s while following the flow: ${(err as Error).message}`, { cause: err });
+        throw new ServiceUnavailableError(
+          `Redis unreachable for ${Math.round((Date.now() - outageSince) / 1000)} s while following the flow: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       o.onOutage?.(err as Error);
       await new Promise((r) => setTimeout(r, o.pollMs));

@@ -15,17 +15,12 @@ export interface PipelineQueues {
   close(): Promise<void>;
 }
 
-export async function openQueues(
-  config: Pick<Config, 'redis' | 'queuePrefix'>,
-  overrides: Partial<PipelineOptions> = {},
-): Promise<PipelineQueues> {
+export async function openQueues(config: Pick<Config, 'redis' | 'queuePrefix'>, overrides: Partial<PipelineOptions> = {}): Promise<PipelineQueues> {
   const options = pipelineOptions(overrides);
   const connection = await connectRedis(config, 'producer');
   const prefix = config.queuePrefix;
   const defaultJobOptions = jobOptions(options);
-  const queues = Object.fromEntries(
-    ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })]),
-  ) as Record<QueueName, Queue>;
+  const queues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions })])) as Record<QueueName, Queue>;
   const flows = new FlowProducer({ connection, prefix });
   let closed: Promise<void> | undefined;
   return {

@@ -55,13 +55,22 @@ function table(rows: string[][]): string[] {
 
 export function formatStatus(s: PipelineStatus): string {
   const states = ['waiting', 'waiting-children', 'active', 'delayed', 'failed', 'completed'];
-  const out = [`queues (prefix ${s.prefix})`, ...table([['queue', ...states], ...Object.entries(s.queues).map(([q, c]) => [q, ...states.map((st) => String(c[st] ?? 0))])])];
+  const out = [
+    `queues (prefix ${s.prefix})`,
+    ...table([['queue', ...states], ...Object.entries(s.queues).map(([q, c]) => [q, ...states.map((st) => String(c[st] ?? 0))])]),
+  ];
   out.push('', 'schedules');
   if (s.schedules.length === 0) out.push('  (none)');
   for (const x of s.schedules) out.push(`  ${x.id}: "${x.cron}" ${x.tz ?? ''} drops=${x.drops ?? '?'} next=${x.next ? new Date(x.next).toISOString() : '?'}`);
   out.push('', 'recent runs');
   if (s.runs.length === 0) out.push('  (none)');
-  else out.push(...table([['run', 'started', 'finished', 'clusters', 'enforce', 'review'], ...s.runs.map((r) => [r.id, r.startedAt ?? '', r.finishedAt ?? 'unfinished', String(r.clusters), String(r.enforce), String(r.review)])]).map((l) => `  ${l}`));
+  else
+    out.push(
+      ...table([
+        ['run', 'started', 'finished', 'clusters', 'enforce', 'review'],
+        ...s.runs.map((r) => [r.id, r.startedAt ?? '', r.finishedAt ?? 'unfinished', String(r.clusters), String(r.enforce), String(r.review)]),
+      ]).map((l) => `  ${l}`),
+    );
   out.push('', 'recent failures');
   if (s.failures.length === 0) out.push('  (none)');
   for (const f of s.failures) out.push(`  ${f.finishedAt ?? ''} ${f.queue}/${f.jobId} (${f.name}, ${f.attemptsMade} attempts): ${f.reason}`);

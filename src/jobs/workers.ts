@@ -39,7 +39,10 @@ export interface WorkerPool {
 }
 
 export function parseQueueList(list: string): QueueName[] {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) if (!isQueueName(n)) throw new InvalidParameterError('--queues', `unknown queue ${JSON.stringify(n)}`);
   if (names.length === 0) throw new InvalidParameterError('--queues', 'must name at least one queue');
   return [...new Set(names)] as QueueName[];
@@ -96,7 +99,14 @@ function logJobEvents(worker: Worker, log: Logger): void {
   );
   worker.on('failed', (job: Job | undefined, err: Error) =>
     log.error(
-      { queue: q, jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade, willRetry: job ? job.attemptsMade < (job.opts.attempts ?? 1) && err.name !== 'UnrecoverableError' : false, reason: err.message },
+      {
+        queue: q,
+        jobId: job?.id,
+        job: job?.name,
+        attemptsMade: job?.attemptsMade,
+        willRetry: job ? job.attemptsMade < (job.opts.attempts ?? 1) && err.name !== 'UnrecoverableError' : false,
+        reason: err.message,
+      },
       'job failed',
     ),
   );

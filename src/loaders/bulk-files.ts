@@ -110,11 +110,7 @@ export function writeImportFiles(g: BulkGraph, ledger: BulkLedger, dir: string):
   };
 
   const byAccount = g.activityByAccount();
-  const acc = open(
-    'nodes',
-    'Account',
-    ':ID(Account),id,createdAt:datetime,emailDomain,country,verified:boolean,plan,activeHours:long[],hourlyRequests:long[]',
-  );
+  const acc = open('nodes', 'Account', ':ID(Account),id,createdAt:datetime,emailDomain,country,verified:boolean,plan,activeHours:long[],hourlyRequests:long[]');
   for (let a = 0; a < g.accounts.size; a++) {
     const c = g.accountCreatedAt.data[a]!;
     const from = byAccount.start[a]!;

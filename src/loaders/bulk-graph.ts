@@ -81,7 +81,8 @@ export class RelColumns {
   }
 
   add(account: number, target: number, firstSeen: number, lastSeen: number, amount: number): void {
-    if (account >= MAX_ACCOUNTS || target >= TARGET_SPAN) throw new RangeError(`bulk load supports < ${MAX_ACCOUNTS} accounts and < ${TARGET_SPAN} keys per kind`);
+    if (account >= MAX_ACCOUNTS || target >= TARGET_SPAN)
+      throw new RangeError(`bulk load supports < ${MAX_ACCOUNTS} accounts and < ${TARGET_SPAN} keys per kind`);
     const before = this.index.size;
     const s = this.index.rowOf(account * TARGET_SPAN + target);
     if (this.index.size > before) {

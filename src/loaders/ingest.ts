@@ -1,13 +1,5 @@
 import path from 'node:path';
-import {
-  claimDropFile,
-  existingBatchLayout,
-  isDropIngested,
-  isFileBulkLoaded,
-  recordDrop,
-  writeBatch,
-  type BatchLayout,
-} from '../db/ingest-repository.js';
+import { claimDropFile, existingBatchLayout, isDropIngested, isFileBulkLoaded, recordDrop, writeBatch, type BatchLayout } from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { ensureSchema } from '../db/schema.js';
 import { InvalidFileError, InvalidParameterError, RingscopeError } from '../util/errors.js';
@@ -58,7 +50,9 @@ export interface IngestOptions extends ReadOptions {
   readonly onProgress?: (p: IngestProgress) => void;
 }
 
-export const DEFAULTS: Readonly<Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'groupBufferRows' | 'maxRejectRatio' | 'stateDir'>>> = {
+export const DEFAULTS: Readonly<
+  Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'groupBufferRows' | 'maxRejectRatio' | 'stateDir'>>
+> = {
   batchSize: 10_000,
   writers: 2,
   activityBufferRows: 8_000_000,
@@ -267,7 +261,10 @@ async function checkResumedLayout(client: Neo4jClient, file: DropFile, prefix: s
   const earlier = await existingBatchLayout(client, prefix);
   if (earlier === undefined || (earlier.batchSize === layout.batchSize && earlier.bufferRows === layout.bufferRows)) return;
   const describe = (l: BatchLayout): string => `batch size ${l.batchSize}${l.bufferRows === undefined ? '' : ` and group buffer ${l.bufferRows}`}`;
-  throw new InvalidParameterError('batchSize', `${file.name}: resumed with ${describe(layout)}, earlier batches used ${describe(earlier)}; use the same settings`);
+  throw new InvalidParameterError(
+    'batchSize',
+    `${file.name}: resumed with ${describe(layout)}, earlier batches used ${describe(earlier)}; use the same settings`,
+  );
 }
 
 /**
@@ -397,12 +394,7 @@ export async function finalizeDrop(client: Neo4jClient, drop: DropRef, results: 
   });
 }
 
-function summarise(
-  drop: DropRef,
-  files: FileResult[],
-  t0: number,
-  flags: { skippedAsDuplicate: boolean; ledgerWritten: boolean },
-): IngestSummary {
+function summarise(drop: DropRef, files: FileResult[], t0: number, flags: { skippedAsDuplicate: boolean; ledgerWritten: boolean }): IngestSummary {
   const seconds = (performance.now() - t0) / 1000;
   const rows = files.reduce((s, r) => s + r.rows, 0);
   return {

@@ -40,7 +40,12 @@ export function canonicalIp(text: string): CanonicalIp | string {
     const [a, b] = [hextets[6]!, hextets[7]!];
     return v4([a >> 8, a & 0xff, b >> 8, b & 0xff]);
   }
-  const prefix = new URL(`http://[${hextets.slice(0, 4).map((h) => h.toString(16)).join(':')}::]/`).hostname.slice(1, -1);
+  const prefix = new URL(
+    `http://[${hextets
+      .slice(0, 4)
+      .map((h) => h.toString(16))
+      .join(':')}::]/`,
+  ).hostname.slice(1, -1);
   return { address: host, version: 6, subnet: `${prefix}/64` };
 }
 
@@ -50,7 +55,7 @@ function v4(octets: number[]): CanonicalIp {
 
 /** Expand a canonical IPv6 string (no embedded dotted quad: URL serialises those as hex) to 8 hextets. */
 function expand(host: string): number[] {
-  const [head, tail] = host.includes('::') ? host.split('::') as [string, string] : [host, undefined];
+  const [head, tail] = host.includes('::') ? (host.split('::') as [string, string]) : [host, undefined];
   const h = head ? head.split(':').map((x) => parseInt(x, 16)) : [];
   if (tail === undefined) return h;
   const t = tail ? tail.split(':').map((x) => parseInt(x, 16)) : [];

@@ -8,8 +8,7 @@ import { FILE_KINDS, type FileKind, type FileFormat } from './file-kinds.js';
 
 /** One record read from a file: string values by field name, or a row-level reject. */
 export type RawRecord =
-  | { readonly line: number; readonly values: Record<string, string | undefined> }
-  | { readonly line: number; readonly field: string; readonly reason: string };
+  { readonly line: number; readonly values: Record<string, string | undefined> } | { readonly line: number; readonly field: string; readonly reason: string };
 
 export interface ReadOptions {
   /**

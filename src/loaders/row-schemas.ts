@@ -95,7 +95,10 @@ const FP_KINDS: readonly FingerprintKind[] = FINGERPRINT_KINDS;
 const MARKERS: readonly PromptMarker[] = PROMPT_MARKERS;
 
 const markers = z.string().transform((s, ctx) => {
-  const parts = s.split(';').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = s
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   for (const p of parts) {
     if (!(MARKERS as readonly string[]).includes(p)) {
       ctx.addIssue({ code: 'custom', message: `unknown marker (expected ${MARKERS.join(', ')})` });
@@ -366,7 +369,10 @@ export function fastRow(kind: FileKind, v: Record<string, string | undefined>): 
       if (!isText(key) || count === null || capability === null || fpKind === null) return undefined;
       let markers: PromptMarker[] = [];
       if (v.markers !== undefined) {
-        const parts = v.markers.split(';').map((p) => p.trim()).filter((p) => p !== '');
+        const parts = v.markers
+          .split(';')
+          .map((p) => p.trim())
+          .filter((p) => p !== '');
         if (!parts.every((p) => (MARKERS as readonly string[]).includes(p))) return undefined;
         markers = [...new Set(parts)].sort() as PromptMarker[];
       }

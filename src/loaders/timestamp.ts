@@ -30,7 +30,15 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * parseGeneral, which also words the error; a test holds the two to the same results.
  */
 function canonicalUtc(s: string): number | undefined {
-  if (s.length !== 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 90) {
+  if (
+    s.length !== 20 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 90
+  ) {
     return undefined;
   }
   for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!DIGIT(s.charCodeAt(i))) return undefined;
@@ -56,15 +64,17 @@ export function parseGeneral(text: string): number | string {
       : 'not an ISO-8601 timestamp with a zone';
   }
   const [y, mo, d, h, mi, s = '0', frac = '0', zone = 'Z'] = m.slice(1) as Array<string | undefined>;
-  const Y = Number(y), M = Number(mo), D = Number(d), H = Number(h), MI = Number(mi), S = Number(s);
+  const Y = Number(y),
+    M = Number(mo),
+    D = Number(d),
+    H = Number(h),
+    MI = Number(mi),
+    S = Number(s);
   const ms = Math.floor(Number(`0.${frac}`) * 1000);
   // Date.UTC rolls over (Feb 30 -> Mar 2); a round trip catches impossible dates.
   const local = Date.UTC(Y, M - 1, D, H, MI, S, ms);
   const check = new Date(local);
-  if (
-    M < 1 || M > 12 || H > 23 || MI > 59 || S > 59 ||
-    check.getUTCFullYear() !== Y || check.getUTCMonth() !== M - 1 || check.getUTCDate() !== D
-  ) {
+  if (M < 1 || M > 12 || H > 23 || MI > 59 || S > 59 || check.getUTCFullYear() !== Y || check.getUTCMonth() !== M - 1 || check.getUTCDate() !== D) {
     return 'impossible date or time';
   }
   let offsetMin = 0;

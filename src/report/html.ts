@@ -59,9 +59,15 @@ const dot = (color: string, text: string, cls = 'swatch'): string => `<li><span 
 
 /** What the picture's colours and widths mean (constants only, no data). */
 function legendHtml(): string {
-  const accounts = Object.entries(RECOMMENDATION_COLORS).map(([r, c]) => dot(c, r)).join('');
-  const identifiers = Object.entries(KIND_COLORS).map(([k, c]) => dot(c, k, 'swatch small')).join('');
-  const links = Object.entries(EVIDENCE_COLORS).map(([k, c]) => dot(c, k, 'line')).join('');
+  const accounts = Object.entries(RECOMMENDATION_COLORS)
+    .map(([r, c]) => dot(c, r))
+    .join('');
+  const identifiers = Object.entries(KIND_COLORS)
+    .map(([k, c]) => dot(c, k, 'swatch small'))
+    .join('');
+  const links = Object.entries(EVIDENCE_COLORS)
+    .map(([k, c]) => dot(c, k, 'line'))
+    .join('');
   return `<div id="legend">
 <h3>Accounts</h3><ul class="legend">${accounts}</ul>
 <p class="note">coloured by the member's own recommendation, else the ring's</p>

@@ -51,7 +51,13 @@ export async function loadClusterGraph(
     { runId, clusterId },
     'READ',
   );
-  interface Ident { kind: NodeKind; key: string; members: Set<string>; details: Details; subnet?: string }
+  interface Ident {
+    kind: NodeKind;
+    key: string;
+    members: Set<string>;
+    details: Details;
+    subnet?: string;
+  }
   const accounts = new Map<string, Details>();
   const memberRecommendation = new Map<string, string>();
   const memberReasons = new Map<string, string[]>();

@@ -41,7 +41,9 @@ describe('the Cypher cookbook against real Neo4j', () => {
     const { rows } = await run('cluster-members', { cluster: 'ring-a' });
     expect(rows.map((r) => r.account).sort()).toEqual(['a01', 'a02', 'a03', 'a04', 'a05']);
     const a01 = rows.find((r) => r.account === 'a01')!;
-    const shared = Object.fromEntries((a01.shared as Array<{ kind: string; key: string; sharedWith: number }>).map((s) => [`${s.kind}:${s.key}`, s.sharedWith]));
+    const shared = Object.fromEntries(
+      (a01.shared as Array<{ kind: string; key: string; sharedWith: number }>).map((s) => [`${s.kind}:${s.key}`, s.sharedWith]),
+    );
     expect(shared).toEqual({
       'PaymentMethod:pm-A': 3,
       'IP:203.0.113.10': 2,
@@ -133,7 +135,15 @@ describe('cookbook parameters', () => {
   });
 
   it('formats rows as a table (control characters escaped), JSON and CSV', () => {
-    const rows: QueryRows = { columns: ['account', 'shared'], rows: [{ account: 'evil\u001b[31m', shared: [{ k: 1 }] }, { account: 'a,b', shared: null }], truncated: false, limit: 10 };
+    const rows: QueryRows = {
+      columns: ['account', 'shared'],
+      rows: [
+        { account: 'evil\u001b[31m', shared: [{ k: 1 }] },
+        { account: 'a,b', shared: null },
+      ],
+      truncated: false,
+      limit: 10,
+    };
     const table = formatRows(rows, 'table');
     expect(table).not.toContain('\u001b');
     expect(table).toContain('evil\\u001b[31m');

@@ -136,7 +136,7 @@ describe('read-only analyst runner', () => {
     'CREATE INDEX intruder_idx IF NOT EXISTS FOR (a:Account) ON (a.plan)',
     "LOAD CSV FROM 'file:///accounts.csv' AS row CREATE (:Account {id: row[0]})",
     "load\ncsv with headers from 'https://example.invalid/x.csv' AS row RETURN row",
-    "MATCH (a:Account) CALL (a) { SET a.flag = true } IN TRANSACTIONS OF 10 ROWS",
+    'MATCH (a:Account) CALL (a) { SET a.flag = true } IN TRANSACTIONS OF 10 ROWS',
     "CALL db.createLabel('Intruder')",
   ];
 

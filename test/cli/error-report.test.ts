@@ -26,18 +26,20 @@ describe('reportError', () => {
   it('disk full and read-only targets are service failures that name the path', () => {
     const full = reportError(sysError('ENOSPC', '/exports/ring.csv'));
     expect(full.exitCode).toBe(EXIT.service);
-    expect(full.line).toBe('ringscope: StorageError: /exports/ring.csv: no space left on the device: free space on that file system, or choose another target (ENOSPC)');
+    expect(full.line).toBe(
+      'ringscope: StorageError: /exports/ring.csv: no space left on the device: free space on that file system, or choose another target (ENOSPC)',
+    );
     expect(reportError(sysError('EROFS', '/ro/x.csv')).line).toMatch(/^ringscope: StorageError: \/ro\/x\.csv: the file system is read-only/);
     expect(reportError(new StorageError('--out ring.csv', 'EROFS', 'read-only')).exitCode).toBe(EXIT.service);
   });
 
-  it('a missing input file is the user\'s', () => {
+  it("a missing input file is the user's", () => {
     const r = reportError(sysError('ENOENT', 'drop/accounts.csv'));
     expect(r.exitCode).toBe(EXIT.usage);
     expect(r.line).toBe('ringscope: FileError: drop/accounts.csv: no such file or directory (ENOENT)');
   });
 
-  it('Neo4j: a refused query is the user\'s, a lost server is a service failure', () => {
+  it("Neo4j: a refused query is the user's, a lost server is a service failure", () => {
     const q = reportError(new Neo4jError('There is no procedure with the name `db.nope`', 'Neo.ClientError.Procedure.ProcedureNotFound', '', ''));
     expect(q.exitCode).toBe(EXIT.usage);
     expect(q.line).toMatch(/^ringscope: QueryError: Neo\.ClientError\.Procedure\.ProcedureNotFound: There is no procedure/);

@@ -56,6 +56,8 @@ describe('CLI option errors', () => {
     const r = runCli(['clusters'], { NEO4J_URI: '', REDIS_URL: '', RINGSCOPE_INSTANCE: 'nothing-runs-here' });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^ringscope: ConfigError: NEO4J_URI: is required: it is unset and no local services of instance nothing-runs-here are up.*\(hint: start them with `node scripts\/services.mjs up --instance nothing-runs-here`/);
+    expect(r.stderr).toMatch(
+      /^ringscope: ConfigError: NEO4J_URI: is required: it is unset and no local services of instance nothing-runs-here are up.*\(hint: start them with `node scripts\/services.mjs up --instance nothing-runs-here`/,
+    );
   });
 });

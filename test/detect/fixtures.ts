@@ -33,7 +33,12 @@ function use(b: Builder, g: Omit<IdentifierGroup, 'members'>, account: string, f
   let e = b.groups.get(k);
   if (!e) b.groups.set(k, (e = { g, members: new Map() }));
   const m = e.members.get(account);
-  e.members.set(account, m ? { account, firstSeen: Math.min(m.firstSeen, firstSeen), lastSeen: Math.max(m.lastSeen, lastSeen), count: m.count + count } : { account, firstSeen, lastSeen, count });
+  e.members.set(
+    account,
+    m
+      ? { account, firstSeen: Math.min(m.firstSeen, firstSeen), lastSeen: Math.max(m.lastSeen, lastSeen), count: m.count + count }
+      : { account, firstSeen, lastSeen, count },
+  );
 }
 
 function ip(b: Builder, address: string, account: string, f: number, l: number, requests: number, isProxy = false): void {
@@ -42,7 +47,15 @@ function ip(b: Builder, address: string, account: string, f: number, l: number, 
   use(b, { kind: 'subnet', key: subnet }, account, f, l, requests);
 }
 
-function prompt(b: Builder, key: string, capability: Capability, fpKind: 'template' | 'minhash' | 'system', account: string, count: number, markers: PromptMarker[] = []): void {
+function prompt(
+  b: Builder,
+  key: string,
+  capability: Capability,
+  fpKind: 'template' | 'minhash' | 'system',
+  account: string,
+  count: number,
+  markers: PromptMarker[] = [],
+): void {
   use(b, { kind: 'prompt', key, capability, fpKind, ...(markers.length ? { markers } : {}) }, account, T0, T0 + WINDOW_DAYS * DAY, count);
 }
 
@@ -60,7 +73,8 @@ function human(b: Builder, account: string, tzShift: number, dayProb = 0.5, busi
     if (b.rng() > dayProb) continue;
     const start = businessOnly ? 9 : 8 + Math.floor(b.rng() * 12);
     const len = businessOnly ? 8 : 1 + Math.floor(b.rng() * 3);
-    for (let h = start; h < start + len; h++) if (!businessOnly || b.rng() < 0.8) active(b, account, H0 + d * 24 + ((h + tzShift + 24) % 24), 1 + Math.floor(b.rng() * 4));
+    for (let h = start; h < start + len; h++)
+      if (!businessOnly || b.rng() < 0.8) active(b, account, H0 + d * 24 + ((h + tzShift + 24) % 24), 1 + Math.floor(b.rng() * 4));
   }
 }
 
@@ -89,7 +103,12 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
   // Background individuals: own card, own home IP, diverse prompts, human hours, created over a year.
   const bgCount = opts.background ?? 140;
   for (let i = 0; i < bgCount; i++) {
-    const id = acct(`bg-${String(i).padStart(3, '0')}`, 'background', { createdAt: T0 - Math.floor(r() * 365) * DAY, emailDomain: pick(FREE), verified: r() < 0.7, country: 'US' });
+    const id = acct(`bg-${String(i).padStart(3, '0')}`, 'background', {
+      createdAt: T0 - Math.floor(r() * 365) * DAY,
+      emailDomain: pick(FREE),
+      verified: r() < 0.7,
+      country: 'US',
+    });
     use(b, { kind: 'payment', key: `card-bg-${i}` }, id, ...span(T0), 1);
     ip(b, `10.${i % 200}.${Math.floor(i / 200)}.${i % 250}`, id, ...span(T0), 50);
     const tool = r() < 0.4;
@@ -111,11 +130,17 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
   for (let h = 0; h < WINDOW_DAYS * 24; h++) if (r() < 0.45) schedule.add(h);
   const hydra = (i: number, wave: number): void => {
     const created = T0 - 20 * DAY + wave * 6 * DAY + Math.floor(r() * 10) * HOUR;
-    const id = acct(`hy-${String(i).padStart(3, '0')}`, 'hydra', { createdAt: created, emailDomain: pick(FREE), verified: r() < 0.1, country: pick(['US', 'SG', 'NL']) });
+    const id = acct(`hy-${String(i).padStart(3, '0')}`, 'hydra', {
+      createdAt: created,
+      emailDomain: pick(FREE),
+      verified: r() < 0.1,
+      country: pick(['US', 'SG', 'NL']),
+    });
     const f = Math.max(created, T0);
     use(b, { kind: 'payment', key: `card-hydra-${i % 4}` }, id, f, f + 10 * DAY, 3);
     for (let k = 0; k < 3; k++) ip(b, `203.0.113.${1 + Math.floor(r() * 12)}`, id, f, f + 12 * DAY, 200, true);
-    for (const t of hydraTemplates) if (r() < 0.7) prompt(b, t, t.endsWith('0') || t.endsWith('1') ? 'agentic' : 'coding', 'template', id, 80, r() < 0.6 ? ['cot'] : []);
+    for (const t of hydraTemplates)
+      if (r() < 0.7) prompt(b, t, t.endsWith('0') || t.endsWith('1') ? 'agentic' : 'coding', 'template', id, 80, r() < 0.6 ? ['cot'] : []);
     for (const h of schedule) if (r() < 0.9) active(b, id, H0 + h, 1 + Math.floor(r() * 2));
   };
   for (let i = 0; i < 24; i++) hydra(i, Math.floor(i / 8));
@@ -125,17 +150,28 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
   const carefulSchedule: number[] = [];
   for (let h = 0; h < WINDOW_DAYS * 24; h++) if (r() < 0.25) carefulSchedule.push(h);
   for (let i = 0; i < 12; i++) {
-    const id = acct(`cr-${String(i).padStart(3, '0')}`, 'careful', { createdAt: T0 - 40 * DAY + (i < 6 ? 0 : 9 * DAY) + Math.floor(r() * 20) * HOUR, emailDomain: pick(FREE), verified: r() < 0.3, country: 'US' });
+    const id = acct(`cr-${String(i).padStart(3, '0')}`, 'careful', {
+      createdAt: T0 - 40 * DAY + (i < 6 ? 0 : 9 * DAY) + Math.floor(r() * 20) * HOUR,
+      emailDomain: pick(FREE),
+      verified: r() < 0.3,
+      country: 'US',
+    });
     use(b, { kind: 'payment', key: `card-careful-${i}` }, id, ...span(T0), 1);
     ip(b, `198.51.${100 + i}.${10 + i}`, id, ...span(T0), 100);
-    for (let k = 0; k < 12; k++) if (r() < 0.7) prompt(b, `tpl-careful-${k}`, k % 2 ? 'cyber' : 'reasoning', 'template', id, 40, k % 3 === 0 ? ['rubric'] : ['cot']);
+    for (let k = 0; k < 12; k++)
+      if (r() < 0.7) prompt(b, `tpl-careful-${k}`, k % 2 ? 'cyber' : 'reasoning', 'template', id, 40, k % 3 === 0 ? ['rubric'] : ['cot']);
     for (const h of carefulSchedule) if (r() < 0.85) active(b, id, H0 + h, 1 + Math.floor(r() * 3));
   }
 
   // Legitimate organisation: 15 verified accounts on acme-corp.com, one corporate card, one office
   // IP, created over 6 months, business hours, diverse capabilities.
   for (let i = 0; i < 15; i++) {
-    const id = acct(`org-${String(i).padStart(3, '0')}`, 'org', { createdAt: T0 - 200 * DAY + i * 12 * DAY, emailDomain: 'acme-corp.com', verified: true, country: 'DE' });
+    const id = acct(`org-${String(i).padStart(3, '0')}`, 'org', {
+      createdAt: T0 - 200 * DAY + i * 12 * DAY,
+      emailDomain: 'acme-corp.com',
+      verified: true,
+      country: 'DE',
+    });
     use(b, { kind: 'payment', key: 'card-acme-corporate' }, id, T0, T0 + WINDOW_DAYS * DAY, 5);
     ip(b, '192.0.2.10', id, T0, T0 + WINDOW_DAYS * DAY, 300);
     ip(b, `172.16.${i}.${i + 2}`, id, ...span(T0), 20);
@@ -156,7 +192,12 @@ export function buildFixture(opts: FixtureOptions = {}): Fixture {
   // Benchmark company: 10 verified accounts, one domain, corporate card, datacenter IPs, narrow
   // templated coding traffic at high volume, steady creation, business-like hours.
   for (let i = 0; i < 10; i++) {
-    const id = acct(`bm-${String(i).padStart(3, '0')}`, 'benchmark', { createdAt: T0 - 150 * DAY + i * 14 * DAY, emailDomain: 'evalbench.io', verified: true, country: 'US' });
+    const id = acct(`bm-${String(i).padStart(3, '0')}`, 'benchmark', {
+      createdAt: T0 - 150 * DAY + i * 14 * DAY,
+      emailDomain: 'evalbench.io',
+      verified: true,
+      country: 'US',
+    });
     use(b, { kind: 'payment', key: 'card-evalbench' }, id, T0, T0 + WINDOW_DAYS * DAY, 4);
     ip(b, `198.18.0.${1 + (i % 3)}`, id, T0, T0 + WINDOW_DAYS * DAY, 900, true);
     for (let k = 0; k < 5; k++) prompt(b, `tpl-bench-${k}`, 'coding', 'template', id, 300);

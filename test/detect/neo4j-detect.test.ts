@@ -11,7 +11,6 @@ import { freshNeo4j } from '../helpers/services.js';
 import { buildFixture } from './fixtures.js';
 import { writeLinkageInput } from './load-input.js';
 
-
 describe('ring detection against real Neo4j', () => {
   let client: Neo4jClient;
   const fixture = buildFixture();
@@ -111,9 +110,7 @@ describe('ring detection against real Neo4j', () => {
     const org = res.clusters.find((c) => c.members.includes('org-000'))!;
     expect(org.lineage).toBe('unchanged');
     expect(org.respawn).toHaveLength(0);
-    const q = await client.query(
-      `MATCH (a:Account)-[m:MEMBER_OF {runId: 'run-b', respawn: true}]->(:Cluster) RETURN a.id AS id ORDER BY id`,
-    );
+    const q = await client.query(`MATCH (a:Account)-[m:MEMBER_OF {runId: 'run-b', respawn: true}]->(:Cluster) RETURN a.id AS id ORDER BY id`);
     expect(q.records.map((r) => r.get('id'))).toEqual(['hy-100', 'hy-101', 'hy-102', 'hy-103', 'hy-104']);
     // The earlier run stays queryable until retention prunes it.
     expect((await listRuns(client)).map((r) => r.id)).toEqual(['run-b', 'run-a']);

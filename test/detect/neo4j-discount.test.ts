@@ -25,9 +25,23 @@ describe('identifier discounts on data read from Neo4j', () => {
       accounts,
       identifiers: [
         // Pair sharing a card of degree 2, overlapping in time.
-        { kind: 'payment', key: 'p-pair', members: [{ account: 'x-000', ...span(T0) }, { account: 'x-001', ...span(T0 + DAY) }] },
+        {
+          kind: 'payment',
+          key: 'p-pair',
+          members: [
+            { account: 'x-000', ...span(T0) },
+            { account: 'x-001', ...span(T0 + DAY) },
+          ],
+        },
         // The same, but used 120 days apart.
-        { kind: 'payment', key: 'p-apart', members: [{ account: 'x-002', ...span(T0) }, { account: 'x-003', ...span(T0 + 120 * DAY) }] },
+        {
+          kind: 'payment',
+          key: 'p-apart',
+          members: [
+            { account: 'x-002', ...span(T0) },
+            { account: 'x-003', ...span(T0 + 120 * DAY) },
+          ],
+        },
         // A card shared by 12 accounts at the same time.
         { kind: 'payment', key: 'p-twelve', members: Array.from({ length: 12 }, (_, i) => ({ account: `x-${String(10 + i).padStart(3, '0')}`, ...span(T0) })) },
       ],

@@ -18,7 +18,13 @@ describe('drop reader and the Neo4j path give the same detection input', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('on a generated world with every ring type, bystanders and mid-sized exits', async () => {
-    const g = await generate({ scenario: 'worlds', accounts: 1500, seed: 21, out: dir, world: { hubExitUsers: [20, 80], proxyHomeShare: 0.3, creation: 'steady' } });
+    const g = await generate({
+      scenario: 'worlds',
+      accounts: 1500,
+      seed: 21,
+      out: dir,
+      world: { hubExitUsers: [20, 80], proxyHomeShare: 0.3, creation: 'steady' },
+    });
     const fromDrop = await readDropAsLinkageInput(g.dropDir);
     const client = await freshNeo4j();
     try {

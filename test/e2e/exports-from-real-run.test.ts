@@ -58,7 +58,11 @@ describe('exports of a real detection run', () => {
 
     const ndOut = path.join(dir, 'x', 'accounts.ndjson');
     await exportRun(client, { run: run.runId, format: 'ndjson', out: ndOut });
-    const nd = fs.readFileSync(ndOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const nd = fs
+      .readFileSync(ndOut, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(nd.map((r) => r.account_id)).toEqual(rows.map((r) => r.account_id));
   });
 
@@ -128,7 +132,11 @@ describe('the Cypher cookbook on the generated scenario', () => {
     expect(pay.records).toHaveLength(1);
     const payRows = await q('payment-accounts', { payment: pay.records[0]!.get('id') as string });
     expect(payRows.map((r) => r.account)).toContain(pay.records[0]!.get('account'));
-    const sub = await client.query('MATCH (:Account {id: $a})-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(s:Subnet) RETURN s.cidr AS cidr ORDER BY cidr LIMIT 1', { a }, 'READ');
+    const sub = await client.query(
+      'MATCH (:Account {id: $a})-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(s:Subnet) RETURN s.cidr AS cidr ORDER BY cidr LIMIT 1',
+      { a },
+      'READ',
+    );
     expect(sub.records.length).toBe(1);
     const subRows = await q('subnet-accounts', { cidr: sub.records[0]!.get('cidr') as string });
     expect(subRows.map((r) => r.account)).toContain(a);

@@ -37,7 +37,9 @@ describe('raw prompt logs with scaffold templates to a found ring', () => {
     }
     // The ring's templates link through scaffold ids; whole-prompt ids shared inside it come from its
     // few ordinary (noise) prompts.
-    const sharedWhole = input.identifiers.filter((grp) => grp.kind === 'prompt' && grp.fpKind !== 'scaffold' && grp.members.filter((m) => ring.has(m.account)).length >= 2);
+    const sharedWhole = input.identifiers.filter(
+      (grp) => grp.kind === 'prompt' && grp.fpKind !== 'scaffold' && grp.members.filter((m) => ring.has(m.account)).length >= 2,
+    );
     const sharedScaffold = input.identifiers.filter((grp) => grp.fpKind === 'scaffold' && grp.members.filter((m) => ring.has(m.account)).length >= 2);
     expect(sharedScaffold.length).toBeGreaterThan(sharedWhole.length);
 

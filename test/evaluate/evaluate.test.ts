@@ -146,10 +146,15 @@ describe('positive labels other than ring (issue #19)', () => {
     const json = JSON.parse((await evaluateCli(['--positive-label', 'fraud,ring', '--json'])).stdout) as { ringAccounts: number; positiveLabels: string[] };
     expect(json).toMatchObject({ ringAccounts: 6, positiveLabels: ['fraud', 'ring'] });
     const failed = await evaluateCli([]).catch((e: { code: number; stderr: string }) => e);
-    await expect(evaluateCli(['--positive-label', 'fraud,'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError: --positive-label/) });
+    await expect(evaluateCli(['--positive-label', 'fraud,'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/InvalidParameterError: --positive-label/),
+    });
     expect(failed).toMatchObject({ code: 2 });
     const stderr = (failed as { stderr: string }).stderr;
-    expect(stderr).toMatch(/^ringscope: NoPositiveLabelError: no truth account is labelled ring; labels found: fraud \(6\), .*\(hint: name the ring label\(s\) with --positive-label\)$/m);
+    expect(stderr).toMatch(
+      /^ringscope: NoPositiveLabelError: no truth account is labelled ring; labels found: fraud \(6\), .*\(hint: name the ring label\(s\) with --positive-label\)$/m,
+    );
     expect(stderr.trim().split('\n')).toHaveLength(1);
     fs.rmSync(dir, { recursive: true, force: true });
   });

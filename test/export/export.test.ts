@@ -73,13 +73,21 @@ describe('exports of a run', () => {
     const js = path.join(dir, 'ring.json');
     await exportRun(client, { format: 'ndjson', out: nd });
     await exportRun(client, { format: 'json', out: js });
-    const ndRows = fs.readFileSync(nd, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const ndRows = fs
+      .readFileSync(nd, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const doc = JSON.parse(fs.readFileSync(js, 'utf8'));
     expect(doc.schema_version).toBe(SCHEMA_VERSION);
     expect(doc.run).toEqual({ id: RUN2, startedAt: '2026-01-02T02:00:00.000Z', finishedAt: '2026-01-02T02:06:00.000Z' });
     expect(ndRows).toEqual(doc.accounts);
     expect(ndRows).toHaveLength(10);
-    const ndClusters = fs.readFileSync(companionPath(nd), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const ndClusters = fs
+      .readFileSync(companionPath(nd), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(ndClusters).toEqual(JSON.parse(fs.readFileSync(companionPath(js), 'utf8')).clusters);
 
     for (const format of ['csv', 'ndjson', 'json', 'stix'] as const) {
@@ -129,13 +137,9 @@ describe('exports of a run', () => {
       expect(ids.has(r.source_ref as string)).toBe(true);
       expect(ids.has(r.target_ref as string)).toBe(true);
     }
-    expect(rels.map((r) => r.relationship_type).sort()).toEqual(
-      expect.arrayContaining(['uses', 'consists-of', 'indicates']),
-    );
+    expect(rels.map((r) => r.relationship_type).sort()).toEqual(expect.arrayContaining(['uses', 'consists-of', 'indicates']));
     const ind = bundle.objects.find((o) => o.type === 'indicator' && (o.name as string).includes('ring-a'))!;
-    expect(ind.pattern).toBe(
-      "[ipv4-addr:value = '203.0.113.10'] OR [ipv4-addr:value = '203.0.113.11'] OR [ipv6-addr:value = '2001:db8:0:1::10']",
-    );
+    expect(ind.pattern).toBe("[ipv4-addr:value = '203.0.113.10'] OR [ipv4-addr:value = '203.0.113.11'] OR [ipv6-addr:value = '2001:db8:0:1::10']");
     expect(ind.indicator_types).toEqual(['malicious-activity']);
 
     // The schema really checks: a ring without a name is rejected.

@@ -25,14 +25,31 @@ function sampleLog(): string {
   for (let i = 0; i < 30; i++) {
     const v = synth.variant(fam);
     const secret = SECRET_MARKERS[i % SECRET_MARKERS.length]!;
-    lines.push(JSON.stringify({ account_id: `ring-${i % 3}`, ts: new Date(t0 + i * 60_000).toISOString(), prompt: `${v.prompt} Project name ${secret}.`, system: v.system ?? null }));
+    lines.push(
+      JSON.stringify({
+        account_id: `ring-${i % 3}`,
+        ts: new Date(t0 + i * 60_000).toISOString(),
+        prompt: `${v.prompt} Project name ${secret}.`,
+        system: v.system ?? null,
+      }),
+    );
   }
-  for (let i = 0; i < 5; i++) lines.push(JSON.stringify({ account_id: 'user,"quoted"', ts: t0 + i * 3_600_000, prompt: `${synth.ordinary()} ${SECRET_MARKERS[0]}` }));
+  for (let i = 0; i < 5; i++)
+    lines.push(JSON.stringify({ account_id: 'user,"quoted"', ts: t0 + i * 3_600_000, prompt: `${synth.ordinary()} ${SECRET_MARKERS[0]}` }));
   lines.push('   ');
   return lines.join('\r\n') + '\n';
 }
 
-interface Row { account_id: string; fingerprint: string; first_seen: string; last_seen: string; count: string; capability: string; kind: string; markers: string }
+interface Row {
+  account_id: string;
+  fingerprint: string;
+  first_seen: string;
+  last_seen: string;
+  count: string;
+  capability: string;
+  kind: string;
+  markers: string;
+}
 const readCsv = (file: string) => parse(fs.readFileSync(file, 'utf8'), { columns: true }) as Row[];
 
 describe('fingerprintLog', () => {
@@ -47,7 +64,9 @@ describe('fingerprintLog', () => {
     expect(rows).toHaveLength(summary.rows);
     for (const r of rows) {
       expect(r.fingerprint).toMatch(/^(t|s|w|m\d+):[0-9a-f]{24}$/);
-      expect(r.kind).toBe(r.fingerprint.startsWith('t:') ? 'template' : r.fingerprint.startsWith('s:') ? 'system' : r.fingerprint.startsWith('w:') ? 'scaffold' : 'minhash');
+      expect(r.kind).toBe(
+        r.fingerprint.startsWith('t:') ? 'template' : r.fingerprint.startsWith('s:') ? 'system' : r.fingerprint.startsWith('w:') ? 'scaffold' : 'minhash',
+      );
       expect(r.first_seen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.parse(r.first_seen)).toBeLessThanOrEqual(Date.parse(r.last_seen));
       expect(['coding', 'agentic', 'cyber', 'reasoning', 'writing', 'other']).toContain(r.capability);
@@ -73,7 +92,8 @@ describe('fingerprintLog', () => {
   it('gives the same rows as fingerprintPrompt, whatever the line order', async () => {
     const a = JSON.stringify({ account_id: 'a', ts: '2026-01-01T00:00:00+02:00', prompt: 'Prove that 7 is prime. Think step by step.' });
     const b = JSON.stringify({ account_id: 'a', ts: '2026-01-01T01:00:00Z', prompt: 'Prove that 11 is prime. Think step by step.' });
-    const out1 = path.join(dir, 'o1.csv'), out2 = path.join(dir, 'o2.csv');
+    const out1 = path.join(dir, 'o1.csv'),
+      out2 = path.join(dir, 'o2.csv');
     fs.writeFileSync(path.join(dir, 'i1.ndjson'), `${a}\n${b}`);
     fs.writeFileSync(path.join(dir, 'i2.ndjson'), `${b}\n${a}\n`);
     await fingerprintLog(path.join(dir, 'i1.ndjson'), out1);
@@ -110,7 +130,11 @@ describe('fingerprintLog', () => {
     const summary = await fingerprintLog(input, out, { maxRejectRatio: 1 });
     expect(summary.rejects).toBe(5);
     expect(summary.firstRejects.map((r) => [r.line, r.field])).toEqual([
-      [2, '(line)'], [3, 'account_id'], [4, 'ts'], [5, 'prompt'], [6, 'system'],
+      [2, '(line)'],
+      [3, 'account_id'],
+      [4, 'ts'],
+      [5, 'prompt'],
+      [6, 'system'],
     ]);
     expect(new Set(readCsv(out).map((r) => r.account_id))).toEqual(new Set(['a1', 'a2']));
   });
@@ -156,13 +180,16 @@ describe('fingerprintLog', () => {
     expect(logs).toContain('rejected prompt log line');
     expect(logs).toContain('prompt fingerprints written');
     // No secret, and no 5-word run of any prompt, appears in the CSV or the logs.
-    const prompts = text.split('\n').filter((l) => l.trim().startsWith('{"account_id')).map((l) => {
-      try {
-        return (JSON.parse(l) as { prompt: string }).prompt;
-      } catch {
-        return 'hunter2-passphrase broken';
-      }
-    });
+    const prompts = text
+      .split('\n')
+      .filter((l) => l.trim().startsWith('{"account_id'))
+      .map((l) => {
+        try {
+          return (JSON.parse(l) as { prompt: string }).prompt;
+        } catch {
+          return 'hunter2-passphrase broken';
+        }
+      });
     for (const secret of SECRET_MARKERS) {
       expect(output).not.toContain(secret);
       expect(logs).not.toContain(secret);
@@ -196,7 +223,10 @@ describe('fingerprintLog', () => {
     }
     // Keyed ids differ from the unkeyed ones of the library default.
     const unkeyedOut = path.join(dir, 'unkeyed.csv');
-    const run2 = spawnSync(process.execPath, [bin, 'fingerprint', input, '--out', unkeyedOut], { env: { ...env, RINGSCOPE_FINGERPRINT_KEY: '' }, encoding: 'utf8' });
+    const run2 = spawnSync(process.execPath, [bin, 'fingerprint', input, '--out', unkeyedOut], {
+      env: { ...env, RINGSCOPE_FINGERPRINT_KEY: '' },
+      encoding: 'utf8',
+    });
     expect(run2.status, run2.stderr).toBe(0);
     const unkeyed = new Set(readCsv(unkeyedOut).map((r) => r.fingerprint));
     expect(rows.some((r) => unkeyed.has(r.fingerprint))).toBe(false);

@@ -21,7 +21,9 @@ describe('MinHash LSH fingerprints', () => {
     const synth = new PromptSynth(11);
     const fp = new Fingerprinter();
     for (const paraphrase of [0.1, 0.25]) {
-      let pairs = 0, hits = 0, isolated = 0;
+      let pairs = 0,
+        hits = 0,
+        isolated = 0;
       for (let f = 0; f < 60; f++) {
         const fam = synth.family();
         const v = Array.from({ length: 5 }, () => fp.fingerprint(synth.variant(fam, { paraphrase }).prompt));
@@ -47,12 +49,10 @@ describe('MinHash LSH fingerprints', () => {
   it('unrelated prompts collide in under 1% of ≥ 10,000 pairs', () => {
     const synth = new PromptSynth(12);
     const fp = new Fingerprinter();
-    const texts = [
-      ...Array.from({ length: 80 }, () => synth.variant(synth.family()).prompt),
-      ...Array.from({ length: 70 }, () => synth.ordinary()),
-    ];
+    const texts = [...Array.from({ length: 80 }, () => synth.variant(synth.family()).prompt), ...Array.from({ length: 70 }, () => synth.ordinary())];
     const prints = texts.map((t) => fp.fingerprint(t));
-    let pairs = 0, hits = 0;
+    let pairs = 0,
+      hits = 0;
     for (let i = 0; i < prints.length; i++)
       for (let j = i + 1; j < prints.length; j++) {
         pairs++;
@@ -74,13 +74,15 @@ describe('MinHash LSH fingerprints', () => {
       for (let i = 0; i + 3 <= words.length; i++) set.add(words.slice(i, i + 3).join(' '));
       return set;
     };
-    let bias = 0, absErr = 0;
+    let bias = 0,
+      absErr = 0;
     const n = 200;
     for (let k = 0; k < n; k++) {
       const fam = synth.family();
       const a = synth.variant(fam, { paraphrase: 0.4 }).prompt;
       const b = k % 2 ? synth.variant(fam, { paraphrase: 0.4 }).prompt : synth.variant(synth.family()).prompt;
-      const sa = shingles(a), sb = shingles(b);
+      const sa = shingles(a),
+        sb = shingles(b);
       let inter = 0;
       for (const x of sa) if (sb.has(x)) inter++;
       const exact = inter / (sa.size + sb.size - inter);

@@ -46,7 +46,9 @@ describe('capability tags and markers', () => {
 
   it('tags synthesised families with their capability and markers', () => {
     const synth = new PromptSynth(21);
-    let right = 0, total = 0, markerRight = 0;
+    let right = 0,
+      total = 0,
+      markerRight = 0;
     for (let i = 0; i < 100; i++) {
       const fam = synth.family();
       const v = synth.variant(fam);

@@ -37,12 +37,22 @@ function corpus(seed: number, fp: Fingerprinter, synonyms: number, organic: numb
 /** Share of same-template and of unrelated pairs that share ≥ 1 id of the chosen kinds (system prompt left out). */
 function pairRates(c: Corpus, ids: (p: PromptFingerprint) => string[]): { same: number; unrelated: number; organic: number } {
   const sets = c.prints.map((p) => new Set(ids(p)));
-  let same = 0, sameHit = 0, un = 0, unHit = 0, org = 0, orgHit = 0;
+  let same = 0,
+    sameHit = 0,
+    un = 0,
+    unHit = 0,
+    org = 0,
+    orgHit = 0;
   for (let i = 0; i < sets.length; i++)
     for (let j = i + 1; j < sets.length; j++) {
       let hit = false;
-      for (const x of sets[i]!) if (sets[j]!.has(x)) { hit = true; break; }
-      const ti = c.template[i]!, tj = c.template[j]!;
+      for (const x of sets[i]!)
+        if (sets[j]!.has(x)) {
+          hit = true;
+          break;
+        }
+      const ti = c.template[i]!,
+        tj = c.template[j]!;
       if (ti >= 0 && ti === tj) {
         same++;
         if (hit) sameHit++;
@@ -65,7 +75,11 @@ describe('scaffold fingerprints', () => {
   const fp = new Fingerprinter();
 
   // Seeds and paraphrase strengths here were not used to choose the defaults (those were 1–5 at 0.3 and 0.6).
-  for (const [seed, synonyms] of [[404, 0.3], [9001, 0.6], [31337, 0.9]] as const) {
+  for (const [seed, synonyms] of [
+    [404, 0.3],
+    [9001, 0.6],
+    [31337, 0.9],
+  ] as const) {
     it(`link same-template prompts in ≥ 95% of pairs and unrelated ones in < 0.5% (seed ${seed}, synonym rate ${synonyms})`, () => {
       const c = corpus(seed, fp, synonyms, 1000);
       const r = pairRates(c, own);
@@ -86,12 +100,18 @@ describe('scaffold fingerprints', () => {
 
   it('do not link organic prompts through popular phrases (greetings, "please help me with", thanks)', () => {
     const rng = new Rng(555);
-    const openers = ['Hi! Please help me with this.', 'Hello, can you help me with something?', 'Quick question, sorry if this is a silly one.', 'Hey there, I need some help please.'];
+    const openers = [
+      'Hi! Please help me with this.',
+      'Hello, can you help me with something?',
+      'Quick question, sorry if this is a silly one.',
+      'Hey there, I need some help please.',
+    ];
     const closers = ['Thanks!', 'Thank you so much in advance for your help!', 'Any help is much appreciated.', 'Thanks a lot, really appreciate it!'];
     const prints = Array.from({ length: 400 }, (_, i) =>
       fp.fingerprint(`${openers[i % openers.length]} ${naturalTask(rng, CAPS[i % CAPS.length]!)} ${closers[i % closers.length]}`),
     );
-    let pairs = 0, hits = 0;
+    let pairs = 0,
+      hits = 0;
     for (let i = 0; i < prints.length; i++)
       for (let j = i + 1; j < prints.length; j++) {
         // Same opener and closer, different task.
@@ -104,7 +124,8 @@ describe('scaffold fingerprints', () => {
     expect(hits / pairs).toBeLessThan(0.005);
     // The same phrases are shingled like any text: with no content-word requirement they would link.
     const loose = new Fingerprinter({ scaffold: { minContent: 0 } });
-    const a = loose.fingerprint(`${openers[1]} ${closers[1]}`), b = loose.fingerprint(`${openers[1]} ${closers[1]}`);
+    const a = loose.fingerprint(`${openers[1]} ${closers[1]}`),
+      b = loose.fingerprint(`${openers[1]} ${closers[1]}`);
     expect(a.scaffold.length).toBeGreaterThan(0);
     expect(b.scaffold).toEqual(a.scaffold);
     expect(fp.fingerprint(`${openers[1]} ${closers[1]}`).scaffold).toEqual([]);

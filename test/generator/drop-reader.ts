@@ -60,10 +60,11 @@ export function auc(scores: ReadonlyArray<{ score: number; positive: boolean }>)
     let j = i;
     while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
     const avgRank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (sorted[k]!.positive) {
-      rankSum += avgRank;
-      pos++;
-    }
+    for (let k = i; k < j; k++)
+      if (sorted[k]!.positive) {
+        rankSum += avgRank;
+        pos++;
+      }
     i = j;
   }
   const neg = sorted.length - pos;

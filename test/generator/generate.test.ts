@@ -29,7 +29,13 @@ describe('generate: determinism and contract', () => {
 
   it('writes the contract headers, ISO-8601 Z timestamps, and truth beside (not inside) the drop', async () => {
     const out = path.join(tmp, 'det-a');
-    expect(fs.readdirSync(path.join(out, 'drop')).sort()).toEqual(['accounts.csv', 'activity.csv', 'ip_addresses.csv', 'payment_methods.csv', 'prompt_fingerprints.csv']);
+    expect(fs.readdirSync(path.join(out, 'drop')).sort()).toEqual([
+      'accounts.csv',
+      'activity.csv',
+      'ip_addresses.csv',
+      'payment_methods.csv',
+      'prompt_fingerprints.csv',
+    ]);
     const head = (f: string) => fs.readFileSync(path.join(out, f), 'utf8').split('\n')[0];
     expect(head('drop/accounts.csv')).toBe('account_id,created_at,email_domain,country,verified,plan');
     expect(head('drop/payment_methods.csv')).toBe('account_id,payment_fingerprint,first_seen,last_seen,card_bin,card_country');
@@ -84,7 +90,14 @@ describe('generate: leak-freedom', () => {
   });
 
   it('row position does not separate rings (or orgs) from the rest in any file', () => {
-    for (const [name, rows] of Object.entries({ accounts: d.accounts, truth: d.truth, payments: d.payments, ips: d.ips, prompts: d.prompts, activity: d.activity })) {
+    for (const [name, rows] of Object.entries({
+      accounts: d.accounts,
+      truth: d.truth,
+      payments: d.payments,
+      ips: d.ips,
+      prompts: d.prompts,
+      activity: d.activity,
+    })) {
       for (const label of ['ring', 'legit_org']) {
         const a = auc(rows.map((r, i) => ({ score: i, positive: d.label.get(r.account_id!) === label })));
         expect(Math.abs(a - 0.5), `${name} ${label} position AUC ${a}`).toBeLessThan(0.1);
@@ -143,7 +156,8 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
     for (const t of RING_TYPES.filter((x) => x !== 'network-camouflage')) expect(groupsOf(t).length, t).toBeGreaterThan(0);
     expect(groupsOf('shared-reseller').length).toBeGreaterThanOrEqual(2);
     const labels = new Set(d.truth.map((t) => t.label));
-    for (const l of ['legit_individual', 'legit_tool_user', 'legit_org', 'legit_family', 'legit_cgnat', 'legit_campus', 'legit_benchmark']) expect(labels).toContain(l);
+    for (const l of ['legit_individual', 'legit_tool_user', 'legit_org', 'legit_family', 'legit_cgnat', 'legit_campus', 'legit_benchmark'])
+      expect(labels).toContain(l);
     const rings = d.truth.filter((t) => t.label === 'ring').length;
     expect(rings / N).toBeGreaterThan(0.01);
     expect(rings / N).toBeLessThan(0.08);
@@ -168,11 +182,16 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
       const hoursOfDay = new Set(act.map((r) => new Date(r.hour!).getUTCHours()));
       expect(hoursOfDay.size).toBeGreaterThanOrEqual(20); // around the clock
       const perDay = new Map<string, number>();
-      for (const r of act) perDay.set(`${r.account_id}/${r.hour!.slice(0, 10)}`, (perDay.get(`${r.account_id}/${r.hour!.slice(0, 10)}`) ?? 0) + Number(r.requests));
+      for (const r of act)
+        perDay.set(`${r.account_id}/${r.hour!.slice(0, 10)}`, (perDay.get(`${r.account_id}/${r.hour!.slice(0, 10)}`) ?? 0) + Number(r.requests));
       const mean = [...perDay.values()].reduce((a, b) => a + b, 0) / perDay.size;
       expect(mean).toBeGreaterThan(12);
       expect(mean).toBeLessThan(45);
-      const caps = new Set(rows(d.prompts, ids).filter((r) => r.kind === 'template').map((r) => r.capability));
+      const caps = new Set(
+        rows(d.prompts, ids)
+          .filter((r) => r.kind === 'template')
+          .map((r) => r.capability),
+      );
       for (const c of caps) expect(['coding', 'agentic', 'cyber', 'reasoning']).toContain(c);
       // noise: rings also send some ordinary prompts
       expect(rows(d.prompts, ids).some((r) => r.kind === 'minhash')).toBe(true);
@@ -208,7 +227,10 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
           }
         return sum / n;
       };
-      const inds = d.truth.filter((t) => t.label === 'legit_individual').slice(0, ids.length).map((t) => t.account_id!);
+      const inds = d.truth
+        .filter((t) => t.label === 'legit_individual')
+        .slice(0, ids.length)
+        .map((t) => t.account_id!);
       expect(jac(hoursOf(ids))).toBeGreaterThan(5 * jac(hoursOf(inds)) + 0.01);
     }
   });
@@ -230,8 +252,16 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
     const ipsA = new Set(rows(d.ips, a!).map((r) => r.ip));
     const ipsB = new Set(rows(d.ips, b!).map((r) => r.ip));
     expect([...ipsA].filter((ip) => ipsB.has(ip)).length).toBeGreaterThan(0);
-    const tplA = new Set(rows(d.prompts, a!).filter((r) => r.kind === 'template').map((r) => r.fingerprint));
-    const tplB = new Set(rows(d.prompts, b!).filter((r) => r.kind === 'template').map((r) => r.fingerprint));
+    const tplA = new Set(
+      rows(d.prompts, a!)
+        .filter((r) => r.kind === 'template')
+        .map((r) => r.fingerprint),
+    );
+    const tplB = new Set(
+      rows(d.prompts, b!)
+        .filter((r) => r.kind === 'template')
+        .map((r) => r.fingerprint),
+    );
     expect([...tplA].filter((f) => tplB.has(f))).toEqual([]);
   });
 
@@ -263,7 +293,12 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
     const office = rows(d.ips, big).map((r) => ipUsers.get(r.ip!)!.size);
     expect(Math.max(...office)).toBeGreaterThanOrEqual(big.length / 4);
     const domains = big.map((id) => acctOf.get(id)!.email_domain);
-    const top = [...usersOf(domains.map((x, i) => ({ account_id: big[i]!, x: x! })), 'x').values()].sort((a, b) => b.size - a.size)[0]!;
+    const top = [
+      ...usersOf(
+        domains.map((x, i) => ({ account_id: big[i]!, x: x! })),
+        'x',
+      ).values(),
+    ].sort((a, b) => b.size - a.size)[0]!;
     expect(top.size / big.length).toBeGreaterThan(0.8);
     expect(big.filter((id) => acctOf.get(id)!.verified === 'true').length / big.length).toBeGreaterThan(0.8);
     const created = big.map((id) => Date.parse(acctOf.get(id)!.created_at!));
@@ -284,7 +319,9 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
 
   it('CGNAT and campus hubs put a large share of accounts on a few IPs; popular tool prompts are shared by many', () => {
     for (const label of ['legit_cgnat', 'legit_campus']) {
-      const hub = [...ipUsers.entries()].filter(([, s]) => [...s].filter((a) => d.label.get(a) === label).length > 0.8 * s.size).sort((a, b) => b[1].size - a[1].size)[0]!;
+      const hub = [...ipUsers.entries()]
+        .filter(([, s]) => [...s].filter((a) => d.label.get(a) === label).length > 0.8 * s.size)
+        .sort((a, b) => b[1].size - a[1].size)[0]!;
       expect(hub[1].size, label).toBeGreaterThanOrEqual(0.025 * N); // thousands at 70k+ accounts
     }
     const campusDomains = d.accounts.filter((a) => d.label.get(a.account_id!) === 'legit_campus').map((a) => a.email_domain!);
@@ -302,12 +339,18 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
       expect(new Set(rows(d.payments, ids).map((r) => r.payment_fingerprint)).size).toBe(1);
       expect(ids.every((id) => acctOf.get(id)!.verified === 'true')).toBe(true);
       expect(new Set(ids.map((id) => acctOf.get(id)!.email_domain)).size).toBe(1);
-      const caps = new Set(rows(d.prompts, ids).filter((r) => r.kind === 'template').map((r) => r.capability));
+      const caps = new Set(
+        rows(d.prompts, ids)
+          .filter((r) => r.kind === 'template')
+          .map((r) => r.capability),
+      );
       expect(caps.size).toBe(1);
       const reqs = rows(d.activity, ids).reduce((a, r) => a + Number(r.requests), 0) / ids.length;
       const indReq =
-        rows(d.activity, d.truth.filter((t) => t.label === 'legit_individual').map((t) => t.account_id!)).reduce((a, r) => a + Number(r.requests), 0) /
-        d.truth.filter((t) => t.label === 'legit_individual').length;
+        rows(
+          d.activity,
+          d.truth.filter((t) => t.label === 'legit_individual').map((t) => t.account_id!),
+        ).reduce((a, r) => a + Number(r.requests), 0) / d.truth.filter((t) => t.label === 'legit_individual').length;
       expect(reqs).toBeGreaterThan(10 * indReq);
       const created = ids.map((id) => Date.parse(acctOf.get(id)!.created_at!)).sort((a, b) => a - b);
       expect(created[created.length - 1]! - created[0]!).toBeGreaterThan(90 * 24 * H);
@@ -316,7 +359,9 @@ describe('generate: every attack pattern and look-alike is present in mixed', ()
 
   it('adds noise: unverified free-mail individuals, night coders, rings with verified accounts', () => {
     const ind = d.accounts.filter((a) => d.label.get(a.account_id!) === 'legit_individual');
-    expect(ind.filter((a) => a.verified === 'false' && /gmail|outlook|yahoo|proton|qq|163|hotmail|icloud|gmx|mail\.ru/.test(a.email_domain!)).length).toBeGreaterThan(50);
+    expect(
+      ind.filter((a) => a.verified === 'false' && /gmail|outlook|yahoo|proton|qq|163|hotmail|icloud|gmx|mail\.ru/.test(a.email_domain!)).length,
+    ).toBeGreaterThan(50);
     const ringAcc = d.accounts.filter((a) => d.label.get(a.account_id!) === 'ring');
     expect(ringAcc.some((a) => a.verified === 'true')).toBe(true);
     expect(ringAcc.some((a) => a.verified === 'false')).toBe(true);
@@ -385,7 +430,10 @@ describe('generate: world knobs', () => {
     const d = readSmallDrop(out);
     const ring = new Set(d.truth.filter((t) => t.label === 'ring').map((t) => t.account_id!));
     expect(ring.size).toBeGreaterThanOrEqual(200);
-    const cards = usersOf(d.payments.filter((r) => ring.has(r.account_id!)), 'payment_fingerprint');
+    const cards = usersOf(
+      d.payments.filter((r) => ring.has(r.account_id!)),
+      'payment_fingerprint',
+    );
     const shared = [...cards.values()].filter((u) => u.size >= 2).map((u) => u.size);
     expect(shared.reduce((a, b) => a + b, 0) / shared.length).toBeGreaterThan(20);
     // Steady creation: no 8-hour burst holds more than a few percent of the ring.

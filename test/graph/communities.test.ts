@@ -11,7 +11,8 @@ function rings(sizes: number[], bridge: boolean, padding = 400): LinkageInput {
   sizes.forEach((n, r) => {
     const ids = Array.from({ length: n }, (_, i) => `r${r}-${String(i).padStart(3, '0')}`);
     ids.forEach((id) => accounts.set(id, { id }));
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) identifiers.push({ kind: 'payment', key: `c-${r}-${i}-${j}`, members: [mem(ids[i]!), mem(ids[j]!)] });
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) identifiers.push({ kind: 'payment', key: `c-${r}-${i}-${j}`, members: [mem(ids[i]!), mem(ids[j]!)] });
   });
   for (let i = 0; i < padding; i++) accounts.set(`pad-${i}`, { id: `pad-${i}` });
   // A /24 shared by one member of each ring: a weak link.
@@ -60,7 +61,8 @@ describe('communities', () => {
     const id = (c: number, i: number) => `q${String(c).padStart(3, '0')}-${i}`;
     for (let c = 0; c < 40; c++) {
       for (let i = 0; i < 4; i++) accounts.set(id(c, i), { id: id(c, i) });
-      for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) identifiers.push({ kind: 'payment', key: `c-${c}-${i}-${j}`, members: [mem(id(c, i)), mem(id(c, j))] });
+      for (let i = 0; i < 4; i++)
+        for (let j = i + 1; j < 4; j++) identifiers.push({ kind: 'payment', key: `c-${c}-${i}-${j}`, members: [mem(id(c, i)), mem(id(c, j))] });
       identifiers.push({ kind: 'payment', key: `link-${c}`, members: [mem(id(c, 3)), mem(id((c + 1) % 40, 0))] });
     }
     for (let i = 0; i < 400; i++) accounts.set(`pad-${i}`, { id: `pad-${i}` });

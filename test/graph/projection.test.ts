@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { project, identifierBits, timeFactor, EVIDENCE_KINDS, edgeEvidence, type LinkageInput, type Membership, type ProjectedGraph } from '../../src/graph/index.js';
+import {
+  project,
+  identifierBits,
+  timeFactor,
+  EVIDENCE_KINDS,
+  edgeEvidence,
+  type LinkageInput,
+  type Membership,
+  type ProjectedGraph,
+} from '../../src/graph/index.js';
 import { buildFixture, T0 } from '../detect/fixtures.js';
 
 const DAY = 86_400_000;
@@ -22,12 +31,15 @@ describe('projection', () => {
     expect(identifierBits(0.9, 1000, 2)).toBeGreaterThan(identifierBits(0.9, 1000, 20));
     expect(identifierBits(0.9, 1000, 2) - identifierBits(0.9, 1000, 20)).toBeCloseTo(Math.log2(10), 6);
     const acc = ids(1000);
-    const g = project(input(acc, [
-      { kind: 'payment', key: 'small', members: acc.slice(0, 2).map((a) => mem(a)) },
-      { kind: 'payment', key: 'big', members: acc.slice(10, 15).map((a) => mem(a)) },
-      // Shared by 95% of accounts: no evidence at all, and no edges.
-      { kind: 'ip', key: 'cgnat', members: acc.slice(0, 950).map((a) => mem(a)) },
-    ]), { minEdgeWeight: 0 });
+    const g = project(
+      input(acc, [
+        { kind: 'payment', key: 'small', members: acc.slice(0, 2).map((a) => mem(a)) },
+        { kind: 'payment', key: 'big', members: acc.slice(10, 15).map((a) => mem(a)) },
+        // Shared by 95% of accounts: no evidence at all, and no edges.
+        { kind: 'ip', key: 'cgnat', members: acc.slice(0, 950).map((a) => mem(a)) },
+      ]),
+      { minEdgeWeight: 0 },
+    );
     const small = g.weight[edge(g, acc[0]!, acc[1]!)!]!;
     const big = g.weight[edge(g, acc[10]!, acc[11]!)!]!;
     expect(small).toBeGreaterThan(big);
@@ -41,10 +53,13 @@ describe('projection', () => {
     expect(timeFactor(a, mem('y', T0 + 130 * DAY), 30, 0.3)).toBeLessThan(0.35);
     expect(timeFactor(a, mem('y', T0 + 130 * DAY), 30, 0.3)).toBeGreaterThanOrEqual(0.3);
     const acc = ids(500);
-    const g = project(input(acc, [
-      { kind: 'ip', key: 'ip-near', members: [mem(acc[0]!, T0), mem(acc[1]!, T0 + 2 * DAY)] },
-      { kind: 'ip', key: 'ip-far', members: [mem(acc[2]!, T0), mem(acc[3]!, T0 + 90 * DAY)] },
-    ]), { minEdgeWeight: 0, coherence: false });
+    const g = project(
+      input(acc, [
+        { kind: 'ip', key: 'ip-near', members: [mem(acc[0]!, T0), mem(acc[1]!, T0 + 2 * DAY)] },
+        { kind: 'ip', key: 'ip-far', members: [mem(acc[2]!, T0), mem(acc[3]!, T0 + 90 * DAY)] },
+      ]),
+      { minEdgeWeight: 0, coherence: false },
+    );
     expect(g.weight[edge(g, acc[0]!, acc[1]!)!]!).toBeGreaterThan(5 * g.weight[edge(g, acc[2]!, acc[3]!)!]!);
   });
 
@@ -72,10 +87,13 @@ describe('projection', () => {
 
   it('never counts a shared /24 on top of a shared IP', () => {
     const acc = ids(300);
-    const g = project(input(acc, [
-      { kind: 'ip', key: '192.0.2.1', members: [mem(acc[0]!), mem(acc[1]!)] },
-      { kind: 'subnet', key: '192.0.2.0/24', members: [mem(acc[0]!), mem(acc[1]!), mem(acc[2]!)] },
-    ]), { minEdgeWeight: 0, coherence: false });
+    const g = project(
+      input(acc, [
+        { kind: 'ip', key: '192.0.2.1', members: [mem(acc[0]!), mem(acc[1]!)] },
+        { kind: 'subnet', key: '192.0.2.0/24', members: [mem(acc[0]!), mem(acc[1]!), mem(acc[2]!)] },
+      ]),
+      { minEdgeWeight: 0, coherence: false },
+    );
     const both = edgeEvidence(g, edge(g, acc[0]!, acc[1]!)!);
     expect(both.ip).toBeGreaterThan(0);
     expect(both.subnet).toBe(0);
@@ -139,7 +157,8 @@ describe('projection', () => {
     const acc = ids(306);
     const ring = acc.slice(0, 6);
     const groups: LinkageInput['identifiers'][number][] = [];
-    for (const a of ring) for (let j = 0; j < 60 * 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: j % 21 === 0 ? 'template' : 'minhash', members: [mem(a)] });
+    for (const a of ring)
+      for (let j = 0; j < 60 * 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: j % 21 === 0 ? 'template' : 'minhash', members: [mem(a)] });
     for (const a of ring) for (let j = 0; j < 60 * 4; j++) groups.push({ kind: 'prompt', key: `task-${a}-${j}`, fpKind: 'scaffold', members: [mem(a)] });
     for (let j = 0; j < 8; j++) groups.push({ kind: 'prompt', key: `scaf-${j}`, fpKind: 'scaffold', members: ring.map((a) => ({ ...mem(a), count: 60 })) });
     for (const a of acc.slice(6)) for (let j = 0; j < 21; j++) groups.push({ kind: 'prompt', key: `own-${a}-${j}`, fpKind: 'minhash', members: [mem(a)] });
@@ -148,7 +167,12 @@ describe('projection', () => {
     expect(e).toBeDefined();
     expect(edgeEvidence(g, e!).prompt).toBeGreaterThan(4);
     // Counted in one mass with the whole-prompt ids, the same shared scaffold would be drowned.
-    const mixed = project(input(acc, groups.map((x) => (x.fpKind === 'scaffold' ? { ...x, fpKind: 'minhash' as const } : x))));
+    const mixed = project(
+      input(
+        acc,
+        groups.map((x) => (x.fpKind === 'scaffold' ? { ...x, fpKind: 'minhash' as const } : x)),
+      ),
+    );
     expect(edge(mixed, ring[0]!, ring[1]!)).toBeUndefined();
   });
 

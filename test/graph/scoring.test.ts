@@ -19,7 +19,8 @@ describe('scoring and explanation', async () => {
   });
 
   it('leaves the organisation, family, CGNAT users and individuals in monitor, and the benchmark company below enforce', () => {
-    for (const role of ['org', 'family', 'cgnat', 'background'] as const) for (const a of of(role)) expect(clusterOf(a)?.recommendation ?? 'monitor').toBe('monitor');
+    for (const role of ['org', 'family', 'cgnat', 'background'] as const)
+      for (const a of of(role)) expect(clusterOf(a)?.recommendation ?? 'monitor').toBe('monitor');
     for (const a of of('benchmark')) expect(clusterOf(a)?.recommendation ?? 'monitor').not.toBe('enforce');
     // The org is recognised as linked (one card, one office) but explained as accountable.
     const org = clusterOf('org-000')!;
@@ -62,7 +63,10 @@ describe('scoring and explanation', async () => {
     const release = T0 + 10 * 86_400_000;
     const hours = Array.from({ length: 24 * 14 }, (_, i) => T0 / 3_600_000 + 3 * 24 + i);
     const activity = new Map(
-      of('hydra').map((a) => [a, { hours: Int32Array.from(hours), requests: Float64Array.from(hours, (h) => (h >= release / 3_600_000 && h < release / 3_600_000 + 24 ? 20 : 1)) }]),
+      of('hydra').map((a) => [
+        a,
+        { hours: Int32Array.from(hours), requests: Float64Array.from(hours, (h) => (h >= release / 3_600_000 && h < release / 3_600_000 + 24 ? 20 : 1)) },
+      ]),
     );
     const shifted = await runDetection({ ...input, activity: new Map([...input.activity, ...activity]) }, { seed: 11, releaseDate: release });
     const c = shifted.clusters.find((x) => x.members.includes('hy-000'))!;

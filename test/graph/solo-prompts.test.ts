@@ -47,7 +47,12 @@ describe('prompt mass with solo fingerprints (hand-computed)', () => {
     accounts.set('B', { id: 'B' });
     const shared = ['S1', 'S2', 'S3'].map((key) => ({ kind: 'prompt' as const, key, fpKind: 'template' as const, members: [m('A'), m('B')] }));
     // A sent 3 fingerprints nobody else did, B sent 1.
-    const solo = ['a1', 'a2', 'a3', 'b1'].map((key) => ({ kind: 'prompt' as const, key, fpKind: 'template' as const, members: [m(key.startsWith('a') ? 'A' : 'B')] }));
+    const solo = ['a1', 'a2', 'a3', 'b1'].map((key) => ({
+      kind: 'prompt' as const,
+      key,
+      fpKind: 'template' as const,
+      members: [m(key.startsWith('a') ? 'A' : 'B')],
+    }));
     const full = { accounts, identifiers: [...shared, ...solo], activity: new Map() };
     const n = 1000;
     const o = PROJECTION_DEFAULTS;

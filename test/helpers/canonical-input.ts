@@ -14,4 +14,3 @@ export function canonical(given: LinkageInput): unknown {
     activity: [...input.activity.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, s]) => [k, [...s.hours], [...s.requests]]),
   };
 }
-

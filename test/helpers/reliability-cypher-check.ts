@@ -20,7 +20,8 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
   'src/db/linkage-source.ts:cypher': 'paged(): every caller passes one of the module-level Q_* constants',
   'src/db/neo4j-client.ts:cypher': 'Neo4jClient.query(), the driver wrapper: its callers are the sites this check inspects',
   'src/db/ingest-repository.ts:cypher': 'writeGroups(): every caller passes one of the module-level ingest statements',
-  'src/db/ingest-repository.ts:q': 'writeKeyed(): q is one of the module-level IDENTIFIERS statement sets, built once at load from literal labels and property lists',
+  'src/db/ingest-repository.ts:q':
+    'writeKeyed(): q is one of the module-level IDENTIFIERS statement sets, built once at load from literal labels and property lists',
   'src/db/graph-digest.ts:query': 'digestOf(): graphDigest passes statements built from the module-level NODE_KEYS / REL_ENDS literals',
 };
 
@@ -105,7 +106,8 @@ function isConstant(expr: ts.Expression, file: string, index: Index, depth = 0):
   }
   if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => isConstant(x, file, index, depth + 1));
   // `q.nodes` on an allow-listed parameter `q` (a statement set chosen from module constants).
-  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && isParameterOf(e.expression)) return `${file}:${e.expression.text}` in PARAMETER_ALLOW;
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && isParameterOf(e.expression))
+    return `${file}:${e.expression.text}` in PARAMETER_ALLOW;
   if (ts.isIdentifier(e)) {
     const loop = loopOverConstant(e, file, index, depth);
     if (loop !== undefined) return loop;
@@ -146,7 +148,10 @@ export function checkCypherSources(sources: ReadonlyArray<{ file: string; text: 
   const sites: CypherSite[] = [];
   for (const { file, sf } of parsed) {
     const visit = (n: ts.Node): void => {
-      const pass = ts.isCallExpression(n) && ts.isIdentifier(n.expression) ? PASS_THROUGH.find((p) => p.file === file && p.fn === (n.expression as ts.Identifier).text) : undefined;
+      const pass =
+        ts.isCallExpression(n) && ts.isIdentifier(n.expression)
+          ? PASS_THROUGH.find((p) => p.file === file && p.fn === (n.expression as ts.Identifier).text)
+          : undefined;
       const sink = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && SINKS.has(n.expression.name.text) && n.arguments.length > 0;
       if (ts.isCallExpression(n) && (sink || (pass && n.arguments.length > pass.arg))) {
         const arg = n.arguments[pass ? pass.arg : 0]!;

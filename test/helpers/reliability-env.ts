@@ -38,7 +38,11 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
 }
 
 /** Run a `ringscope …` command to its end. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<{ code: number | null; output: string; stdout: string }> {
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 240_000,
+): Promise<{ code: number | null; output: string; stdout: string }> {
   const p = spawnCli(args, env);
   const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
   const code = await p.exited;

@@ -29,7 +29,10 @@ function csvCell(v: string): string {
 
 /** The generator writes plain CSV (no quoting): split, map, re-quote. */
 function rewrite(file: string, map: (header: string[], cells: string[]) => string[], addColumn = false): void {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const header = lines[0]!.split(',');
   const out = [[...header, ...(addColumn ? [EXTRA_COLUMN] : [])].join(',')];
   for (const l of lines.slice(1)) {
@@ -63,7 +66,11 @@ function mostShared(file: string, members: ReadonlySet<string>, column: number):
 /** Rewrite a generated drop (`generate()` output folder) in place. `group` names a planted ring of truth.csv. */
 export function makeHostile(outDir: string, group: string): HostileDrop {
   const dropDir = path.join(outDir, 'drop');
-  const truth = fs.readFileSync(path.join(outDir, 'truth.csv'), 'utf8').split('\n').slice(1).map((l) => l.split(','));
+  const truth = fs
+    .readFileSync(path.join(outDir, 'truth.csv'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const ring = truth.filter((t) => t[2] === group).map((t) => t[0]!);
   if (ring.length < HOSTILE_ACCOUNT_IDS.length) throw new Error(`group ${group} has ${ring.length} members`);
   const accounts = new Map(HOSTILE_ACCOUNT_IDS.map((h, i) => [ring[i]!, h]));

@@ -75,7 +75,12 @@ function chain(ids: string[], w: number): Array<[string, string, number]> {
   return ids.slice(1).map((b, i) => [ids[i]!, b, w - i * 0.05]);
 }
 
-const REASONS_A = ['shared payment fingerprint pm-A across 4 accounts', 'templated chain-of-thought prompts (coding)', 'synchronised hourly activity', 'proxy /24 203.0.113.0/24'];
+const REASONS_A = [
+  'shared payment fingerprint pm-A across 4 accounts',
+  'templated chain-of-thought prompts (coding)',
+  'synchronised hourly activity',
+  'proxy /24 203.0.113.0/24',
+];
 const REASONS_B = ['one templated rubric prompt across the cluster', 'shared reseller IP 198.51.100.7'];
 
 export const RUNS: Record<string, { startedAt: string; finishedAt: string; clusters: ClusterSpec[] }> = {
@@ -83,17 +88,70 @@ export const RUNS: Record<string, { startedAt: string; finishedAt: string; clust
     startedAt: '2026-01-01T02:00:00Z',
     finishedAt: '2026-01-01T02:05:00Z',
     clusters: [
-      { id: 'ring-a', score: 0.91, recommendation: 'enforce', lineage: 'new', previousId: null, weakestLink: 0.55, reasons: REASONS_A, members: ringA.slice(0, 4).map((a) => ({ a, respawn: false })), links: chain(ringA.slice(0, 4), 0.9) },
-      { id: 'ring-b', score: 0.62, recommendation: 'review', lineage: 'new', previousId: null, weakestLink: 0.41, reasons: REASONS_B, members: ringB.slice(0, 3).map((a) => ({ a, respawn: false })), links: chain(ringB.slice(0, 3), 0.7) },
+      {
+        id: 'ring-a',
+        score: 0.91,
+        recommendation: 'enforce',
+        lineage: 'new',
+        previousId: null,
+        weakestLink: 0.55,
+        reasons: REASONS_A,
+        members: ringA.slice(0, 4).map((a) => ({ a, respawn: false })),
+        links: chain(ringA.slice(0, 4), 0.9),
+      },
+      {
+        id: 'ring-b',
+        score: 0.62,
+        recommendation: 'review',
+        lineage: 'new',
+        previousId: null,
+        weakestLink: 0.41,
+        reasons: REASONS_B,
+        members: ringB.slice(0, 3).map((a) => ({ a, respawn: false })),
+        links: chain(ringB.slice(0, 3), 0.7),
+      },
     ],
   },
   [RUN2]: {
     startedAt: '2026-01-02T02:00:00Z',
     finishedAt: '2026-01-02T02:06:00Z',
     clusters: [
-      { id: 'ring-a', score: 0.94, recommendation: 'enforce', lineage: 'grown', previousId: 'ring-a', weakestLink: 0.52, reasons: REASONS_A, members: ringA.map((a) => ({ a, respawn: a === 'a05' })), links: chain(ringA, 0.9) },
-      { id: 'ring-b', score: 0.66, recommendation: 'review', lineage: 'grown', previousId: 'ring-b', weakestLink: 0.4, reasons: REASONS_B, members: ringB.map((a) => ({ a, respawn: false })), links: chain(ringB, 0.7) },
-      { id: 'fam-c', score: 0.2, recommendation: 'monitor', lineage: 'new', previousId: null, weakestLink: 0.3, reasons: ['shared card pm-fam'], members: [{ a: 'm01', respawn: false }, { a: 'm02', respawn: false }], links: [['m01', 'm02', 0.3]] },
+      {
+        id: 'ring-a',
+        score: 0.94,
+        recommendation: 'enforce',
+        lineage: 'grown',
+        previousId: 'ring-a',
+        weakestLink: 0.52,
+        reasons: REASONS_A,
+        members: ringA.map((a) => ({ a, respawn: a === 'a05' })),
+        links: chain(ringA, 0.9),
+      },
+      {
+        id: 'ring-b',
+        score: 0.66,
+        recommendation: 'review',
+        lineage: 'grown',
+        previousId: 'ring-b',
+        weakestLink: 0.4,
+        reasons: REASONS_B,
+        members: ringB.map((a) => ({ a, respawn: false })),
+        links: chain(ringB, 0.7),
+      },
+      {
+        id: 'fam-c',
+        score: 0.2,
+        recommendation: 'monitor',
+        lineage: 'new',
+        previousId: null,
+        weakestLink: 0.3,
+        reasons: ['shared card pm-fam'],
+        members: [
+          { a: 'm01', respawn: false },
+          { a: 'm02', respawn: false },
+        ],
+        links: [['m01', 'm02', 0.3]],
+      },
     ],
   },
 };
@@ -109,7 +167,12 @@ export async function seedTwoRuns(client: Neo4jClient): Promise<void> {
        MERGE (x:Account {id: a.id})
        SET x.createdAt = datetime({epochMillis: a.createdAt}), x.emailDomain = a.domain, x.country = a.country, x.verified = false, x.plan = 'payg'`,
       {
-        accounts: ALL_ACCOUNTS.map((id, i) => ({ id, createdAt: neo4j.int(base + i * 3_600_000), domain: id.startsWith('x') ? 'gmail.com' : 'mailinator.example', country: i % 2 ? 'SG' : 'US' })),
+        accounts: ALL_ACCOUNTS.map((id, i) => ({
+          id,
+          createdAt: neo4j.int(base + i * 3_600_000),
+          domain: id.startsWith('x') ? 'gmail.com' : 'mailinator.example',
+          country: i % 2 ? 'SG' : 'US',
+        })),
       },
     );
     const rel = { firstSeen: neo4j.int(base), lastSeen: neo4j.int(base + 86_400_000), n: neo4j.int(3) };
@@ -139,7 +202,11 @@ export async function seedTwoRuns(client: Neo4jClient): Promise<void> {
        MERGE (p:PromptFingerprint {id: r.k}) SET p.capability = r.cap, p.kind = 'template', p.markers = r.markers
        MERGE (a)-[e:SENT]->(p) SET e.firstSeen = datetime({epochMillis: $f}), e.lastSeen = datetime({epochMillis: $l}), e.count = $n, e.observations = $n`,
       {
-        rows: prompts.map((u) => ({ ...u, cap: u.k === 'fp-popular-tool' ? 'writing' : 'coding', markers: u.k === 'fp-tpl-cot' ? ['cot'] : u.k === 'fp-b-rubric' ? ['rubric'] : [] })),
+        rows: prompts.map((u) => ({
+          ...u,
+          cap: u.k === 'fp-popular-tool' ? 'writing' : 'coding',
+          markers: u.k === 'fp-tpl-cot' ? ['cot'] : u.k === 'fp-b-rubric' ? ['rubric'] : [],
+        })),
         f: rel.firstSeen,
         l: rel.lastSeen,
         n: rel.n,
@@ -161,7 +228,13 @@ export async function seedTwoRuns(client: Neo4jClient): Promise<void> {
          WITH k, c UNWIND c.members AS m
          MATCH (a:Account {id: m.a})
          MERGE (a)-[e:MEMBER_OF {runId: $runId}]->(k) SET e.respawn = m.respawn`,
-        { runId, s: spec.startedAt, f: spec.finishedAt, seed: neo4j.int(42), clusters: spec.clusters.map((c) => ({ ...c, size: neo4j.int(c.members.length) })) },
+        {
+          runId,
+          s: spec.startedAt,
+          f: spec.finishedAt,
+          seed: neo4j.int(42),
+          clusters: spec.clusters.map((c) => ({ ...c, size: neo4j.int(c.members.length) })),
+        },
       );
       await tx.run(
         `UNWIND $links AS l MATCH (a:Account {id: l[0]}), (b:Account {id: l[1]})

@@ -165,7 +165,11 @@ const CASES: Case[] = [
     // Crash after one file, then that file is edited: no ledger entry yet, its claim refuses it.
     name: 'edited-file-after-crash',
     build: fromEdited,
-    expect: { edited: ['prompt_fingerprints.csv (changed)'], partial: 'prompt_fingerprints.csv', edit: (dir) => fs.appendFileSync(path.join(dir, 'prompt_fingerprints.csv'), PF_ROW) },
+    expect: {
+      edited: ['prompt_fingerprints.csv (changed)'],
+      partial: 'prompt_fingerprints.csv',
+      edit: (dir) => fs.appendFileSync(path.join(dir, 'prompt_fingerprints.csv'), PF_ROW),
+    },
   },
   { name: 'gzip-named-csv', expect: { fileError: 'payment_methods.csv' } },
   {

@@ -138,7 +138,9 @@ describe('bulk load', () => {
 
 describe('ringscope bulk-load', () => {
   const cli = (args: string[]) =>
-    promisify(execFile)(process.execPath, ['bin/ringscope.mjs', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', RINGSCOPE_STATE_DIR: path.join(tmp, 'cli-state') } });
+    promisify(execFile)(process.execPath, ['bin/ringscope.mjs', ...args], {
+      env: { ...process.env, LOG_LEVEL: 'silent', RINGSCOPE_STATE_DIR: path.join(tmp, 'cli-state') },
+    });
 
   it('--files-only writes the importer files and prints the neo4j-admin arguments', async () => {
     const out = path.join(tmp, 'files-only');
@@ -151,6 +153,9 @@ describe('ringscope bulk-load', () => {
   });
 
   it('exits non-zero without a Neo4j home or --files-only', async () => {
-    await expect(cli(['bulk-load', path.join(DROPS, 'basic-csv')])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^ringscope: InvalidParameterError: --neo4j-home: is required/) });
+    await expect(cli(['bulk-load', path.join(DROPS, 'basic-csv')])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^ringscope: InvalidParameterError: --neo4j-home: is required/),
+    });
   });
 });

@@ -68,7 +68,11 @@ describe('ingest', () => {
     expect(await one(client, 'MATCH (ip:IP {address: "10.0.0.1"})-[:IN_SUBNET]->(s:Subnet) RETURN s.cidr')).toBe('10.0.0.0/24');
     expect(await one(client, 'MATCH (ip:IP {address: "2001:db8::1:0:0:1"})-[:IN_SUBNET]->(s) RETURN s.cidr')).toBe('2001:db8::/64');
     expect(toNum(await one(client, 'MATCH (:Account {id: "A2"})-[x:CONNECTED_FROM]->() RETURN x.requests'))).toBe(1);
-    const sent = await client.query('MATCH (:Account {id: "A1"})-[x:SENT]->(p:PromptFingerprint {id: "fp-1"}) RETURN x.count AS c, p.markers AS m, p.capability AS cap', {}, 'READ');
+    const sent = await client.query(
+      'MATCH (:Account {id: "A1"})-[x:SENT]->(p:PromptFingerprint {id: "fp-1"}) RETURN x.count AS c, p.markers AS m, p.capability AS cap',
+      {},
+      'READ',
+    );
     expect(neo4j.isInt(sent.records[0]!.get('c'))).toBe(true);
     expect(toNum(sent.records[0]!.get('c'))).toBe(10);
     expect(sent.records[0]!.get('m')).toEqual(['cot', 'rubric']);
@@ -76,7 +80,11 @@ describe('ingest', () => {
     expect(await one(client, 'MATCH (p:PromptFingerprint {id: "fp-2"}) RETURN p.kind')).toBe('minhash');
     // Two A1 rows at 10:15Z and 10:45Z, and A2 at 11:00+01:00, fall in one UTC hour.
     const h10 = Date.UTC(2026, 0, 5, 10) / 3_600_000;
-    const hours = await client.query('MATCH (a:Account) WHERE a.id IN ["A1", "A2"] RETURN a.id AS id, a.activeHours AS h, a.hourlyRequests AS n ORDER BY id', {}, 'READ');
+    const hours = await client.query(
+      'MATCH (a:Account) WHERE a.id IN ["A1", "A2"] RETURN a.id AS id, a.activeHours AS h, a.hourlyRequests AS n ORDER BY id',
+      {},
+      'READ',
+    );
     expect(hours.records.map((r) => [r.get('id'), (r.get('h') as unknown[]).map(toNum), (r.get('n') as unknown[]).map(toNum)])).toEqual([
       ['A1', [h10], [7]],
       ['A2', [h10], [2]],
@@ -108,8 +116,16 @@ describe('ingest', () => {
       }
     }
     const body = lines.slice(1);
-    const shuffled = body.map((l, i) => [(i * 7919) % body.length, l] as const).sort((x, y) => x[0] - y[0]).map(([, l]) => l);
-    const s = await ingestDrop(client, writeDrop({ 'activity.csv': [lines[0], ...shuffled].join('\n') + '\n' }), { ...OPTS, batchSize: 7, writers, activityBufferRows });
+    const shuffled = body
+      .map((l, i) => [(i * 7919) % body.length, l] as const)
+      .sort((x, y) => x[0] - y[0])
+      .map(([, l]) => l);
+    const s = await ingestDrop(client, writeDrop({ 'activity.csv': [lines[0], ...shuffled].join('\n') + '\n' }), {
+      ...OPTS,
+      batchSize: 7,
+      writers,
+      activityBufferRows,
+    });
     expect(s.rows).toBe(body.length);
     const got = await client.query('MATCH (a:Account) RETURN a.id AS id, a.activeHours AS h, a.hourlyRequests AS n ORDER BY id', {}, 'READ');
     expect(got.records).toHaveLength(30);
@@ -147,7 +163,11 @@ describe('ingest', () => {
     expect(String(r.get('l'))).toBe('2026-01-08T00:00:00Z');
     expect(neo4j.isInt(r.get('o'))).toBe(true);
     expect(toNum(r.get('o'))).toBe(3);
-    const sent = await client.query('MATCH (:Account {id: "A1"})-[x:SENT]->(:PromptFingerprint {id: "fp-1"}) RETURN x.count AS c, x.observations AS o, x.firstSeen AS f, x.lastSeen AS l', {}, 'READ');
+    const sent = await client.query(
+      'MATCH (:Account {id: "A1"})-[x:SENT]->(:PromptFingerprint {id: "fp-1"}) RETURN x.count AS c, x.observations AS o, x.firstSeen AS f, x.lastSeen AS l',
+      {},
+      'READ',
+    );
     expect(neo4j.isInt(sent.records[0]!.get('c'))).toBe(true);
     expect(toNum(sent.records[0]!.get('c'))).toBe(15);
     expect(toNum(sent.records[0]!.get('o'))).toBe(2);
@@ -177,7 +197,9 @@ describe('ingest', () => {
     await ingestDrop(client, dir, OPTS);
     const before = await snapshot(client);
     const pf = path.join(dir, 'prompt_fingerprints.csv');
-    const edited = original.replace('A2,fp-1,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,3,', 'A2,fp-1,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,4,') + 'A3,fp-9,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,1,,,\n';
+    const edited =
+      original.replace('A2,fp-1,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,3,', 'A2,fp-1,2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,4,') +
+      'A3,fp-9,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,1,,,\n';
     expect(edited).not.toBe(original);
     fs.writeFileSync(pf, edited);
     const refused = await ingestDrop(client, dir, OPTS).catch((e: unknown) => e);
@@ -220,7 +242,9 @@ describe('ingest', () => {
     await ingestDrop(client, copy, { ...OPTS, dropId: 'other-id' });
     expect(loaded).toEqual(await snapshot(client, true));
     // Two Drop nodes with one id are impossible (unique constraint).
-    await expect(client.query("CREATE (:Drop {id: 'other-id', sha256: 'x'})")).rejects.toMatchObject({ code: 'Neo.ClientError.Schema.ConstraintValidationFailed' });
+    await expect(client.query("CREATE (:Drop {id: 'other-id', sha256: 'x'})")).rejects.toMatchObject({
+      code: 'Neo.ClientError.Schema.ConstraintValidationFailed',
+    });
   });
 
   it('refuses a file edited after it started loading (no ledger entry yet), and still resumes the unchanged file', async () => {
@@ -258,7 +282,11 @@ describe('ingest', () => {
     } finally {
       await fresh.close();
     }
-    const schema = await client.query("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties WHERE 'Drop' IN labelsOrTypes RETURN name, properties", {}, 'READ');
+    const schema = await client.query(
+      "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties WHERE 'Drop' IN labelsOrTypes RETURN name, properties",
+      {},
+      'READ',
+    );
     expect(schema.records.map((r) => [r.get('name'), r.get('properties')]).sort()).toEqual([
       ['drop_id_unique', ['id']],
       ['drop_sha256', ['sha256']],

@@ -28,10 +28,21 @@ describe('a drop with a provider’s own labels, ingested and detected', () => {
     const accounts = ['account_id,created_at', ...RING.map((a, i) => `${a},2026-01-01T0${i}:00:00Z`), ...OTHERS.map((a) => `${a},2025-06-01T00:00:00Z`)];
     // One shared card and two shared templates make the ring a cluster; per account, prompt volume
     // 10 on `Long-Horizon-Planning`, 6 on `math`, 4 on `coding` (20 in all).
-    const payments = ['account_id,payment_fingerprint,first_seen,last_seen', ...RING.map((a) => `${a},card-1,${T},${T}`), ...OTHERS.map((a) => `${a},card-${a},${T},${T}`)];
-    const prompts = ['account_id,fingerprint,first_seen,last_seen,count,capability,kind', ...OTHERS.map((a) => `${a},own-${a},${T},${T},3,Translation,minhash`)];
+    const payments = [
+      'account_id,payment_fingerprint,first_seen,last_seen',
+      ...RING.map((a) => `${a},card-1,${T},${T}`),
+      ...OTHERS.map((a) => `${a},card-${a},${T},${T}`),
+    ];
+    const prompts = [
+      'account_id,fingerprint,first_seen,last_seen,count,capability,kind',
+      ...OTHERS.map((a) => `${a},own-${a},${T},${T},3,Translation,minhash`),
+    ];
     for (const a of RING) {
-      prompts.push(`${a},tpl-plan,${T},${T},10,Long-Horizon-Planning,template`, `${a},tpl-math,${T},${T},6,math,template`, `${a},own-${a},${T},${T},4,coding,minhash`);
+      prompts.push(
+        `${a},tpl-plan,${T},${T},10,Long-Horizon-Planning,template`,
+        `${a},tpl-math,${T},${T},6,math,template`,
+        `${a},own-${a},${T},${T},4,coding,minhash`,
+      );
     }
     promptRows = prompts.length - 1;
     fs.writeFileSync(path.join(drop, 'accounts.csv'), accounts.join('\n') + '\n');

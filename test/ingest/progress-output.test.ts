@@ -30,7 +30,9 @@ describe('ingest progress when stderr is not a terminal', () => {
     const t0 = Date.now();
     // Batches of 100 rows: 100 write-progress updates for the 10,000-row file.
     // stderr is a pipe here, as when a nightly job redirects it to a file.
-    const { stdout, stderr } = await cli(['ingest', path.join(dir, 'drop'), '--batch-size', '100', '--drop-id', 'progress-10k'], { RINGSCOPE_STATE_DIR: path.join(dir, 'state') });
+    const { stdout, stderr } = await cli(['ingest', path.join(dir, 'drop'), '--batch-size', '100', '--drop-id', 'progress-10k'], {
+      RINGSCOPE_STATE_DIR: path.join(dir, 'state'),
+    });
     const seconds = (Date.now() - t0) / 1000;
     expect(stdout).toMatch(/payment_methods\.csv\s+ok\s+10000\s+0\s+100/);
     expect(stderr).not.toContain('\r');

@@ -26,7 +26,12 @@ function groupedCopy(dropDir: string): string {
 
 /** How spread one account's rows are: share of consecutive row pairs that belong to the same account. */
 function sameAccountNeighbours(file: string): number {
-  const accts = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.slice(0, l.indexOf(',')));
+  const accts = fs
+    .readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.slice(0, l.indexOf(',')));
   let same = 0;
   for (let i = 1; i < accts.length; i++) if (accts[i] === accts[i - 1]) same++;
   return same / (accts.length - 1);

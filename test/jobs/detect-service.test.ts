@@ -40,7 +40,12 @@ describe('the pipeline and the CLI share one detection service', () => {
   it('a scheduled tick runs detection with the configured release date, and the traffic shift is scored', async () => {
     // What the job scheduler enqueues at each tick (src/jobs/scheduler.ts).
     await q.queues.ingest.add(JOB.scan, { drops: drop, schedulerId: 'nightly' });
-    await waitFor('the scheduled flow to export', async () => (await (await q.queues.export.getJob(ids.exportJobId))?.getState()) === 'completed', 240_000, 250);
+    await waitFor(
+      'the scheduled flow to export',
+      async () => (await (await q.queues.export.getJob(ids.exportJobId))?.getState()) === 'completed',
+      240_000,
+      250,
+    );
     const r = await client.query('MATCH (r:LinkageRun {id: $runId}) RETURN r.params AS params', { runId }, 'READ');
     const params = JSON.parse(String(r.records[0]!.get('params'))) as { releaseDate: string | null; seed: number; resolution: number };
     expect(params.releaseDate).toBe(new Date(RELEASE).toISOString());

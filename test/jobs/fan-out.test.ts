@@ -30,7 +30,11 @@ describe('per-component fan-out', () => {
     expect(new Set(covered).size).toBe(covered.length);
     const spec = { runId: 'r', communities: { seed: SEED, resolution: 1 } };
     // Out of order on purpose: a batch's result cannot depend on which worker ran first.
-    const payloads = batchPayloads(graph, batches.map((nodes) => ({ nodes, mode: 'components' as const })), spec);
+    const payloads = batchPayloads(
+      graph,
+      batches.map((nodes) => ({ nodes, mode: 'components' as const })),
+      spec,
+    );
     const results = [...batches.keys()].reverse().map((i) => detectBatch(payloads[i]!));
     const fanned = mergeResults(results);
     const single = (await runDetection(input, { seed: SEED })).assignment;
@@ -49,7 +53,10 @@ describe('per-component fan-out', () => {
     const parts = r1.flatMap((r) => r.parts ?? []);
     expect(parts.length).toBeGreaterThan(1);
     const index = new Map(graph.accounts.map((a, i) => [a, i]));
-    const second = planRefineRound(parts.map((p) => p.map((a) => index.get(a)!)), max);
+    const second = planRefineRound(
+      parts.map((p) => p.map((a) => index.get(a)!)),
+      max,
+    );
     expect(second.length).toBeGreaterThan(1);
     // Refine batches drop the edges between parts in different batches; numbering goes on after round 1.
     const p2 = batchPayloads(graph, second, spec, first.length);
@@ -117,7 +124,7 @@ describe('per-component fan-out', () => {
       expect(fanned).toEqual(single);
     });
 
-    it('a child that fails for good fails its run with the child\'s reason; a retry of the run replaces the failed children', async () => {
+    it("a child that fails for good fails its run with the child's reason; a retry of the run replaces the failed children", async () => {
       const cfg = jobsConfig('fanout-childfail');
       // Two attempts, short backoff: the run is retried once, and gives up.
       const q3 = await openQueues(cfg, { attempts: 2, backoffDelayMs: 50 });
@@ -135,7 +142,11 @@ describe('per-component fan-out', () => {
       await broken.waitUntilReady();
       const c3 = await freshNeo4j(cfg);
       try {
-        const r = await submitDrop(q3, c3, drop, cfg.stateDir, { outDir: tmpDir('fanout-childfail'), seed: SEED, fanOut: { batchAccounts: 25, minAccounts: 1 } });
+        const r = await submitDrop(q3, c3, drop, cfg.stateDir, {
+          outDir: tmpDir('fanout-childfail'),
+          seed: SEED,
+          fanOut: { batchAccounts: 25, minAccounts: 1 },
+        });
         const err = await followFlow(q3, r).then(
           () => undefined,
           (e: unknown) => e,
@@ -148,7 +159,11 @@ describe('per-component fan-out', () => {
         // The retry removed and re-added the children the first attempt saw fail (a failed id would
         // otherwise block its re-add, and the retry fail on the old result): once the queue is
         // drained, those ran twice. UnrecoverableError is never retried by BullMQ itself.
-        await waitFor('detect-batch drained', async () => (await q3.queues['detect-batch'].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0, 60_000);
+        await waitFor(
+          'detect-batch drained',
+          async () => (await q3.queues['detect-batch'].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0,
+          60_000,
+        );
         expect(Math.max(...tried.values())).toBe(2);
         // Nothing was written for the run.
         expect(await runFinished(c3, r.runId)).toBe(false);

@@ -134,4 +134,3 @@ export function spawnWorker(prefix: string, args: string[] = []): { child: Child
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, logs: () => text, exited };
 }
-

@@ -37,7 +37,10 @@ describe('ringscope worker process', () => {
       const logs = w.logs();
       expect(logs).toContain('worker closed');
       // Structured lines carry queue and job id.
-      const started = logs.split('\n').filter((l) => l.includes('"job started"')).map((l) => JSON.parse(l) as { queue: string; jobId: string });
+      const started = logs
+        .split('\n')
+        .filter((l) => l.includes('"job started"'))
+        .map((l) => JSON.parse(l) as { queue: string; jobId: string });
       expect(started.some((l) => l.queue === 'ingest' && r.ingestJobIds.includes(l.jobId))).toBe(true);
       expect(logs).not.toContain(config.neo4j.password);
     } finally {

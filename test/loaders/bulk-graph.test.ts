@@ -10,7 +10,7 @@ describe('importer value formats', () => {
     const span = Date.UTC(2100, 0, 1) - lo;
     for (let i = 0; i < 50_000; i++) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      const ms = lo + Math.floor((seed / 2 ** 32) * span) - (i % 7 === 0 ? (seed % 1000) : 0);
+      const ms = lo + Math.floor((seed / 2 ** 32) * span) - (i % 7 === 0 ? seed % 1000 : 0);
       expect(iso(ms)).toBe(new Date(ms).toISOString());
     }
     expect(iso(lo)).toBe('2000-01-01T00:00:00.000Z');
@@ -35,7 +35,12 @@ describe('BulkGraph', () => {
 
   it('groups activity by account with hours ascending and requests summed per hour', () => {
     const g = new BulkGraph();
-    for (const [a, hour, requests] of [['x', 7, 1], ['y', 3, 2], ['x', 5, 4], ['x', 7, 10]] as const) {
+    for (const [a, hour, requests] of [
+      ['x', 7, 1],
+      ['y', 3, 2],
+      ['x', 5, 4],
+      ['x', 7, 10],
+    ] as const) {
       g.add({ kind: 'activity', accountId: a, hour, requests });
     }
     const { start, hours, requests } = g.activityByAccount();

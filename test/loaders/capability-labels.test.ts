@@ -33,7 +33,12 @@ describe('capability labels (validation, shared by ingest and bulk load)', () =>
 
   it('bulk load keeps every label as the transactional path stores it', () => {
     const g = new BulkGraph();
-    for (const [key, cap] of [['p1', 'Analysis'], ['p2', 'coding'], ['p3', 'translation'], ['p1', 'math']] as const) {
+    for (const [key, cap] of [
+      ['p1', 'Analysis'],
+      ['p2', 'coding'],
+      ['p3', 'translation'],
+      ['p1', 'math'],
+    ] as const) {
       const r = validateRow('prompt_fingerprints', { ...fp(cap), fingerprint: key });
       if (!r.ok) throw new Error(r.reason);
       g.add(r.row);
@@ -45,8 +50,10 @@ describe('capability labels (validation, shared by ingest and bulk load)', () =>
   it('configures the targeted set from RINGSCOPE_TARGET_CAPABILITIES', () => {
     const base = { NEO4J_URI: 'bolt://127.0.0.1:7687', NEO4J_PASSWORD: 'pw', REDIS_URL: 'redis://127.0.0.1:6379' };
     expect(loadConfig(base).targetCapabilities).toEqual(['coding', 'agentic', 'cyber', 'reasoning']);
-    expect(loadConfig({ ...base, RINGSCOPE_TARGET_CAPABILITIES: ' Long-Horizon-Planning ,math,MATH' }).targetCapabilities).toEqual(['long-horizon-planning', 'math']);
+    expect(loadConfig({ ...base, RINGSCOPE_TARGET_CAPABILITIES: ' Long-Horizon-Planning ,math,MATH' }).targetCapabilities).toEqual([
+      'long-horizon-planning',
+      'math',
+    ]);
     expect(() => loadConfig({ ...base, RINGSCOPE_TARGET_CAPABILITIES: 'coding,,math' })).toThrow(ConfigError);
   });
 });
-

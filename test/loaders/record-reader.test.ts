@@ -142,7 +142,10 @@ describe('CSV fast path', () => {
     ['a quote in the first chunk', body(30_000, 10, '\n')],
     ['a quote deep in the file', body(30_000, 25_000, '\n')],
     ['a CRLF line deep in an LF file', body(30_000, undefined, '\n', 20_000)],
-    ['a short row and an extra column', body(5_000, undefined, '\n').replace('acct-77,', 'acct-77,').replace('acct-80,fp-80', 'acct-80').replace('acct-90,', 'acct-90,x,')],
+    [
+      'a short row and an extra column',
+      body(5_000, undefined, '\n').replace('acct-77,', 'acct-77,').replace('acct-80,fp-80', 'acct-80').replace('acct-90,', 'acct-90,x,'),
+    ],
   ])('gives csv-parse’s records and lines: %s', async (_name, text) => {
     const name = `fast-${Math.random().toString(36).slice(2)}.csv`;
     fs.writeFileSync(path.join(tmp, name), text);

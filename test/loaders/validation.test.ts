@@ -2,15 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  batchParams,
-  canonicalIp,
-  openDrop,
-  parseTimestamp,
-  readDropAsLinkageInput,
-  validateRow,
-  type Row,
-} from '../../src/loaders/index.js';
+import { batchParams, canonicalIp, openDrop, parseTimestamp, readDropAsLinkageInput, validateRow, type Row } from '../../src/loaders/index.js';
 import { InvalidDropError } from '../../src/util/errors.js';
 import { SeenKeys } from '../../src/loaders/seen-keys.js';
 
@@ -95,7 +87,8 @@ describe('batchParams', () => {
   });
 
   const pay = (accountId: string, key: string): Row => ({ kind: 'payment_methods', accountId, key, firstSeen: 1, lastSeen: 2 });
-  const keysOf = (gs: ReadonlyArray<{ a: string; rels: ReadonlyArray<{ k: unknown }> }>): string[] => gs.flatMap((g) => g.rels.map((r) => `${g.a}>${String(r.k)}`));
+  const keysOf = (gs: ReadonlyArray<{ a: string; rels: ReadonlyArray<{ k: unknown }> }>): string[] =>
+    gs.flatMap((g) => g.rels.map((r) => `${g.a}>${String(r.k)}`));
 
   it('puts relationships other transactions may lock last, in key order, and only reorders them', () => {
     const seen = new SeenKeys();
@@ -199,9 +192,38 @@ describe('validateRow fast path', async () => {
   const { generate } = await import('../../src/generator/index.js');
   const { readRecords } = await import('../../src/loaders/index.js');
   const TRICKY = [
-    undefined, ' ', 'TRUE', 'False', '1', '0', '-1', '1e3', '007', '99999999999999999999', '2026-01-01', '2026-02-30T00:00:00Z',
-    '2026-01-01T00:00:00+25:00', '2026-01-01 10:00:00z', '1999-12-31T23:59:59Z', 'a\u0001b', 'x'.repeat(513), 'x'.repeat(512), '\ud800',
-    'cot; rubric;cot', 'rubric;', 'bogus', 'coding', 'Math ', 'long-horizon-planning', 'x'.repeat(65), 'minhash', '::1', '::ffff:10.0.0.1', '256.1.1.1', '10.0.0.1', 'é',
+    undefined,
+    ' ',
+    'TRUE',
+    'False',
+    '1',
+    '0',
+    '-1',
+    '1e3',
+    '007',
+    '99999999999999999999',
+    '2026-01-01',
+    '2026-02-30T00:00:00Z',
+    '2026-01-01T00:00:00+25:00',
+    '2026-01-01 10:00:00z',
+    '1999-12-31T23:59:59Z',
+    'a\u0001b',
+    'x'.repeat(513),
+    'x'.repeat(512),
+    '\ud800',
+    'cot; rubric;cot',
+    'rubric;',
+    'bogus',
+    'coding',
+    'Math ',
+    'long-horizon-planning',
+    'x'.repeat(65),
+    'minhash',
+    '::1',
+    '::ffff:10.0.0.1',
+    '256.1.1.1',
+    '10.0.0.1',
+    'é',
   ];
 
   it('declines or agrees with the schema on generated and fuzzed rows', async () => {
@@ -253,9 +275,25 @@ describe('parseTimestamp fast path', async () => {
       return seed % n;
     };
     const pad = (n: number): string => String(n).padStart(2, '0');
-    const cases: string[] = ['2024-02-29T23:59:59Z', '2023-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2000-02-29T12:00:00Z', '1999-12-31T23:59:59Z',
-      '2099-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-01-00T00:00:00Z',
-      '2026-01-01T24:00:00Z', '2026-01-01T10:60:00Z', '2026-01-01T10:00:60Z', '2026-01-01T10:00:00z', '2026-01-01 10:00:00Z', '2026-0a-01T10:00:00Z'];
+    const cases: string[] = [
+      '2024-02-29T23:59:59Z',
+      '2023-02-29T00:00:00Z',
+      '2100-02-29T00:00:00Z',
+      '2000-02-29T12:00:00Z',
+      '1999-12-31T23:59:59Z',
+      '2099-12-31T23:59:59Z',
+      '2100-01-01T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-01-00T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T10:60:00Z',
+      '2026-01-01T10:00:60Z',
+      '2026-01-01T10:00:00z',
+      '2026-01-01 10:00:00Z',
+      '2026-0a-01T10:00:00Z',
+    ];
     for (let i = 0; i < 20_000; i++) {
       const y = 1995 + rand(110);
       cases.push(`${y}-${pad(rand(14))}-${pad(rand(33))}T${pad(rand(26))}:${pad(rand(62))}:${pad(rand(62))}Z`);

@@ -171,7 +171,10 @@ describe('fault injection: Redis and Neo4j restarts under a running pipeline', (
     await eventually('detect to start reading', async () => /^read:/m.test(p.output()), 60_000, 10);
     await killNeo4j(INSTANCE);
     const code = await p.exited;
-    const errors = p.output().split('\n').filter((l) => l.startsWith('ringscope:'));
+    const errors = p
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('ringscope:'));
     expect(code, p.output()).toBe(3);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^ringscope: ServiceUnavailableError: Neo4j at bolt:\/\/127\.0\.0\.1:\d+ (was lost|is unavailable)/);

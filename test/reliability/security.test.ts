@@ -79,19 +79,41 @@ describe('hostile identifiers through ingest → detect → export', () => {
     // db.labels() also lists tokens no node carries any more: `Hour` is from before hourly activity
     // moved onto Account, and stays listed in a database that once held it.
     const labels = (await client.query('CALL db.labels() YIELD label RETURN collect(label) AS l', {}, 'READ')).records[0]!.get('l') as string[];
-    for (const l of labels) expect(['Account', 'PaymentMethod', 'IP', 'Subnet', 'PromptFingerprint', 'Hour', 'Drop', 'DropFile', 'IngestBatch', 'LinkageRun', 'Cluster', 'H8Sentinel']).toContain(l);
+    for (const l of labels)
+      expect([
+        'Account',
+        'PaymentMethod',
+        'IP',
+        'Subnet',
+        'PromptFingerprint',
+        'Hour',
+        'Drop',
+        'DropFile',
+        'IngestBatch',
+        'LinkageRun',
+        'Cluster',
+        'H8Sentinel',
+      ]).toContain(l);
   });
 
   it('the ring with hostile members is found and exported verbatim in csv, ndjson, json and stix', async () => {
     const members = (
-      await client.query('MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(:Cluster) WHERE a.id IN $ids RETURN collect(a.id) AS ids', { runId, ids: [...hostile.accounts.values()] }, 'READ')
+      await client.query(
+        'MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(:Cluster) WHERE a.id IN $ids RETURN collect(a.id) AS ids',
+        { runId, ids: [...hostile.accounts.values()] },
+        'READ',
+      )
     ).records[0]!.get('ids') as string[];
     // Detection must still see the ring: the test is only meaningful if hostile ids reach the exports.
     expect(members.length).toBeGreaterThanOrEqual(4);
 
     const csv = parse(fs.readFileSync(files.csv!.accounts), { columns: true }) as Array<Record<string, string>>;
     const csvIds = new Set(csv.map((r) => r.account_id));
-    const ndjson = fs.readFileSync(files.ndjson!.accounts, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { account_id: string });
+    const ndjson = fs
+      .readFileSync(files.ndjson!.accounts, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { account_id: string });
     const json = JSON.parse(fs.readFileSync(files.json!.accounts, 'utf8')) as { accounts: Array<{ account_id: string }> };
     for (const id of members) {
       expect(csvIds.has(id)).toBe(true);
@@ -107,7 +129,9 @@ describe('hostile identifiers through ingest → detect → export', () => {
     expect((bundle as { objects: Array<{ type: string }> }).objects.some((o) => o.type === 'intrusion-set')).toBe(true);
     for (const v of [...hostile.accounts.values(), hostile.payment.to, hostile.prompt.to]) expect(stix.has(v)).toBe(false);
     // The hostile shared fingerprints come out verbatim in the cluster companion.
-    const clusters = JSON.parse(fs.readFileSync(files.json!.clusters!, 'utf8')) as { clusters: Array<{ payment_fingerprints: string[]; prompt_fingerprints: string[] }> };
+    const clusters = JSON.parse(fs.readFileSync(files.json!.clusters!, 'utf8')) as {
+      clusters: Array<{ payment_fingerprints: string[]; prompt_fingerprints: string[] }>;
+    };
     expect(clusters.clusters.some((c) => c.payment_fingerprints.includes(hostile.payment.to))).toBe(true);
     expect(clusters.clusters.some((c) => c.prompt_fingerprints.includes(hostile.prompt.to))).toBe(true);
     const csvClusters = parse(fs.readFileSync(files.csv!.clusters!), { columns: true }) as Array<Record<string, string>>;
@@ -180,7 +204,10 @@ describe('access control', () => {
     expect(await count('MATCH (n) RETURN count(n) AS n')).toBe(before);
     expect(await count('MATCH (n:H8Sentinel) RETURN count(n) AS n')).toBe(1);
     // An admin command is refused the same way, on one line (issue #22).
-    const t = await runCli(['query', '--cypher', 'SHOW TRANSACTIONS YIELD transactionId AS t TERMINATE TRANSACTIONS t YIELD message RETURN message'], { ...process.env, LOG_LEVEL: 'silent' });
+    const t = await runCli(['query', '--cypher', 'SHOW TRANSACTIONS YIELD transactionId AS t TERMINATE TRANSACTIONS t YIELD message RETURN message'], {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+    });
     expect(t.code).toBe(2);
     expect(t.output).toMatch(/^ringscope: AdminCommandRefusedError: TERMINATE is an admin command[^\n]*\n$/);
   });

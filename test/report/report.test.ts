@@ -11,7 +11,15 @@ import { HOSTILE_ACCOUNT, RUN2, seedTwoRuns } from '../helpers/seed-run.js';
 import { decodePng } from './png.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 let client: Neo4jClient;
 let browser: Browser;
@@ -92,7 +100,14 @@ describe('static ring report in headless Chromium', () => {
 
       const target = `account:${HOSTILE_ACCOUNT}`;
       const pos = await page.evaluate((id) => {
-        const r = (window as unknown as { ringscopeReport: { graph: { getNodeAttributes(n: string): { x: number; y: number } }; renderer: { graphToViewport(p: { x: number; y: number }): { x: number; y: number } } } }).ringscopeReport;
+        const r = (
+          window as unknown as {
+            ringscopeReport: {
+              graph: { getNodeAttributes(n: string): { x: number; y: number } };
+              renderer: { graphToViewport(p: { x: number; y: number }): { x: number; y: number } };
+            };
+          }
+        ).ringscopeReport;
         return r.renderer.graphToViewport(r.graph.getNodeAttributes(id));
       }, target);
       const box = (await page.locator('#graph').boundingBox())!;
@@ -164,7 +179,14 @@ describe('static ring report in headless Chromium', () => {
     try {
       await page.waitForSelector('#graph canvas');
       const pos = await page.evaluate(() => {
-        const r = (window as unknown as { ringscopeReport: { graph: { getNodeAttributes(n: string): { x: number; y: number } }; renderer: { graphToViewport(p: { x: number; y: number }): { x: number; y: number } } } }).ringscopeReport;
+        const r = (
+          window as unknown as {
+            ringscopeReport: {
+              graph: { getNodeAttributes(n: string): { x: number; y: number } };
+              renderer: { graphToViewport(p: { x: number; y: number }): { x: number; y: number } };
+            };
+          }
+        ).ringscopeReport;
         return r.renderer.graphToViewport(r.graph.getNodeAttributes('account:a05'));
       });
       const box = (await page.locator('#graph').boundingBox())!;

@@ -21,7 +21,11 @@ export function register(program: Command): void {
     .description('Find, score and explain account rings in the loaded graph and write them back to Neo4j as a new linkage run')
     .option('--seed <n>', 'seed for MinHash and Louvain (same data + seed = same clusters)', nonNegativeInt('--seed'), d.seed)
     .option('--resolution <x>', 'Louvain resolution (higher: smaller clusters)', positiveNumber('--resolution'), d.resolution)
-    .option('--release-date <iso>', 'model-release date or date-time (ISO 8601) for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)', isoMoment('--release-date'))
+    .option(
+      '--release-date <iso>',
+      'model-release date or date-time (ISO 8601) for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)',
+      isoMoment('--release-date'),
+    )
     .option('--run-id <id>', 'run id (default: run-<UTC timestamp>)', safeId('--run-id'))
     .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), d.keepRuns)
     .option('--json', 'print the summary as JSON')
@@ -37,7 +41,8 @@ export function register(program: Command): void {
           runId: o.runId,
           keepRuns: o.keepRuns,
           targetCapabilities: config.targetCapabilities,
-          onProgress: (phase, done, total) => log.update(phase, `${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}`, total > 0 && done === total),
+          onProgress: (phase, done, total) =>
+            log.update(phase, `${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}`, total > 0 && done === total),
         });
         const s = res.stats;
         if (o.json) {

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { loadRunAssignments, Neo4jClient } from '../../db/index.js';
-import { evaluate, EVALUATE_DEFAULTS, formatEvaluation, isRecommendation, readPredictionsCsv, readTruthCsv, RECOMMENDATIONS, type Prediction } from '../../evaluate/index.js';
+import {
+  evaluate,
+  EVALUATE_DEFAULTS,
+  formatEvaluation,
+  isRecommendation,
+  readPredictionsCsv,
+  readTruthCsv,
+  RECOMMENDATIONS,
+  type Prediction,
+} from '../../evaluate/index.js';
 import { InvalidParameterError } from '../../util/errors.js';
 import { nameList } from '../option-parsers.js';
 
@@ -14,11 +23,12 @@ export function register(program: Command): void {
     .option('--run <id>', 'linkage run to read from Neo4j: latest or a run id', 'latest')
     .option('--predictions <file>', 'score this CSV (account_id,cluster_id,recommendation) instead of a run')
     .option('--min-recommendation <level>', `flag accounts at ≥ this level: ${RECOMMENDATIONS.join('|')}`, 'review')
-    .option('--positive-label <labels>', 'truth label(s) of ring accounts, comma-separated (e.g. fraud)', nameList('--positive-label'), [...EVALUATE_DEFAULTS.positiveLabels])
+    .option('--positive-label <labels>', 'truth label(s) of ring accounts, comma-separated (e.g. fraud)', nameList('--positive-label'), [
+      ...EVALUATE_DEFAULTS.positiveLabels,
+    ])
     .option('--json', 'print the full evaluation as JSON')
     .action(async (o: { truth: string; run: string; predictions?: string; minRecommendation: string; positiveLabel: string[]; json?: boolean }) => {
-      if (!isRecommendation(o.minRecommendation))
-        throw new InvalidParameterError('min-recommendation', `must be one of ${RECOMMENDATIONS.join(', ')}`);
+      if (!isRecommendation(o.minRecommendation)) throw new InvalidParameterError('min-recommendation', `must be one of ${RECOMMENDATIONS.join(', ')}`);
       const truth = await readTruthCsv(o.truth);
       let predictions: Map<string, Prediction>;
       let source: string;

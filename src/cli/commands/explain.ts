@@ -23,22 +23,36 @@ export function register(program: Command): void {
           return;
         }
         const out: string[] = [];
-        out.push(`cluster ${c.id} in run ${runId}: ${c.recommendation}, score ${c.score.toFixed(3)}, ${c.size} accounts, lineage ${c.lineage}${c.previousId ? ` (from ${c.previousId})` : ''}`);
+        out.push(
+          `cluster ${c.id} in run ${runId}: ${c.recommendation}, score ${c.score.toFixed(3)}, ${c.size} accounts, lineage ${c.lineage}${c.previousId ? ` (from ${c.previousId})` : ''}`,
+        );
         out.push('', 'reasons:', ...c.reasons.map((r) => `  - ${r}`));
         const contributions = (c.features.contributions ?? []) as Array<{ feature: string; logOdds: number; reason: string }>;
         out.push('', `score waterfall (log-odds; prior ${SCORING_DEFAULTS.prior}):`);
         for (const x of [...contributions].sort((a, b) => Math.abs(b.logOdds) - Math.abs(a.logOdds)))
           out.push(`  ${x.logOdds >= 0 ? '+' : ''}${x.logOdds.toFixed(2).padStart(6)}  ${x.feature.padEnd(16)} ${x.reason}`);
         const respawned = c.members.filter((m) => m.respawn).map((m) => m.id);
-        out.push('', `members (${c.members.length}): ${c.members.slice(0, 30).map((m) => m.id).join(', ')}${c.members.length > 30 ? ', …' : ''}`);
+        out.push(
+          '',
+          `members (${c.members.length}): ${c.members
+            .slice(0, 30)
+            .map((m) => m.id)
+            .join(', ')}${c.members.length > 30 ? ', …' : ''}`,
+        );
         out.push(...memberLines(c.recommendation, c.members));
         if (respawned.length) out.push(`respawned (joined a cluster previously recommended enforce): ${respawned.join(', ')}`);
         const n = o.links;
         const fmt = (l: { a: string; b: string; weight: number; evidence: Record<string, number> }): string =>
-          `  ${l.a} — ${l.b}  ${l.weight.toFixed(1)} bits  (${Object.entries(l.evidence).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')})`;
+          `  ${l.a} — ${l.b}  ${l.weight.toFixed(1)} bits  (${Object.entries(l.evidence)
+            .filter(([, v]) => v > 0)
+            .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+            .join(', ')})`;
         out.push('', `strongest links (of ${c.links.length} written):`, ...c.links.slice(0, n).map(fmt));
         const weakest = c.links.length ? c.links[c.links.length - 1]! : undefined;
-        out.push('', `weakest spanning-tree link: ${c.weakestLink.toFixed(1)} bits${weakest && Math.abs(weakest.weight - c.weakestLink) < 0.01 ? `\n${fmt(weakest)}` : ''}`);
+        out.push(
+          '',
+          `weakest spanning-tree link: ${c.weakestLink.toFixed(1)} bits${weakest && Math.abs(weakest.weight - c.weakestLink) < 0.01 ? `\n${fmt(weakest)}` : ''}`,
+        );
         process.stdout.write(`${out.join('\n')}\n`);
       } finally {
         await client.close();
@@ -52,7 +66,12 @@ function memberLines(cluster: string, members: readonly MemberDetail[]): string[
   const out = ['', `member verdicts (${members.length - below.length} ${cluster}, ${below.length} below the cluster's ${cluster}):`];
   const row = (m: MemberDetail): string => {
     const a = m.attachment;
-    const bits = a ? Object.entries(a.bits).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ') : 'n/a';
+    const bits = a
+      ? Object.entries(a.bits)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')
+      : 'n/a';
     const links = a ? `, ${a.links} links, strongest ${a.strongestLink.toFixed(1)}, weakest ${a.weakestLink.toFixed(1)} bits` : '';
     return `  ${m.id}  ${m.recommendation.padEnd(7)} kinds: ${m.kinds.join('+') || 'none'} (${bits}${links})`;
   };

@@ -8,7 +8,7 @@ import { InvalidParameterError } from '../../util/errors.js';
 export function register(program: Command): void {
   program
     .command('export')
-    .description('Export a run\'s clusters for enforcement (docs/export-format.md)')
+    .description("Export a run's clusters for enforcement (docs/export-format.md)")
     .option('--run <id>', '`latest` or a LinkageRun id', 'latest')
     .option('--min-recommendation <level>', 'lowest recommendation exported: monitor|review|enforce', 'review')
     .requiredOption('--format <format>', `one of ${EXPORT_FORMATS.join('|')}`)
@@ -33,11 +33,11 @@ export function register(program: Command): void {
         process.stdout.write(`run ${res.export.run.id}: ${res.export.clusters.length} clusters, ${res.export.accounts.length} accounts\n`);
         for (const f of res.files) process.stdout.write(`wrote ${f}\n`);
         if (o.webhook) {
-          const d = await deliverWebhook(
-            { redisUrl: config.redis.url, prefix: config.queuePrefix },
-            config.webhookSecret,
-            { runId: res.export.run.id, url: o.webhook, body: JSON.stringify(clustersDocument(res.export)) },
-          );
+          const d = await deliverWebhook({ redisUrl: config.redis.url, prefix: config.queuePrefix }, config.webhookSecret, {
+            runId: res.export.run.id,
+            url: o.webhook,
+            body: JSON.stringify(clustersDocument(res.export)),
+          });
           process.stdout.write(`webhook delivered (HTTP ${d.status}) after ${d.attemptsMade} attempt(s), job ${d.jobId}\n`);
         }
       } finally {

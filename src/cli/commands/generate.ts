@@ -15,7 +15,12 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--raw-prompts', 'write <out>/prompts.ndjson instead of prompt_fingerprints.csv (small N only)')
     .option('--prompts-per-fingerprint <n>', 'raw mode: most prompts per (account, fingerprint)', String(DEFAULTS.promptsPerFingerprint))
-    .option('--scaffold-share <x>', 'raw mode: share of templates written as scaffold templates (head, house style, tail around a fresh task)', ratio('--scaffold-share'), DEFAULTS.scaffoldShare)
+    .option(
+      '--scaffold-share <x>',
+      'raw mode: share of templates written as scaffold templates (head, house style, tail around a fresh task)',
+      ratio('--scaffold-share'),
+      DEFAULTS.scaffoldShare,
+    )
     .option('--gzip', 'write .csv.gz files')
     .option('--start <iso>', 'start of the observed window (UTC, on the hour)', DEFAULTS.start)
     .option('--days <n>', 'length of the observed window in days', String(DEFAULTS.days))

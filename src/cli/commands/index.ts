@@ -18,4 +18,22 @@ import { register as explain } from './explain.js';
 import { register as bulkLoad } from './bulk-load.js';
 
 /** Every subcommand registers itself here: one import and one entry per command file. */
-export const commands: Array<(program: Command) => void> = [ingest, generate, fingerprint, worker, run, schedule, status, dashboard, evaluate, baseline, exportCmd, query, report, detect, clusters, explain, bulkLoad];
+export const commands: Array<(program: Command) => void> = [
+  ingest,
+  generate,
+  fingerprint,
+  worker,
+  run,
+  schedule,
+  status,
+  dashboard,
+  evaluate,
+  baseline,
+  exportCmd,
+  query,
+  report,
+  detect,
+  clusters,
+  explain,
+  bulkLoad,
+];

@@ -11,7 +11,11 @@ export function register(program: Command): void {
     .command('ingest')
     .description('Validate a drop and load it into Neo4j (exactly once; re-ingesting the same drop is a no-op)')
     .argument('<drop>', 'drop directory (see docs/data-contract.md)')
-    .option('--drop-id <id>', 'drop id for the ledger and rejects folder (default: folder name); a new id loads edited content of an ingested drop as a new drop', safeId('--drop-id'))
+    .option(
+      '--drop-id <id>',
+      'drop id for the ledger and rejects folder (default: folder name); a new id loads edited content of an ingested drop as a new drop',
+      safeId('--drop-id'),
+    )
     .option('--batch-size <n>', 'valid rows per transaction', positiveInt('--batch-size'), INGEST_DEFAULTS.batchSize)
     .option('--writers <n>', 'concurrent write transactions per file', positiveInt('--writers'), INGEST_DEFAULTS.writers)
     .action(async (dropDir: string, o: { dropId?: string; batchSize: number; writers: number }) => {
@@ -19,7 +23,10 @@ export function register(program: Command): void {
       const client = await Neo4jClient.connect(config);
       const log = new ProgressLog(process.stderr);
       const progress = (p: IngestProgress): void =>
-        log.update(`${p.file} ${p.phase}`, `${p.file} ${p.phase}: ${p.rows.toLocaleString('en')} rows, ${p.rejects} rejects, ${Math.round(p.rowsPerSec).toLocaleString('en')} rows/s`);
+        log.update(
+          `${p.file} ${p.phase}`,
+          `${p.file} ${p.phase}: ${p.rows.toLocaleString('en')} rows, ${p.rejects} rejects, ${Math.round(p.rowsPerSec).toLocaleString('en')} rows/s`,
+        );
       try {
         const summary = await ingestDrop(client, dropDir, {
           dropId: o.dropId,
@@ -54,7 +61,16 @@ export function formatSummary(s: IngestSummary): string {
       f.seconds.toFixed(1),
       String(Math.round(f.rowsPerSec)),
     ]),
-    ['total', s.ledgerWritten ? 'ledger written' : 'ledger NOT written', String(s.rows), String(s.rejects), '', '', s.seconds.toFixed(1), String(Math.round(s.rowsPerSec))],
+    [
+      'total',
+      s.ledgerWritten ? 'ledger written' : 'ledger NOT written',
+      String(s.rows),
+      String(s.rejects),
+      '',
+      '',
+      s.seconds.toFixed(1),
+      String(Math.round(s.rowsPerSec)),
+    ],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));

@@ -25,7 +25,12 @@ export function register(program: Command): void {
     .option('--param <k=v>', 'query parameter (repeatable); typed from the query header', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--cypher <text>', 'ad-hoc Cypher, run in a read transaction (writes are refused)')
     .option('--format <format>', `output: ${ROW_FORMATS.join('|')}`, 'table')
-    .option('--limit <n>', `row cap: the result stream is stopped there, with a notice (1..${MAX_ROWS_LIMIT})`, intIn('--limit', 1, MAX_ROWS_LIMIT), READ_ONLY_DEFAULTS.maxRows)
+    .option(
+      '--limit <n>',
+      `row cap: the result stream is stopped there, with a notice (1..${MAX_ROWS_LIMIT})`,
+      intIn('--limit', 1, MAX_ROWS_LIMIT),
+      READ_ONLY_DEFAULTS.maxRows,
+    )
     .option('--list', 'list the cookbook queries and their parameters')
     .action(async (name: string | undefined, o: { param: string[]; cypher?: string; format: string; limit: number; list?: boolean }) => {
       if (o.list) {

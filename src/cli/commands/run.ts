@@ -34,53 +34,55 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'with --with-worker: jobs in flight per queue', positiveInt('--concurrency'), 1)
     .option('--seed <n>', 'detection seed (as `ringscope detect`)', nonNegativeInt('--seed'), FLOW_DEFAULTS.seed)
     .option('--resolution <x>', 'Louvain resolution (as `ringscope detect`)', positiveNumber('--resolution'), FLOW_DEFAULTS.resolution)
-    .option('--release-date <iso>', 'model-release date or date-time for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)', isoMoment('--release-date'))
+    .option(
+      '--release-date <iso>',
+      'model-release date or date-time for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)',
+      isoMoment('--release-date'),
+    )
     .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), FLOW_DEFAULTS.keepRuns)
     .option('--format <list>', `export formats (${EXPORT_FORMATS.join(',')})`, choiceList('--format', EXPORT_FORMATS), [...FLOW_DEFAULTS.formats])
     .option('--out <dir>', 'export folder (default: <state dir>/exports)')
     .option('--webhook <url>', 'also POST the signed cluster list to this URL', httpUrl('--webhook'))
     .option('--drop-id <id>', 'drop id for the ledger (default: folder name)', safeId('--drop-id'))
     .option('--no-follow', 'enqueue and return at once')
-    .action(
-      async (dropDir: string, o: RunFlags) => {
-        const config = loadConfig();
-        // Worker logs would interleave with the bars: quieter unless LOG_LEVEL asks otherwise.
-        const log = createLogger(config.logLevelGiven ? config.logLevel : 'warn');
-        const release = o.releaseDate ?? config.releaseDate;
-        const client = await Neo4jClient.connect(config);
-        let pool: WorkerPool | undefined;
-        const q = await openQueues(config);
-        try {
-          if (o.withWorker) pool = await startWorkers(config, log, { concurrency: o.concurrency });
-          const r = await submitDrop(q, client, dropDir, config.stateDir, {
-            seed: o.seed,
-            resolution: o.resolution,
-            releaseDate: release === undefined ? null : new Date(release).toISOString(),
-            keepRuns: o.keepRuns,
-            formats: o.format,
-            ...(o.out ? { outDir: o.out } : {}),
-            ...(o.webhook ? { webhookUrl: o.webhook } : {}),
-            ...(o.dropId ? { dropId: o.dropId } : {}),
-          });
-          for (const w of r.ref.warnings) process.stderr.write(`warning: ${w}\n`);
-          process.stderr.write(`drop ${r.drop} (sha256 ${r.ref.sha256.slice(0, 12)}…): ${r.status}, run ${r.runId}\n`);
-          if (r.status === 'already-done') {
-            process.stdout.write(`${JSON.stringify({ drop: r.drop, runId: r.runId, status: r.status })}\n`);
-            return;
-          }
-          if (!o.follow) {
-            process.stdout.write(`${JSON.stringify({ drop: r.drop, runId: r.runId, status: r.status, job: r.exportJobId })}\n`);
-            return;
-          }
-          if (!pool) process.stderr.write('following the flow; start `ringscope worker` somewhere if nothing moves\n');
-          const bars = new ProgressRenderer(process.stderr);
-          const result = await followFlow(q, r, { onUpdate: (s) => bars.update(s) });
-          process.stdout.write(`${JSON.stringify({ drop: r.drop, runId: r.runId, status: 'completed', export: result })}\n`);
-        } finally {
-          await pool?.close();
-          await q.close();
-          await client.close();
+    .action(async (dropDir: string, o: RunFlags) => {
+      const config = loadConfig();
+      // Worker logs would interleave with the bars: quieter unless LOG_LEVEL asks otherwise.
+      const log = createLogger(config.logLevelGiven ? config.logLevel : 'warn');
+      const release = o.releaseDate ?? config.releaseDate;
+      const client = await Neo4jClient.connect(config);
+      let pool: WorkerPool | undefined;
+      const q = await openQueues(config);
+      try {
+        if (o.withWorker) pool = await startWorkers(config, log, { concurrency: o.concurrency });
+        const r = await submitDrop(q, client, dropDir, config.stateDir, {
+          seed: o.seed,
+          resolution: o.resolution,
+          releaseDate: release === undefined ? null : new Date(release).toISOString(),
+          keepRuns: o.keepRuns,
+          formats: o.format,
+          ...(o.out ? { outDir: o.out } : {}),
+          ...(o.webhook ? { webhookUrl: o.webhook } : {}),
+          ...(o.dropId ? { dropId: o.dropId } : {}),
+        });
+        for (const w of r.ref.warnings) process.stderr.write(`warning: ${w}\n`);
+        process.stderr.write(`drop ${r.drop} (sha256 ${r.ref.sha256.slice(0, 12)}…): ${r.status}, run ${r.runId}\n`);
+        if (r.status === 'already-done') {
+          process.stdout.write(`${JSON.stringify({ drop: r.drop, runId: r.runId, status: r.status })}\n`);
+          return;
         }
-      },
-    );
+        if (!o.follow) {
+          process.stdout.write(`${JSON.stringify({ drop: r.drop, runId: r.runId, status: r.status, job: r.exportJobId })}\n`);
+          return;
+        }
+        if (!pool) process.stderr.write('following the flow; start `ringscope worker` somewhere if nothing moves\n');
+        const bars = new ProgressRenderer(process.stderr);
+        const result = await followFlow(q, r, { onUpdate: (s) => bars.update(s) });
+        process.stdout.write(`${JSON.stringify({ drop: r.drop, runId: r.runId, status: 'completed', export: result })}\n`);
+      } finally {
+        await pool?.close();
+        await q.close();
+        await client.close();
+      }
+    });
 }

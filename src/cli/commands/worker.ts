@@ -4,7 +4,6 @@ import { PIPELINE_QUEUES, parseQueueList, startWorkers } from '../../jobs/index.
 import { createLogger } from '../../util/logger.js';
 import { intIn, positiveInt } from '../option-parsers.js';
 
-
 /**
  * `ringscope worker`: a long-lived BullMQ worker. SIGINT/SIGTERM stop it gracefully (active jobs
  * finish, connections close, exit 0); a second signal exits at once (exit 1): the active jobs stall
@@ -16,7 +15,7 @@ export function register(program: Command): void {
     .description('Run pipeline workers until SIGINT/SIGTERM (ingest, detect and export queues by default)')
     .option('--queues <list>', 'comma-separated queues: ingest, detect, detect-batch, export, webhook', PIPELINE_QUEUES.join(','))
     .option('--concurrency <n>', 'jobs in flight per queue', positiveInt('--concurrency'), 1)
-    .option('--lock-duration <ms>', 'job lock duration (a dead worker\'s jobs are retaken after this)', intIn('--lock-duration', 1000))
+    .option('--lock-duration <ms>', "job lock duration (a dead worker's jobs are retaken after this)", intIn('--lock-duration', 1000))
     .option('--stalled-interval <ms>', 'how often to look for stalled jobs', intIn('--stalled-interval', 1000))
     .action(async (o: { queues: string; concurrency: number; lockDuration?: number; stalledInterval?: number }) => {
       const config = loadConfig();

@@ -15,12 +15,7 @@ export interface ProcessorContext {
   close(): Promise<void>;
 }
 
-export function createContext(
-  config: Config,
-  options: PipelineOptions,
-  log: Logger,
-  openQueues: () => Promise<PipelineQueues>,
-): ProcessorContext {
+export function createContext(config: Config, options: PipelineOptions, log: Logger, openQueues: () => Promise<PipelineQueues>): ProcessorContext {
   let client: Promise<Neo4jClient> | undefined;
   let q: Promise<PipelineQueues> | undefined;
   return {

@@ -58,10 +58,23 @@ function neo4jClient(): Promise<Neo4jClient> {
 export function detectBatch(d: DetectComponentsData): DetectComponentsResult {
   const g = batchGraph(d);
   if (d.mode === 'split') {
-    const top = splitComponent(g, g.accounts.map((_, i) => i), d.communities);
+    const top = splitComponent(
+      g,
+      g.accounts.map((_, i) => i),
+      d.communities,
+    );
     return { ...communitiesResult(g, d.batch, top.done), parts: top.parts.map((p) => p.map((v) => g.accounts[v]!)) };
   }
-  if (d.mode === 'refine') return communitiesResult(g, d.batch, refineParts(g, (d.parts ?? []).map((p) => [...p]), d.communities));
+  if (d.mode === 'refine')
+    return communitiesResult(
+      g,
+      d.batch,
+      refineParts(
+        g,
+        (d.parts ?? []).map((p) => [...p]),
+        d.communities,
+      ),
+    );
   return toResult(d.batch, detectCommunities(g, d.communities));
 }
 
@@ -258,9 +271,7 @@ async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSum
   };
 }
 
-export default async function detectSandbox(
-  job: SandboxedJob<DetectRunData | DetectComponentsData>,
-): Promise<DetectRunSummary | DetectComponentsResult> {
+export default async function detectSandbox(job: SandboxedJob<DetectRunData | DetectComponentsData>): Promise<DetectRunSummary | DetectComponentsResult> {
   try {
     if (job.name === JOB.detectComponents) return detectBatch(job.data as DetectComponentsData);
     if (job.name === JOB.detectRun) return await detectRun(job as SandboxedJob<DetectRunData>);

@@ -104,7 +104,10 @@ function linkWidth(bits: number, lo: number, hi: number): number {
 function renderCluster(data: ClusterPageData): void {
   const c = data.cluster;
   setText('cluster-id', c.id);
-  setText('cluster-meta', `score ${c.score.toFixed(3)} · ${c.recommendation} · ${c.size} accounts · lineage ${c.lineage}${c.previousId ? ` (was ${c.previousId})` : ''} · run ${data.run.id}`);
+  setText(
+    'cluster-meta',
+    `score ${c.score.toFixed(3)} · ${c.recommendation} · ${c.size} accounts · lineage ${c.lineage}${c.previousId ? ` (was ${c.previousId})` : ''} · run ${data.run.id}`,
+  );
   setText(
     'bound-note',
     data.shownAccounts < data.totalAccounts
@@ -197,7 +200,10 @@ function renderCluster(data: ClusterPageData): void {
     add('kind', n.kind);
     add('key', n.key);
     for (const [k, v] of Object.entries(n.details)) add(k, v === null ? '—' : String(v));
-    const neighbours = graph.neighbors(id).map((m) => byId.get(m)!).filter(Boolean);
+    const neighbours = graph
+      .neighbors(id)
+      .map((m) => byId.get(m)!)
+      .filter(Boolean);
     const list = el('ul');
     for (const m of neighbours.slice(0, 50)) list.append(el('li', `${m.kind}: ${m.key}`, 'key'));
     if (neighbours.length > 50) list.append(el('li', `… ${neighbours.length - 50} more`));
