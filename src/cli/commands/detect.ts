@@ -1,33 +1,21 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { DETECT_AND_WRITE_DEFAULTS, detectAndWrite, Neo4jClient } from '../../db/index.js';
-import { isoMoment, nonNegativeInt, positiveNumber, safeId } from '../option-parsers.js';
+import { detectAndWrite, Neo4jClient } from '../../db/index.js';
+import { withDetectionOptions, type DetectionFlags } from '../detection-options.js';
+import { safeId } from '../option-parsers.js';
 import { ProgressLog } from '../../util/progress-log.js';
 
-interface DetectFlags {
-  seed: number;
-  resolution: number;
-  releaseDate?: number;
+interface DetectFlags extends DetectionFlags {
   runId?: string;
-  keepRuns: number;
   json?: boolean;
 }
 
 /** `ringscope detect`: the detection service in this process (the pipeline's detect-run calls the same); progress on stderr. */
 export function register(program: Command): void {
-  const d = DETECT_AND_WRITE_DEFAULTS;
-  program
-    .command('detect')
-    .description('Find, score and explain account rings in the loaded graph and write them back to Neo4j as a new linkage run')
-    .option('--seed <n>', 'seed for MinHash and Louvain (same data + seed = same clusters)', nonNegativeInt('--seed'), d.seed)
-    .option('--resolution <x>', 'Louvain resolution (higher: smaller clusters)', positiveNumber('--resolution'), d.resolution)
-    .option(
-      '--release-date <iso>',
-      'model-release date or date-time (ISO 8601) for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)',
-      isoMoment('--release-date'),
-    )
+  withDetectionOptions(
+    program.command('detect').description('Find, score and explain account rings in the loaded graph and write them back to Neo4j as a new linkage run'),
+  )
     .option('--run-id <id>', 'run id (default: run-<UTC timestamp>)', safeId('--run-id'))
-    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), d.keepRuns)
     .option('--json', 'print the summary as JSON')
     .action(async (o: DetectFlags) => {
       const config = loadConfig();

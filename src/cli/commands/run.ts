@@ -4,15 +4,12 @@ import { Neo4jClient } from '../../db/index.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/index.js';
 import { FLOW_DEFAULTS, followFlow, openQueues, ProgressRenderer, startWorkers, submitDrop, type WorkerPool } from '../../jobs/index.js';
 import { createLogger } from '../../util/logger.js';
-import { choiceList, httpUrl, isoMoment, nonNegativeInt, positiveInt, positiveNumber, safeId } from '../option-parsers.js';
+import { withDetectionOptions, type DetectionFlags } from '../detection-options.js';
+import { choiceList, httpUrl, positiveInt, safeId } from '../option-parsers.js';
 
-interface RunFlags {
+interface RunFlags extends DetectionFlags {
   withWorker?: boolean;
   concurrency: number;
-  seed: number;
-  resolution: number;
-  releaseDate?: number;
-  keepRuns: number;
   format: ExportFormat[];
   out?: string;
   webhook?: string;
@@ -26,20 +23,11 @@ interface RunFlags {
  * does everything on one machine. Exits non-zero when a job fails for good.
  */
 export function register(program: Command): void {
-  program
-    .command('run')
+  withDetectionOptions(program.command('run'))
     .description('Run the whole pipeline for a drop (ingest → detect → export) as BullMQ jobs and follow it')
     .argument('<drop>', 'drop directory (see docs/data-contract.md)')
     .option('--with-worker', 'run the workers in this process (one command does everything)')
     .option('--concurrency <n>', 'with --with-worker: jobs in flight per queue', positiveInt('--concurrency'), 1)
-    .option('--seed <n>', 'detection seed (as `ringscope detect`)', nonNegativeInt('--seed'), FLOW_DEFAULTS.seed)
-    .option('--resolution <x>', 'Louvain resolution (as `ringscope detect`)', positiveNumber('--resolution'), FLOW_DEFAULTS.resolution)
-    .option(
-      '--release-date <iso>',
-      'model-release date or date-time for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)',
-      isoMoment('--release-date'),
-    )
-    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), FLOW_DEFAULTS.keepRuns)
     .option('--format <list>', `export formats (${EXPORT_FORMATS.join(',')})`, choiceList('--format', EXPORT_FORMATS), [...FLOW_DEFAULTS.formats])
     .option('--out <dir>', 'export folder (default: <state dir>/exports)')
     .option('--webhook <url>', 'also POST the signed cluster list to this URL', httpUrl('--webhook'))
