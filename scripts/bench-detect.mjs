@@ -20,6 +20,7 @@ const { detectAndWrite } = await dist('db/detect-service.js');
 const { ingestDrop, bulkLoad } = await dist('loaders/index.js');
 const { ensureSchema } = await dist('db/schema.js');
 const services = await import('./services.mjs');
+const { resetStore } = await import('./wipe-neo4j.mjs');
 const MODE = process.env.BENCH_DETECT_INGEST === 'bulk' ? 'bulk' : 'transactional';
 const { generate } = await dist('generator/index.js');
 
@@ -48,15 +49,6 @@ function neo4jMemory() {
   const file = path.join(services.stateDir(process.env.RINGSCOPE_INSTANCE), 'neo4j-memory.json');
   const m = JSON.parse(fs.readFileSync(file, 'utf8'));
   return { heap: m.heap, pagecache: m.pagecache, source: m.source };
-}
-/** Stop the instance's Neo4j, delete its default database's store, start it: an empty database. */
-async function resetStore(instance) {
-  await services.stopNeo4j(instance);
-  const data = path.join(services.stateDir(instance), 'neo4j', 'data');
-  fs.rmSync(path.join(data, 'databases', 'neo4j'), { recursive: true, force: true });
-  fs.rmSync(path.join(data, 'transactions', 'neo4j'), { recursive: true, force: true });
-  const up = await services.startNeo4j(instance);
-  if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
 }
 
 const results = previous.filter((r) => !(sizes.includes(r.accounts) && modeOf(r) === MODE));
@@ -125,7 +117,7 @@ for (const n of sizes) {
       // A fresh store rather than a Cypher wipe: deleting a 1M-account graph through Cypher took
       // ~10 min, and left a store that slowed the next, smaller size's ingest ×2.
       await client.close();
-      await resetStore(process.env.RINGSCOPE_INSTANCE);
+      await resetStore(services, process.env.RINGSCOPE_INSTANCE, config.neo4j.uri);
       client = await Neo4jClient.connect(config);
       t = performance.now();
       ing = await ingestDrop(client, path.join(dir, 'drop'), {

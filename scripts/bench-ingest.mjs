@@ -20,6 +20,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as services from './services.mjs';
+import { resetStore } from './wipe-neo4j.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -150,12 +151,7 @@ const LOAD_CSV = {
 
 /** Stop Neo4j, delete the default database's store, start it again: an empty database. */
 async function emptyStore() {
-  await services.stopNeo4j(instance);
-  const data = path.join(services.stateDir(instance), 'neo4j', 'data');
-  fs.rmSync(path.join(data, 'databases', 'neo4j'), { recursive: true, force: true });
-  fs.rmSync(path.join(data, 'transactions', 'neo4j'), { recursive: true, force: true });
-  const up = await services.startNeo4j(instance);
-  if (up.uri !== config.neo4j.uri) throw new Error(`Neo4j came back on ${up.uri}, not ${config.neo4j.uri}`);
+  await resetStore(services, instance, config.neo4j.uri);
   const client = await Neo4jClient.connect(config);
   await ensureSchema(client);
   return client;
