@@ -6,11 +6,16 @@
 // semantics, same graph (checked with graphDigest: every node, relationship and property).
 // Run through with-services (npm run bench:ingest), which compiles src/ to dist/.
 //
-//   node scripts/bench-ingest.mjs [--accounts 70000] [--seed 1] [--rounds 1] [--variants exporter,grouped]
+//   node scripts/bench-ingest.mjs [--accounts 70000] [--seed 1] [--rounds 1] [--variants exporter,grouped] [--warmup 5000]
 //
 // Per round and variant, LOAD CSV and ringscope alternate (the first loader swaps every round), each
 // into an empty store (Neo4j stopped, store deleted, Neo4j started), loading the five files in
 // dependency order: accounts, payment methods, IPs with subnets, prompt fingerprints, activity.
+// JIT fairness: a Neo4j started for the run spends much of its CPU on the first files compiling
+// (section 'Ingest: where the time goes'), which both loaders would pay on whatever they load first.
+// So after the store is reset, the JVM is warmed the same way for both: a --warmup drop (another
+// seed) is loaded by LOAD CSV and then by ringscope, each followed by deleting every node, then the
+// measured load starts on the emptied database. --warmup 0 measures on a cold JVM instead.
 // ringscope runs what the pipeline runs: openDrop (sha256 of every file), one ingestFile per file
 // (validation and write), finalizeDrop (the ledger).
 //
@@ -35,6 +40,7 @@ const ACCOUNTS = Number(args.accounts ?? 70_000);
 const SEED = Number(args.seed ?? 1);
 const ROUNDS = Number(args.rounds ?? 1);
 const VARIANTS = String(args.variants ?? 'exporter,grouped').split(',');
+const WARMUP = Number(args.warmup ?? 5_000);
 const instance = process.env.RINGSCOPE_INSTANCE ?? 'dev';
 if (instance === 'dev') {
   console.error('bench-ingest deletes its store; run it on a separate instance (npm run bench:ingest uses "bench")');
@@ -56,12 +62,12 @@ const FILES = {
   activity: 'activity.csv',
 };
 
-async function prepare() {
-  const gen = path.join(base, `mixed-${ACCOUNTS}-${SEED}`);
+async function prepare(accounts = ACCOUNTS, seed = SEED) {
+  const gen = path.join(base, `mixed-${accounts}-${seed}`);
   if (!fs.existsSync(path.join(gen, 'truth.csv'))) {
     fs.rmSync(gen, { recursive: true, force: true });
-    say(`generating scenario mixed, ${ACCOUNTS} accounts, seed ${SEED}...`);
-    await generate({ scenario: 'mixed', accounts: ACCOUNTS, seed: SEED, out: gen });
+    say(`generating scenario mixed, ${accounts} accounts, seed ${seed}...`);
+    await generate({ scenario: 'mixed', accounts, seed, out: gen });
   }
   const exporter = path.join(gen, 'drop');
   const grouped = path.join(gen, 'grouped');
@@ -149,12 +155,30 @@ const LOAD_CSV = {
 
 // ---------------------------------------------------------------- runs
 
-/** Stop Neo4j, delete the default database's store, start it again: an empty database. */
+/** Stop Neo4j, delete the default database's store, start it again: an empty database; then the shared warm-up. */
 async function emptyStore() {
   await resetStore(services, instance, config.neo4j.uri);
   const client = await Neo4jClient.connect(config);
   await ensureSchema(client);
+  if (warm) {
+    const t = performance.now();
+    await runLoadCsv(client, warm.dirs.exporter, true);
+    await deleteAll(client);
+    await runRingscope(client, warm.dirs.exporter, `warmup-${performance.now()}`, true);
+    await deleteAll(client);
+    say(`  warm-up (${WARMUP} accounts, both loaders): ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
   return client;
+}
+
+/** Every node and relationship deleted (the schema stays): the database is empty again. */
+async function deleteAll(client) {
+  const s = client.session('WRITE');
+  try {
+    await s.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+  } finally {
+    await s.close();
+  }
 }
 
 /** CPU seconds used so far by the instance's Neo4j JVM (/proc/<pid>/stat; null off Linux). */
@@ -179,7 +203,7 @@ async function measured(work) {
   return { out, s: (performance.now() - t) / 1000, nodeCpuS: nodeCpu() - n0, neo4jCpuS: j0 === null || j1 === null ? null : j1 - j0 };
 }
 
-async function runLoadCsv(client, dir) {
+async function runLoadCsv(client, dir, quiet = false) {
   const seconds = {};
   const cpu = {};
   const rel = path.relative(importDir, dir).split(path.sep).join('/');
@@ -194,12 +218,12 @@ async function runLoadCsv(client, dir) {
     });
     seconds[kind] = m.s;
     cpu[kind] = { node: m.nodeCpuS, neo4j: m.neo4jCpuS };
-    say(`  LOAD CSV ${kind}: ${m.s.toFixed(1)} s (Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
+    if (!quiet) say(`  LOAD CSV ${kind}: ${m.s.toFixed(1)} s (Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
   }
   return { seconds, cpu };
 }
 
-async function runRingscope(client, dir, label) {
+async function runRingscope(client, dir, label, quiet = false) {
   const seconds = {};
   const cpu = {};
   let t = performance.now();
@@ -212,7 +236,7 @@ async function runRingscope(client, dir, label) {
     results.push(m.out);
     seconds[f.kind] = m.s;
     cpu[f.kind] = { node: m.nodeCpuS, neo4j: m.neo4jCpuS };
-    say(`  ringscope ${f.kind}: ${m.s.toFixed(1)} s (Node CPU ${m.nodeCpuS.toFixed(1)} s, Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
+    if (!quiet) say(`  ringscope ${f.kind}: ${m.s.toFixed(1)} s (Node CPU ${m.nodeCpuS.toFixed(1)} s, Neo4j CPU ${m.neo4jCpuS?.toFixed(1)} s)`);
   }
   t = performance.now();
   await finalizeDrop(client, drop, results);
@@ -221,6 +245,7 @@ async function runRingscope(client, dir, label) {
 }
 
 const { dirs, rows } = await prepare();
+const warm = WARMUP > 0 ? await prepare(WARMUP, SEED + 1) : undefined;
 const server = await (async () => {
   const c = await Neo4jClient.connect(config);
   try {
@@ -334,7 +359,7 @@ const tables = VARIANTS.map((variant) => {
 });
 const ex = byVariant.exporter ?? byVariant[VARIANTS[0]];
 const report = {
-  command: 'npm run bench:ingest',
+  command: `node scripts/with-services.mjs --instance ${instance} -- node scripts/bench-ingest.mjs --accounts ${ACCOUNTS} --variants ${VARIANTS.join(',')} --warmup ${WARMUP}`,
   measuredAt: new Date().toISOString(),
   summary:
     `One \`mixed\` drop of ${ACCOUNTS.toLocaleString('en')} accounts (${totalRows.toLocaleString('en')} rows, seed ${SEED}), ` +
@@ -356,6 +381,9 @@ const report = {
     'LOAD CSV: `LOAD CSV WITH HEADERS … CALL (row) { … } IN TRANSACTIONS OF 10000 ROWS`, one statement per file, files in dependency order.',
     'ringscope: what the pipeline runs: openDrop (sha256 of every file), one ingestFile per file (validation pass, write pass, batch ledger), finalizeDrop (drop ledger); default options.',
     `Each run starts from an empty store (Neo4j stopped, store deleted, Neo4j started); the loaders alternate and the first loader swaps each round (${ROUNDS} round(s)). The machine is shared (2 cores): compare ratios within this run, not absolute seconds between runs.`,
+    WARMUP > 0
+      ? `JIT fairness: before each measured load, the freshly started JVM is warmed the same way for both loaders: a ${WARMUP.toLocaleString('en')}-account mixed drop (seed ${SEED + 1}) loaded by LOAD CSV, every node deleted, the same drop loaded by ringscope, every node deleted; the measured load then runs on the emptied database (\`--warmup 0\` measures a cold JVM).`
+      : 'Cold JVM: no warm-up before the measured loads (`--warmup 0`); whichever file a loader loads first pays the JIT compilation.',
   ],
   raw: { accounts: ACCOUNTS, seed: SEED, rounds: ROUNDS, server, memory, rows, byVariant, sameGraph, runs },
 };

@@ -140,12 +140,30 @@ export interface BatchMeta extends BatchLayout {
   readonly rows: number;
 }
 
+export interface WriteOptions {
+  /**
+   * Nodes that an existence read does not find are CREATEd with their one relationship in a single
+   * pass, instead of MERGEd (see writeNew). If a concurrent writer creates one of them first, the
+   * write fails with ConstraintValidationFailed (isCreateConflict) and the batch must be retried
+   * with `createNew: false`, which MERGEs everything. @defaultValue true
+   */
+  readonly createNew?: boolean;
+}
+
+const WRITE_DEFAULTS = { createNew: true } as const;
+
+/** The error a `createNew` write fails with when another writer created one of its nodes first (retry with `createNew: false`). */
+export function isCreateConflict(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
+}
+
 /**
  * Write one batch and its IngestBatch marker in the same transaction (run it inside executeWrite).
  * Returns false when the marker already exists: the batch was committed before, so nothing is added
  * twice, whatever retried or resumed.
  */
-export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: BatchParams): Promise<boolean> {
+export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: BatchParams, options: WriteOptions = {}): Promise<boolean> {
+  const createNew = options.createNew ?? WRITE_DEFAULTS.createNew;
   // MERGE on the unique id, not read-then-CREATE: a concurrent ingest of the same file then waits
   // for the marker's lock and sees the batch committed, instead of failing with ConstraintValidationFailed.
   const marker = await tx.run(
@@ -164,23 +182,60 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
   if (marker.records[0]?.get('created') !== true) return false;
   switch (p.kind) {
     case 'accounts':
-      await tx.run(ACCOUNTS, { rows: p.rows.map((r) => ({ ...r, c: neo4j.int(r.c as number) })) });
+      await writeAccounts(tx, p.rows, createNew);
       break;
-    case 'ip_addresses':
-      await writeKeyed(tx, IDENTIFIERS.ip_addresses, p.nodes, p.groups, p.contendedNodes, p.contended);
-      await tx.run(SUBNETS, { subnets: (p.subnets ?? []).map((s) => ({ ...s, v: neo4j.int(s.v) })) });
+    case 'ip_addresses': {
+      const created = await writeKeyed(tx, IDENTIFIERS.ip_addresses, p.nodes, p.groups, p.contendedNodes, p.contended, createNew);
+      const subnets = (p.subnets ?? []).map((s) => ({
+        cidr: s.cidr,
+        v: neo4j.int(s.v),
+        fresh: s.ips.filter((ip) => created.has(ip)),
+        ips: s.ips.filter((ip) => !created.has(ip)),
+      }));
+      await tx.run(SUBNETS, { subnets });
       break;
+    }
     case 'payment_methods':
-      await writeKeyed(tx, IDENTIFIERS.payment_methods, p.nodes, p.groups, p.contendedNodes, p.contended);
+      await writeKeyed(tx, IDENTIFIERS.payment_methods, p.nodes, p.groups, p.contendedNodes, p.contended, createNew);
       break;
     case 'prompt_fingerprints':
-      await writeKeyed(tx, IDENTIFIERS.prompt_fingerprints, p.nodes, p.groups, p.contendedNodes, p.contended);
+      await writeKeyed(tx, IDENTIFIERS.prompt_fingerprints, p.nodes, p.groups, p.contendedNodes, p.contended, createNew);
       break;
     case 'activity':
       await writeGroups(tx, ACTIVITY, p.groups, p.contended);
       break;
   }
   return true;
+}
+
+/**
+ * Keys of `keys` that no node of the statement's label holds yet, as seen by this transaction (an
+ * index seek each, read-only: no lock is taken, which is why a CREATE of them can still conflict).
+ */
+async function missingKeys(tx: ManagedTransaction, existsCypher: string, keys: ReadonlyArray<string | number>): Promise<Set<string | number>> {
+  const missing = new Set<string | number>(keys);
+  if (keys.length === 0) return missing;
+  const res = await tx.run(existsCypher, { keys: keys.map((k) => (typeof k === 'number' ? neo4j.int(k) : k)) });
+  for (const r of res.records) missing.delete(keyOf(r.get('k')) as string | number);
+  return missing;
+}
+
+/** Accounts: the ones not in the store yet are CREATEd with their properties, the others MERGEd (createNew, see WriteOptions). */
+async function writeAccounts(tx: ManagedTransaction, rows: ReadonlyArray<Record<string, unknown>>, createNew: boolean): Promise<void> {
+  const params: Array<Record<string, unknown>> = rows.map((r) => ({ ...r, c: neo4j.int(r.c as number) }));
+  if (!createNew) {
+    await tx.run(ACCOUNTS, { rows: params });
+    return;
+  }
+  const missing = await missingKeys(tx, ACCOUNT_EXISTS, [...new Set(rows.map((r) => r.id as string))]);
+  const fresh: typeof params = [];
+  const known: typeof params = [];
+  // An id twice in the batch (not produced by batchParams, which merges them) is MERGEd, never created twice.
+  const counted = new Map<unknown, number>();
+  for (const r of params) counted.set(r.id, (counted.get(r.id) ?? 0) + 1);
+  for (const r of params) (missing.has(r.id as string) && counted.get(r.id) === 1 ? fresh : known).push(r);
+  if (fresh.length > 0) await tx.run(ACCOUNTS_CREATE, { rows: fresh });
+  if (known.length > 0) await tx.run(ACCOUNTS, { rows: known });
 }
 
 /**
@@ -197,11 +252,19 @@ async function writeKeyed(
   groups: readonly AccountGroup[],
   contendedNodes: readonly NodeParam[],
   contended: readonly AccountGroup[],
-): Promise<void> {
-  for (const [ns, gs] of [
+  createNew: boolean,
+): Promise<Set<string | number>> {
+  let created = new Set<string | number>();
+  const parts: Array<readonly [readonly NodeParam[], readonly AccountGroup[]]> = [
     [nodes, groups],
     [contendedNodes, contended],
-  ] as const) {
+  ];
+  if (createNew && groups.length > 0) {
+    const rest = await writeNew(tx, q, nodes, groups);
+    created = rest.created;
+    parts[0] = [rest.nodes, rest.groups];
+  }
+  for (const [ns, gs] of parts) {
     if (gs.length === 0) continue;
     const res = await tx.run(q.nodes, { nodes: ns.map(intNode) });
     const ids = new Map<unknown, { e: string; created: boolean }>();
@@ -224,6 +287,49 @@ async function writeKeyed(
     if (fresh.length > 0) await tx.run(q.create, { groups: fresh });
     if (known.length > 0) await tx.run(q.merge, { groups: known });
   }
+  return created;
+}
+
+/**
+ * The uncontended part's keys that one relationship of the batch uses and the store does not hold
+ * yet: each node is CREATEd together with that relationship in one row of one statement. Against a
+ * MERGE per node, a returned element id per node and a second statement that looks each node up
+ * again to attach its relationship, that is one index seek (the existence read) and one node and
+ * one relationship record written per pair; LOAD CSV does a locking MERGE seek for the account,
+ * the node and the relationship of every row. Returns what is left for the MERGE path.
+ */
+async function writeNew(
+  tx: ManagedTransaction,
+  q: IdentifierStatements,
+  nodes: readonly NodeParam[],
+  groups: readonly AccountGroup[],
+): Promise<{ created: Set<string | number>; nodes: NodeParam[]; groups: AccountGroup[] }> {
+  const uses = new Map<string | number, number>();
+  for (const g of groups) for (const r of g.rels) uses.set(r.k, (uses.get(r.k) ?? 0) + 1);
+  const single = [...uses.entries()].filter(([, n]) => n === 1).map(([k]) => k);
+  const created = await missingKeys(tx, q.exists, single);
+  const byKey = new Map<string | number, NodeParam>();
+  for (const n of nodes) byKey.set(n.k, n);
+  const fresh: AccountGroup[] = [];
+  const rest: AccountGroup[] = [];
+  for (const g of groups) {
+    const f: RelParam[] = [];
+    const m: RelParam[] = [];
+    for (const rel of g.rels) {
+      if (!created.has(rel.k)) {
+        m.push(rel);
+        continue;
+      }
+      // The node's properties (merged as nodeParams merges them) travel with its one relationship.
+      const own: RelParam = { ...intNode(byKey.get(rel.k)!), fs: rel.fs, ls: rel.ls, o: rel.o };
+      if (rel.n !== undefined) own.n = rel.n;
+      f.push(own);
+    }
+    if (f.length > 0) fresh.push({ a: g.a, rels: f });
+    if (m.length > 0) rest.push({ a: g.a, rels: m });
+  }
+  if (fresh.length > 0) await tx.run(q.createNew, { groups: fresh });
+  return { created, nodes: nodes.filter((n) => !created.has(n.k)), groups: rest };
 }
 
 const keyOf = (k: unknown): unknown => (neo4j.isInt(k) ? (k as { toNumber(): number }).toNumber() : k);
@@ -232,24 +338,19 @@ function intNode(n: NodeParam): NodeParam {
   return typeof n.v === 'number' ? { ...n, v: neo4j.int(n.v) } : n;
 }
 
-/** Uncontended relationships first, then the contended ones (see batchParams), in one transaction. */
+/** Uncontended accounts first, then the contended ones (see batchParams), in one transaction. */
 async function writeGroups(tx: ManagedTransaction, cypher: string, groups: readonly AccountGroup[], contended: readonly AccountGroup[]): Promise<void> {
-  if (groups.length > 0) await tx.run(cypher, { groups: intGroups(groups) });
-  if (contended.length > 0) await tx.run(cypher, { groups: intGroups(contended) });
+  if (groups.length > 0) await tx.run(cypher, { groups: hourLists(groups) });
+  if (contended.length > 0) await tx.run(cypher, { groups: hourLists(contended) });
 }
 
-const INT_FIELDS = ['fs', 'ls', 'o', 'n', 'v'] as const;
-
-function intGroups(groups: readonly AccountGroup[]): unknown[] {
-  return groups.map((g) => ({
-    a: g.a,
-    rels: g.rels.map((r) => {
-      const out: RelParam = { ...r };
-      for (const f of INT_FIELDS) if (typeof out[f] === 'number') out[f] = neo4j.int(out[f] as number) as never;
-      if (typeof out.k === 'number') out.k = neo4j.int(out.k) as never;
-      return out;
-    }),
-  }));
+/**
+ * An account's activity as two parallel lists (hours ascending, as batchParams sorts them, and
+ * requests), plain numbers made integers in Cypher: two lists a group instead of a map per hour
+ * (1.3M on a 70k-account drop) to encode, send and decode.
+ */
+function hourLists(groups: readonly AccountGroup[]): unknown[] {
+  return groups.map((g) => ({ a: g.a, h: g.rels.map((r) => r.k), n: g.rels.map((r) => r.n) }));
 }
 
 // A relationship's first write sets its properties (ON CREATE); later writes merge them: firstSeen =
@@ -265,6 +366,14 @@ const SEEN_MATCH = `
       x.lastSeen = CASE WHEN x.lastSeen IS NULL OR datetime({epochMillis: toInteger(r.ls)}) > x.lastSeen THEN datetime({epochMillis: toInteger(r.ls)}) ELSE x.lastSeen END,
       x.observations = coalesce(x.observations, 0) + toInteger(r.o)`;
 
+const ACCOUNT_EXISTS = 'UNWIND $keys AS k MATCH (a:Account {id: k}) RETURN k';
+
+// Accounts the existence read did not find (writeAccounts): the MERGE below, on a node without properties.
+const ACCOUNTS_CREATE = `
+  UNWIND $rows AS r
+  CREATE (a:Account {id: r.id})
+  SET a.createdAt = datetime({epochMillis: r.c}), a.emailDomain = r.ed, a.country = r.co, a.verified = r.ve, a.plan = r.pl`;
+
 const ACCOUNTS = `
   UNWIND $rows AS r
   MERGE (a:Account {id: r.id})
@@ -276,6 +385,10 @@ const ACCOUNTS = `
       a.plan = coalesce(r.pl, a.plan)`;
 
 interface IdentifierStatements {
+  /** $keys → the keys a node already holds. */
+  readonly exists: string;
+  /** $groups of relationships each with its node's properties, for keys no node holds yet: node and relationship CREATEd together. */
+  readonly createNew: string;
   /** $nodes → one row per node: k, e (element id), created (by this statement). */
   readonly nodes: string;
   /** $groups of relationships whose key node this transaction created. */
@@ -326,57 +439,93 @@ function relStatements(type: string, label: string, onCreate: string, onMatch: s
 }
 
 const IDENTIFIERS: Readonly<Record<'payment_methods' | 'ip_addresses' | 'prompt_fingerprints', IdentifierStatements>> = {
-  payment_methods: {
-    nodes: nodeStatement(
-      'PaymentMethod',
-      'id',
-      'p.cardBin = n.bin, p.cardCountry = n.cc',
-      "(n.bin IS NOT NULL AND n.bin <> coalesce(p.cardBin, '')) OR (n.cc IS NOT NULL AND n.cc <> coalesce(p.cardCountry, ''))",
-      'p.cardBin = coalesce(n.bin, p.cardBin), p.cardCountry = coalesce(n.cc, p.cardCountry)',
-    ),
-    ...relStatements('PAID_WITH', 'PaymentMethod', SEEN_CREATE, SEEN_MATCH),
-  },
-  ip_addresses: {
-    nodes: nodeStatement(
-      'IP',
-      'address',
-      'p.version = n.v, p.asn = n.asn, p.isProxy = n.proxy',
-      "p.version IS NULL OR p.version <> n.v OR (n.asn IS NOT NULL AND n.asn <> coalesce(p.asn, '')) OR (n.proxy IS NOT NULL AND (p.isProxy IS NULL OR n.proxy <> p.isProxy))",
-      'p.version = n.v, p.asn = coalesce(n.asn, p.asn), p.isProxy = coalesce(n.proxy, p.isProxy)',
-    ),
-    ...relStatements(
-      'CONNECTED_FROM',
-      'IP',
-      `x.requests = toInteger(r.n), ${SEEN_CREATE}`,
-      `x.requests = coalesce(x.requests, 0) + toInteger(r.n), ${SEEN_MATCH}`,
-    ),
-  },
-  prompt_fingerprints: {
-    nodes: nodeStatement(
-      'PromptFingerprint',
-      'id',
-      "p.kind = coalesce(n.fk, 'template'), p.markers = CASE WHEN size(n.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN n.mk] END, p.capability = n.cap",
-      "p.kind IS NULL OR (n.fk IS NOT NULL AND n.fk <> p.kind) OR any(m IN n.mk WHERE NOT m IN coalesce(p.markers, [])) OR (n.cap IS NOT NULL AND n.cap <> coalesce(p.capability, ''))",
-      `p.kind = coalesce(n.fk, p.kind, 'template'),
+  payment_methods: keyedStatements(
+    'PaymentMethod',
+    'id',
+    {
+      create: 'p.cardBin = n.bin, p.cardCountry = n.cc',
+      changes: "(n.bin IS NOT NULL AND n.bin <> coalesce(p.cardBin, '')) OR (n.cc IS NOT NULL AND n.cc <> coalesce(p.cardCountry, ''))",
+      match: 'p.cardBin = coalesce(n.bin, p.cardBin), p.cardCountry = coalesce(n.cc, p.cardCountry)',
+    },
+    'PAID_WITH',
+    { create: SEEN_CREATE, match: SEEN_MATCH },
+  ),
+  ip_addresses: keyedStatements(
+    'IP',
+    'address',
+    {
+      create: 'p.version = n.v, p.asn = n.asn, p.isProxy = n.proxy',
+      changes:
+        "p.version IS NULL OR p.version <> n.v OR (n.asn IS NOT NULL AND n.asn <> coalesce(p.asn, '')) OR (n.proxy IS NOT NULL AND (p.isProxy IS NULL OR n.proxy <> p.isProxy))",
+      match: 'p.version = n.v, p.asn = coalesce(n.asn, p.asn), p.isProxy = coalesce(n.proxy, p.isProxy)',
+    },
+    'CONNECTED_FROM',
+    { create: `x.requests = toInteger(r.n), ${SEEN_CREATE}`, match: `x.requests = coalesce(x.requests, 0) + toInteger(r.n), ${SEEN_MATCH}` },
+  ),
+  prompt_fingerprints: keyedStatements(
+    'PromptFingerprint',
+    'id',
+    {
+      create:
+        "p.kind = coalesce(n.fk, 'template'), p.markers = CASE WHEN size(n.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN n.mk] END, p.capability = n.cap",
+      changes:
+        "p.kind IS NULL OR (n.fk IS NOT NULL AND n.fk <> p.kind) OR any(m IN n.mk WHERE NOT m IN coalesce(p.markers, [])) OR (n.cap IS NOT NULL AND n.cap <> coalesce(p.capability, ''))",
+      match: `p.kind = coalesce(n.fk, p.kind, 'template'),
       p.markers = CASE WHEN size(n.mk) > 0 THEN [m IN ['cot', 'rubric'] WHERE m IN n.mk OR m IN coalesce(p.markers, [])] ELSE p.markers END,
       p.capability = coalesce(n.cap, p.capability)`,
-    ),
-    ...relStatements('SENT', 'PromptFingerprint', `x.count = toInteger(r.n), ${SEEN_CREATE}`, `x.count = coalesce(x.count, 0) + toInteger(r.n), ${SEEN_MATCH}`),
-  },
+    },
+    'SENT',
+    { create: `x.count = toInteger(r.n), ${SEEN_CREATE}`, match: `x.count = coalesce(x.count, 0) + toInteger(r.n), ${SEEN_MATCH}` },
+  ),
 };
 
+/** Every statement of one identifier kind, from its node and relationship SET fragments (`n`: node parameter, `p`: node, `r`: relationship parameter, `x`: relationship). */
+function keyedStatements(
+  label: string,
+  key: string,
+  node: { readonly create: string; readonly changes: string; readonly match: string },
+  type: string,
+  rel: { readonly create: string; readonly match: string },
+): IdentifierStatements {
+  return {
+    exists: `UNWIND $keys AS k MATCH (p:${label} {${key}: k}) RETURN k`,
+    nodes: nodeStatement(label, key, node.create, node.changes, node.match),
+    ...relStatements(type, label, rel.create, rel.match),
+    // r carries the node's properties too (writeNew); `n` names it for the node fragment.
+    createNew: `
+  UNWIND $groups AS g
+  MERGE (a:Account {id: g.a})
+  WITH a, g UNWIND g.rels AS r
+  WITH a, r, r AS n
+  CREATE (p:${label} {${key}: r.k})
+  SET ${node.create}
+  CREATE (a)-[x:${type}]->(p)
+  SET ${rel.create}`,
+  };
+}
+
+// `fresh`: IPs this transaction created (writeNew), whose IN_SUBNET cannot exist yet; `ips`: the others.
 const SUBNETS = `
   UNWIND $subnets AS s
   MERGE (n:Subnet {cidr: s.cidr})
   SET n.version = s.v
-  WITH n, s UNWIND s.ips AS addr
-  MATCH (ip:IP {address: addr})
-  MERGE (ip)-[:IN_SUBNET]->(n)`;
+  WITH n, s
+  CALL (n, s) {
+    UNWIND s.fresh AS addr
+    MATCH (ip:IP {address: addr})
+    CREATE (ip)-[:IN_SUBNET]->(n)
+  }
+  CALL (n, s) {
+    UNWIND s.ips AS addr
+    MATCH (ip:IP {address: addr})
+    MERGE (ip)-[:IN_SUBNET]->(n)
+  }`;
 
 // Hourly activity lives on the account as two parallel lists, `activeHours` (epoch hours, ascending,
 // distinct) and `hourlyRequests`: one node write per account per batch instead of one relationship
 // per active hour (1.3M relationships on a 70k-account drop, all crowding the same few hundred Hour
-// nodes). A batch's hours are merged into the stored lists, requests summed per hour. The SET/REMOVE
+// nodes). A batch's hours are merged into the stored lists, requests summed per hour; an account
+// without lists yet takes the batch's as they are (already sorted and summed). The SET/REMOVE
 // takes the account's write lock before the lists are read: under read-committed isolation a
 // read-then-write without that lock can lose a concurrent writer's update (Neo4j Operations Manual,
 // "Concurrent data access: lost updates").
@@ -385,16 +534,23 @@ const ACTIVITY = `
   MERGE (a:Account {id: g.a})
   SET a._lock = true
   REMOVE a._lock
-  WITH a, g, coalesce(a.activeHours, []) AS oh, coalesce(a.hourlyRequests, []) AS orq
-  CALL (g, oh, orq) {
-    CALL (g, oh, orq) {
-      UNWIND range(0, size(oh) - 1) AS i
-      RETURN oh[i] AS h, orq[i] AS n
-      UNION ALL
-      UNWIND g.rels AS r
-      RETURN r.k AS h, r.n AS n
-    }
-    WITH h, sum(n) AS n ORDER BY h
-    RETURN collect(h) AS hs, collect(n) AS ns
+  WITH a, g, a.activeHours AS oh, coalesce(a.hourlyRequests, []) AS orq
+  CALL (a, g, oh) {
+    WITH a, g WHERE oh IS NULL
+    SET a.activeHours = [h IN g.h | toInteger(h)], a.hourlyRequests = [n IN g.n | toInteger(n)]
   }
-  SET a.activeHours = hs, a.hourlyRequests = ns`;
+  CALL (a, g, oh, orq) {
+    WITH a, g, oh, orq WHERE oh IS NOT NULL
+    CALL (g, oh, orq) {
+      CALL (g, oh, orq) {
+        UNWIND range(0, size(oh) - 1) AS i
+        RETURN oh[i] AS h, orq[i] AS n
+        UNION ALL
+        UNWIND range(0, size(g.h) - 1) AS i
+        RETURN toInteger(g.h[i]) AS h, toInteger(g.n[i]) AS n
+      }
+      WITH h, sum(n) AS n ORDER BY h
+      RETURN collect(h) AS hs, collect(n) AS ns
+    }
+    SET a.activeHours = hs, a.hourlyRequests = ns
+  }`;

@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { claimDropFile, existingBatchLayout, isDropIngested, isFileBulkLoaded, recordDrop, writeBatch, type BatchLayout } from '../db/ingest-repository.js';
+import {
+  claimDropFile,
+  existingBatchLayout,
+  isCreateConflict,
+  isDropIngested,
+  isFileBulkLoaded,
+  recordDrop,
+  writeBatch,
+  type BatchLayout,
+} from '../db/ingest-repository.js';
 import type { Neo4jClient } from '../db/neo4j-client.js';
 import { ensureSchema } from '../db/schema.js';
 import { InvalidFileError, InvalidParameterError, RingscopeError } from '../util/errors.js';
@@ -359,7 +368,14 @@ class BatchWriter {
     const task = (async () => {
       const s = this.client.session('WRITE');
       try {
-        const did = await s.executeWrite((tx) => writeBatch(tx, meta, params));
+        // Nodes the batch found missing are CREATEd; if another writer created one meanwhile, the
+        // transaction rolled back whole and the batch is written again with MERGE only.
+        const did = await s
+          .executeWrite((tx) => writeBatch(tx, meta, params))
+          .catch((err: unknown) => {
+            if (!isCreateConflict(err)) throw err;
+            return s.executeWrite((tx) => writeBatch(tx, meta, params, { createNew: false }));
+          });
         if (did) this.written++;
         else this.skipped++;
         this.committedRows += meta.rows;

@@ -8,6 +8,7 @@ import { finalizeDrop, ingestDrop, ingestFile, openDrop, type IngestOptions } fr
 import { EditedDropError, InvalidDropError, InvalidFileError, LedgerConflictError, RingscopeError } from '../../src/util/errors.js';
 import { freshNeo4j, testConfig } from '../helpers/services.js';
 import { snapshot } from './graph-snapshot.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DROPS = path.resolve(import.meta.dirname, '../fixtures/drops');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ingest-'));
@@ -303,6 +304,48 @@ describe('ingest', () => {
     client = await freshNeo4j();
     await ingestDrop(client, copyDrop('basic-csv'), OPTS);
     expect(once).toEqual(await snapshot(client, true));
+  });
+
+  it('writes a batch again with MERGE when another writer created one of its new nodes after the existence read', async () => {
+    client = await freshNeo4j();
+    const dir = writeDrop({
+      'prompt_fingerprints.csv':
+        [
+          'account_id,fingerprint,first_seen,last_seen,count,kind',
+          'acct_race_1,fp_race_1,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,3,minhash',
+          'acct_race_2,fp_race_2,2026-01-01T00:00:00Z,2026-01-03T00:00:00Z,4,minhash',
+        ].join('\n') + '\n',
+    });
+    // Another writer creates fp_race_1 and keeps its transaction open: ingest's existence read does
+    // not see the node, and its CREATE waits on the key's index-entry lock until that writer commits.
+    const other = client.session('WRITE');
+    const tx = other.beginTransaction();
+    try {
+      await tx.run("CREATE (:PromptFingerprint {id: 'fp_race_1', kind: 'template'})");
+      const ingest = ingestDrop(client, dir, { ...OPTS, batchSize: 10, writers: 1 });
+      await waitFor('the ingest transaction to block on the index-entry lock', async () => {
+        const r = await client.query("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n", {}, 'READ');
+        return toNum(r.records[0]?.get('n')) > 0;
+      });
+      await tx.commit();
+      const s = await ingest;
+      expect(s.files.map((f) => f.status)).toEqual(['ok']);
+      expect(s.ledgerWritten).toBe(true);
+    } finally {
+      await other.close();
+    }
+    expect(await one(client, "MATCH (p:PromptFingerprint {id: 'fp_race_1'}) RETURN count(p)")).toEqual(neo4j.int(1));
+    // The node is the other writer's, merged with the row's kind; each relationship written once.
+    expect(await one(client, "MATCH (p:PromptFingerprint {id: 'fp_race_1'}) RETURN p.kind")).toBe('minhash');
+    const sent = await client.query(
+      'MATCH (a:Account)-[x:SENT]->(p:PromptFingerprint) RETURN a.id AS a, p.id AS p, x.count AS n, x.observations AS o ORDER BY a',
+      {},
+      'READ',
+    );
+    expect(sent.records.map((r) => [r.get('a'), r.get('p'), toNum(r.get('n')), toNum(r.get('o'))])).toEqual([
+      ['acct_race_1', 'fp_race_1', 3, 1],
+      ['acct_race_2', 'fp_race_2', 4, 1],
+    ]);
   });
 
   it('resumes a file whose batches were partly committed without adding any count twice', async () => {
