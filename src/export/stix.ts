@@ -52,17 +52,6 @@ function ringDescription(c: ClusterRow): string {
   return `Account-linkage ring of ${c.size} accounts (score ${c.score.toFixed(3)}, recommendation ${c.recommendation}, lineage ${c.lineage}).`;
 }
 
-/** Per ring, how many members carry each own recommendation (counts only: account ids stay internal). */
-function countMemberVerdicts(e: RunExport): Map<string, Record<string, number>> {
-  const counts = new Map<string, Record<string, number>>();
-  for (const a of e.accounts) {
-    const c = counts.get(a.cluster_id) ?? {};
-    c[a.member_recommendation] = (c[a.member_recommendation] ?? 0) + 1;
-    counts.set(a.cluster_id, c);
-  }
-  return counts;
-}
-
 /**
  * A STIX 2.1 bundle of the export's rings. Per ring: an `intrusion-set`, an `infrastructure`
  * (the proxy/anonymisation network it uses) that `consists-of` its concentrated IPs as
@@ -92,7 +81,6 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
     target_ref: target,
   });
 
-  const memberCounts = countMemberVerdicts(e);
   for (const c of e.clusters) {
     const key = `${e.run.id}/${c.cluster_id}`;
     const set = rid('intrusion-set', key);
@@ -108,7 +96,6 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
       x_ringscope_cluster_id: c.cluster_id,
       x_ringscope_score: c.score,
       x_ringscope_size: c.size,
-      x_ringscope_member_recommendations: memberCounts.get(c.cluster_id) ?? {},
     });
     const ips = (e.shared.get(c.cluster_id) ?? [])
       .filter((s: SharedIdentifier) => s.kind === 'ip' && s.lowered === 0 && s.accounts > 0 && s.members / s.accounts >= o.minIpConcentration)
