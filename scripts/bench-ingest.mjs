@@ -189,7 +189,7 @@ const server = await (async () => {
     await c.close();
   }
 })();
-const memory = JSON.parse(fs.readFileSync(path.join(services.stateDir(instance), 'neo4j-memory.json'), 'utf8'));
+const memory = services.startedNeo4jMemory(instance);
 
 const runs = []; // { round, variant, loader, seconds, digest }
 for (let round = 1; round <= ROUNDS; round++) {
@@ -298,9 +298,7 @@ const report = {
   measuredAt: new Date().toISOString(),
   summary:
     `One \`mixed\` drop of ${ACCOUNTS.toLocaleString('en')} accounts (${totalRows.toLocaleString('en')} rows, seed ${SEED}), ` +
-    (memory.source.heap === 'rule' && memory.source.pagecache === 'rule'
-      ? `on the default services (Neo4j heap ${memory.heap}, page cache ${memory.pagecache}, sized by scripts/memory-sizing.mjs). `
-      : `on Neo4j heap ${memory.heap}, page cache ${memory.pagecache} (set by RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE, not the machine's default sizes). `) +
+    `on ${services.describeNeo4jMemory(memory)}. ` +
     `In exporter order ringscope took ${ex.total.ringscopeS} s against ${ex.total.loadCsvS} s for LOAD CSV: **${ex.total.ratio}× LOAD CSV** ` +
     `(per kind ${KINDS.map((k) => `${label[k]} ${ex.kinds[k].ratio}×`).join(', ')}). ` +
     `Every run produced the same graph (node, relationship and property digest): ${sameGraph}` +
