@@ -292,14 +292,15 @@ const tables = VARIANTS.map((variant) => {
     ],
   };
 });
-const ex = byVariant.exporter ?? byVariant[VARIANTS[0]];
+const exVariant = byVariant.exporter ? 'exporter' : VARIANTS[0];
+const ex = byVariant[exVariant];
 const report = {
   command: `node scripts/with-services.mjs --instance ${instance} -- node scripts/bench-ingest.mjs --accounts ${ACCOUNTS} --variants ${VARIANTS.join(',')} --warmup ${WARMUP}`,
   measuredAt: new Date().toISOString(),
   summary:
     `One \`mixed\` drop of ${ACCOUNTS.toLocaleString('en')} accounts (${totalRows.toLocaleString('en')} rows, seed ${SEED}), ` +
     `on ${services.describeNeo4jMemory(memory)}. ` +
-    `In exporter order ringscope took ${ex.total.ringscopeS} s against ${ex.total.loadCsvS} s for LOAD CSV: **${ex.total.ratio}× LOAD CSV** ` +
+    `In ${exVariant === 'exporter' ? 'exporter' : 'account-grouped'} order ringscope took ${ex.total.ringscopeS} s against ${ex.total.loadCsvS} s for LOAD CSV: **${ex.total.ratio}× LOAD CSV** ` +
     `(per kind ${KINDS.map((k) => `${label[k]} ${ex.kinds[k].ratio}×`).join(', ')}). ` +
     `Every run produced the same graph (node, relationship and property digest): ${sameGraph}` +
     (sameGraph
