@@ -50,7 +50,7 @@ export interface AccountRecord {
 type Style = 'business' | 'evening' | 'night' | 'mixed';
 
 /** Ordinary human usage: a few sessions of a few hours at local times that fit the style. */
-function sessions(
+export function sessions(
   rng: Rng,
   w: TimeWindow,
   fromHour: number,
@@ -83,7 +83,7 @@ function sessions(
 }
 
 /** Operator-driven usage: the account joins its operator's scheduled hours (lockstep, 24/7). */
-function scheduled(
+export function scheduled(
   rng: Rng,
   w: TimeWindow,
   schedule: Uint8Array,
@@ -114,12 +114,12 @@ function freeEmail(rng: Rng): string {
   return rng.weighted(FREE_EMAIL, FREE_EMAIL_WEIGHTS);
 }
 
-function ownIp(plan: Plan, rng: Rng, slot: number, i: number, kind: 'residential' | 'mobile', v6Rate: number): IpInfo {
+export function ownIp(plan: Plan, rng: Rng, slot: number, i: number, kind: 'residential' | 'mobile', v6Rate: number): IpInfo {
   const ip = rng.chance(v6Rate) ? ipv6(plan.seed, 'own', slot, i) : ipv4(plan.seed, 'own', slot, i);
   return { ip, asn: rng.pick(ASN[kind]), isProxy: false };
 }
 
-function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: BuiltInCapability, commonRate: number): Fingerprint {
+export function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: BuiltInCapability, commonRate: number): Fingerprint {
   if (rng.chance(commonRate)) {
     // A near-duplicate everyday prompt: a few unrelated people send the same thing.
     const i = rng.int(plan.commonPoolSize);

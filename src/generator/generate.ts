@@ -1,5 +1,6 @@
 /**
- * `ringscope generate`: writes a scenario as a drop (the data contract) plus truth.csv beside it.
+ * `ringscope generate`: writes a scenario as a drop (the data contract) plus truth.csv and generate.json
+ * (manifest.ts: what the next night is generated from) beside it.
  * Streams: accounts are produced one at a time in a seeded random order, so memory holds the plan
  * and one slot permutation (4 bytes per account), never the rows.
  */
@@ -10,6 +11,7 @@ import { generateAccount } from './account-rows.js';
 import { buildPlan, HOUR_MS, type Plan } from './plan.js';
 import { Rng } from './prng.js';
 import { DROP_FILES, DropWriter } from './drop-writer.js';
+import { MANIFEST_FORMAT, writeManifest } from './manifest.js';
 import { RowSink } from './row-sink.js';
 import { SCENARIOS, SCENARIO_NAMES } from './scenarios.js';
 import type { WorldParams } from './world.js';
@@ -147,5 +149,23 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   await truth.close();
   rows.truth = truth.rows;
   const promptsFile = writer.promptsFile;
+  writeManifest(opts.out, {
+    format: MANIFEST_FORMAT,
+    scenario: opts.scenario,
+    accounts: n,
+    seed,
+    start: opts.start,
+    days: opts.days,
+    releaseDate: opts.releaseDate,
+    world: opts.world ?? {},
+    rawPrompts: opts.rawPrompts,
+    promptsPerFingerprint: opts.promptsPerFingerprint,
+    scaffoldShare: opts.scaffoldShare,
+    gzip: opts.gzip,
+    day: 1,
+    drop: 'drop',
+    worldAccounts: n,
+    nights: [],
+  });
   return { dropDir, truthFile, ...(promptsFile ? { promptsFile } : {}), accounts: n, rows, labels, groups: groups.size };
 }

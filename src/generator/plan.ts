@@ -428,6 +428,15 @@ function baseRingState(seed: number, rng: Rng, type: RingType, owner: string, si
   }
 }
 
+/**
+ * A ring that appears after the first drop (night.ts): built like the plan's rings of its type, with
+ * its own owner key; a shared-reseller operator gets its own reseller pool.
+ */
+export function newRingState(seed: number, type: RingType, owner: string, size: number, window: TimeWindow, world: WorldParams): RingState {
+  const pool = type === 'shared-reseller' ? residentialPool(seed, `${owner}/pool`, Math.ceil(size * 0.9), 0.3, Rng.for(seed, 'pool', owner)) : undefined;
+  return ringState(seed, type, owner, size, window, pool ? { pool } : {}, validateWorld(world));
+}
+
 function hub(seed: number, rng: Rng, kind: 'cgnat' | 'campus', index: number): HubState {
   const c = pickCountry(rng);
   if (kind === 'cgnat') {
