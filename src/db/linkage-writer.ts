@@ -59,7 +59,8 @@ const Q_CARRY_CLUSTERS = `
 UNWIND $rows AS c
 MATCH (old:Cluster {uid: c.from})
 MERGE (k:Cluster {uid: c.uid})
-SET k += properties(old), k.uid = c.uid, k.runId = $runId, k.lineage = 'unchanged', k.previousId = old.id
+SET k.id = old.id, k.runId = $runId, k.score = old.score, k.recommendation = old.recommendation, k.size = old.size, k.reasons = old.reasons,
+    k.features = old.features, k.lineage = 'unchanged', k.previousId = old.id, k.weakestLink = old.weakestLink
 WITH k
 MATCH (r:LinkageRun {id: $runId})
 MERGE (k)-[:IN_RUN]->(r)`;
@@ -69,7 +70,7 @@ UNWIND $rows AS c
 MATCH (k:Cluster {uid: c.uid})
 MATCH (a:Account)-[m:MEMBER_OF {runId: $fromRunId}]->(:Cluster {uid: c.from})
 MERGE (a)-[x:MEMBER_OF {runId: $runId}]->(k)
-SET x += properties(m), x.runId = $runId, x.respawn = false`;
+SET x.respawn = false, x.recommendation = m.recommendation, x.reasons = m.reasons, x.kinds = m.kinds, x.attachment = m.attachment`;
 
 const Q_CARRY_LINKS = `
 UNWIND $rows AS c
