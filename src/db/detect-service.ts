@@ -1,8 +1,15 @@
 import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { runDetection, type CommunitiesBy, type DetectedCluster, type DetectionOptions, type DetectionStats } from '../graph/run-detection.js';
-import { fullRunFrontier, fullRunState, runIncrementalDetection, type CarriedCluster, type ComputedState, type FrontierStats } from '../graph/incremental-detection.js';
+import {
+  fullRunFrontier,
+  fullRunState,
+  runIncrementalDetection,
+  type CarriedCluster,
+  type ComputedState,
+  type FrontierStats,
+} from '../graph/incremental-detection.js';
 import type { FrontierOptions } from '../graph/frontier.js';
-import { STATE_FORMAT_VERSION } from '../graph/detection-state.js';
+import { STATE_FORMAT_VERSION } from './snapshot-codec.js';
 import { readLinkageInput } from './linkage-source.js';
 import { checkSnapshot, ledgerDrops, paramsDigest, storeIdentity, writeSnapshot, type FullReason } from './snapshot-repository.js';
 import { writeRun } from './linkage-writer.js';
@@ -185,7 +192,17 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     stats.ms.write = Math.round(performance.now() - t);
     const snapshotError = await finish(result.state, state.fullRunId);
     const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
-    return { runId, previousRunId, mode: 'incremental', fullReason: undefined, clusters: result.clusters, carried: result.carried, snapshotError, stats, pruned };
+    return {
+      runId,
+      previousRunId,
+      mode: 'incremental',
+      fullReason: undefined,
+      clusters: result.clusters,
+      carried: result.carried,
+      snapshotError,
+      stats,
+      pruned,
+    };
   }
   const previous = previousRunId ? await readRunClusters(client, previousRunId) : [];
   const tRead = performance.now() - t;

@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { decodeState, encodeState, type DetectionState } from '../graph/detection-state.js';
+import type { DetectionState } from '../graph/detection-state.js';
+import { decodeState, encodeState } from './snapshot-codec.js';
 import { writeFileAtomic } from '../export/atomic-write.js';
 import { hash32 } from '../util/hash.js';
 import { StateFormatError } from '../util/errors.js';
@@ -15,16 +16,7 @@ export const SNAPSHOT_FILE = 'detection-state.bin';
 
 /** Why a run is full rather than incremental (recorded as `params.fullReason`). */
 export type FullReason =
-  | 'requested'
-  | 'scheduled'
-  | 'no-snapshot'
-  | 'unreadable'
-  | 'corrupted'
-  | 'foreign-store'
-  | 'foreign-params'
-  | 'stale-run'
-  | 'stale-drops'
-  | 'disabled';
+  'requested' | 'scheduled' | 'no-snapshot' | 'unreadable' | 'corrupted' | 'foreign-store' | 'foreign-params' | 'stale-run' | 'stale-drops' | 'disabled';
 
 export type SnapshotCheck =
   | { readonly ok: true; readonly state: DetectionState; readonly newDrops: readonly string[] }

@@ -24,7 +24,15 @@ export function accountDigests(input: LinkageInput, accounts: readonly string[])
     fold(i, hash32('account', a.createdAt ?? -1, a.emailDomain ?? '', a.country ?? '', a.verified === undefined ? 2 : a.verified ? 1 : 0, a.plan ?? ''));
   }
   for (const g of input.identifiers) {
-    const gh = hash32(g.kind, g.key, g.isProxy === undefined ? 2 : g.isProxy ? 1 : 0, g.asn ?? '', g.capability ?? '', g.fpKind ?? '', (g.markers ?? []).join(','));
+    const gh = hash32(
+      g.kind,
+      g.key,
+      g.isProxy === undefined ? 2 : g.isProxy ? 1 : 0,
+      g.asn ?? '',
+      g.capability ?? '',
+      g.fpKind ?? '',
+      (g.markers ?? []).join(','),
+    );
     for (const m of g.members) {
       const i = index.get(m.account);
       if (i === undefined) continue;

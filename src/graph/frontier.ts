@@ -41,7 +41,7 @@ export interface FrontierUpdate {
 /** Map each previous account number to its number in `accounts` (both sorted), or −1. */
 export function mapAccounts(prev: readonly string[], next: readonly string[]): Int32Array {
   const out = new Int32Array(prev.length).fill(-1);
-  for (let i = 0, j = 0; i < prev.length && j < next.length; ) {
+  for (let i = 0, j = 0; i < prev.length && j < next.length;) {
     if (prev[i] === next[j]) out[i++] = j++;
     else if (prev[i]! < next[j]!) i++;
     else j++;
@@ -118,7 +118,7 @@ export function frontierUpdate(
     clusterComps[j]!.add(v >= 0 ? compOf[v]! : -1);
   }
   // A previous cluster that reaches a dirty component, spans two, or lost a member makes all it reaches dirty (to a fixpoint).
-  for (let again = true; again; ) {
+  for (let again = true; again;) {
     again = false;
     for (const cs of clusterComps) {
       const spoiled = cs.size > 1 || cs.has(-1) || [...cs].some((c) => dirty[c] === 1);

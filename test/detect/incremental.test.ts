@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAndWrite, getCluster, listClusters, toNum, type DetectAndWriteOptions, type Neo4jClient } from '../../src/db/index.js';
 import { SNAPSHOT_FILE } from '../../src/db/snapshot-repository.js';
-import { decodeState, encodeState } from '../../src/graph/detection-state.js';
+import { decodeState, encodeState } from '../../src/db/snapshot-codec.js';
 import { generate } from '../../src/generator/index.js';
 import { ingestDrop } from '../../src/loaders/index.js';
 import { ROOT } from '../helpers/cli.js';
@@ -23,7 +23,10 @@ type Rows = Record<(typeof FILES)[number], { header: string; rows: string[][] }>
 function readDrop(dir: string): Rows {
   const out = {} as Rows;
   for (const f of FILES) {
-    const [header, ...lines] = fs.readFileSync(path.join(dir, `${f}.csv`), 'utf8').trimEnd().split('\n');
+    const [header, ...lines] = fs
+      .readFileSync(path.join(dir, `${f}.csv`), 'utf8')
+      .trimEnd()
+      .split('\n');
     out[f] = { header: header!, rows: lines.map((l) => l.split(',')) };
   }
   return out;
@@ -205,7 +208,11 @@ await detectAndWrite(client, { runId: 'dk', seed: 7, releaseDate: ${RELEASE}, ke
   onProgress: (phase) => { if (phase.startsWith('write:')) { process.stdout.write('WRITING\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000); } } });
 `,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     await new Promise<void>((resolve, reject) => {

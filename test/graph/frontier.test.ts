@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/generator/index.js';
 import { runDetection, type DetectedCluster, type IdentifierGroup, type LinkageInput } from '../../src/graph/index.js';
-import { decodeState, encodeState, type DetectionState } from '../../src/graph/detection-state.js';
+import type { DetectionState } from '../../src/graph/detection-state.js';
+import { decodeState, encodeState } from '../../src/db/snapshot-codec.js';
 import { fullRunState, runIncrementalDetection } from '../../src/graph/incremental-detection.js';
 import { readDropAsLinkageInput } from '../../src/loaders/index.js';
 import { mulberry32 } from '../../src/util/hash.js';
@@ -124,14 +125,21 @@ describe('frontier update (incremental detection)', () => {
       const later = 86_400_000 * (nightNo + 1);
       data = night(
         data,
-        (g) => (g.members.some((m) => touched.has(m.account)) ? { ...g, members: g.members.map((m) => (touched.has(m.account) ? { ...m, lastSeen: m.lastSeen + later, count: m.count + 1 } : m)) } : g),
+        (g) =>
+          g.members.some((m) => touched.has(m.account))
+            ? { ...g, members: g.members.map((m) => (touched.has(m.account) ? { ...m, lastSeen: m.lastSeen + later, count: m.count + 1 } : m)) }
+            : g,
         fresh,
       );
       data = {
         ...data,
         identifiers: [
           ...data.identifiers,
-          ...[...fresh.keys()].map((a, i) => ({ kind: 'payment' as const, key: `zz-card-${nightNo}-${i >> 1}`, members: [{ account: a, firstSeen: RELEASE, lastSeen: RELEASE, count: 1 }] })),
+          ...[...fresh.keys()].map((a, i) => ({
+            kind: 'payment' as const,
+            key: `zz-card-${nightNo}-${i >> 1}`,
+            members: [{ account: a, firstSeen: RELEASE, lastSeen: RELEASE, count: 1 }],
+          })),
         ],
       };
       const runId = `n${nightNo}`;

@@ -26,10 +26,21 @@ export function register(program: Command): void {
     .requiredOption('--drops <dir-or-glob>', 'drop folder, folder of drops, or glob (last segment) to scan at each tick')
     .option('--id <id>', 'schedule id', SCHEDULE_DEFAULTS.id)
     .option('--release-date <iso>', "model release for this schedule's runs (default: the worker's RINGSCOPE_RELEASE_DATE)", isoMoment('--release-date'))
-    .option('--full-every <n>', 'a full detection run every N nights, incremental runs between (0: only when needed; default 7)', nonNegativeInt('--full-every'))
+    .option(
+      '--full-every <n>',
+      'a full detection run every N nights, incremental runs between (0: only when needed; default 7)',
+      nonNegativeInt('--full-every'),
+    )
     .action(async (o: { cron: string; tz: string; drops: string; id: string; releaseDate?: number; fullEvery?: number }) => {
       const info = await withQueues((q) =>
-        setSchedule(q, { id: o.id, cron: o.cron, tz: o.tz, drops: o.drops, releaseDate: o.releaseDate, ...(o.fullEvery !== undefined ? { fullEvery: o.fullEvery } : {}) }),
+        setSchedule(q, {
+          id: o.id,
+          cron: o.cron,
+          tz: o.tz,
+          drops: o.drops,
+          releaseDate: o.releaseDate,
+          ...(o.fullEvery !== undefined ? { fullEvery: o.fullEvery } : {}),
+        }),
       );
       process.stdout.write(show(info));
     });
