@@ -167,7 +167,7 @@ function writeReport() {
       ]),
     },
     notes: [
-      `commit measured: ${commitOf()}; ${((performance.now() - started) / 60_000).toFixed(1)} min in all.`,
+      `commit measured: ${commitOf()}; ${((performance.now() - started) / 60_000).toFixed(1)} min in all; ${services.describeNeo4jMemory(services.startedNeo4jMemory(instance))}.`,
       `machine load average at the end: ${os
         .loadavg()
         .map((x) => x.toFixed(1))

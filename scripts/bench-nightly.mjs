@@ -102,6 +102,7 @@ for (const n of sizes) {
       },
       speedupDetect: +(full2.seconds / nightly.seconds).toFixed(2),
       speedupWithIngest: +(full2.seconds / (ingest2S + nightly.seconds)).toFixed(2),
+      neo4jMemory: services.startedNeo4jMemory(instance),
     });
     writeReport();
   } finally {
@@ -171,7 +172,7 @@ function writeReport() {
     notes: [
       ...results.map(
         (r) =>
-          `${r.accounts.toLocaleString('en')} accounts: phases (s) nightly ${JSON.stringify(r.night2.nightly.phasesS)}, full ${JSON.stringify(r.night2.full.phasesS)}; night 1 loaded in ${r.night1.ingestS} s (${r.ingestMode}) and detected in ${r.night1.detect.seconds} s.`,
+          `${r.accounts.toLocaleString('en')} accounts: phases (s) nightly ${JSON.stringify(r.night2.nightly.phasesS)}, full ${JSON.stringify(r.night2.full.phasesS)}; night 1 loaded in ${r.night1.ingestS} s (${r.ingestMode}) and detected in ${r.night1.detect.seconds} s; ${r.neo4jMemory ? services.describeNeo4jMemory(r.neo4jMemory) : 'Neo4j sizes not recorded'}.`,
       ),
       'Goal (issue #20): at 1M accounts, ingest + incremental detection of a night touching 1% ≥ 10× faster than a full run.',
       `machine load average at the end: ${os
