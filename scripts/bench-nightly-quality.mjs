@@ -138,7 +138,7 @@ function writeReport() {
         'carried clusters',
         'F1 chain',
         'F1 full',
-        '|ΔF1|',
+        'ΔF1 (absolute)',
         'agreement',
         'agreement (flagged)',
         'Rand',
