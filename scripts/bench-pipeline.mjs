@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { wipe } from './wipe-neo4j.mjs';
+import { describeNeo4jMemory, startedNeo4jMemory } from './services.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const need = (p) => {
@@ -112,6 +113,7 @@ const result = {
   ],
   notes: [
     `Machine: ${os.cpus().length} cores shared with other work; figures are single runs.`,
+    `${describeNeo4jMemory(startedNeo4jMemory(process.env.RINGSCOPE_INSTANCE ?? 'dev'))}.`,
     `The pipeline's detect job read and projected the graph once (${
       pipelineRun?.returnvalue?.ms
         ? Object.entries(pipelineRun.returnvalue.ms)

@@ -1,4 +1,5 @@
 import type { DetectedCluster, DetectionStats } from '../graph/run-detection.js';
+import type { MemberAttachment } from '../graph/member-verdict.js';
 import { recommendationsAtLeast, type Recommendation } from '../vocabulary/index.js';
 import { NotFoundError } from '../util/errors.js';
 import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
@@ -205,7 +206,7 @@ export interface MemberDetail {
   readonly reasons: readonly string[];
   readonly kinds: readonly string[];
   /** Bits into the cluster by kind, links, strongest and weakest link; undefined for older runs. */
-  readonly attachment: { bits: Record<string, number>; links: number; strongestLink: number; weakestLink: number } | undefined;
+  readonly attachment: MemberAttachment | undefined;
 }
 
 export interface ClusterDetail extends ClusterSummary {

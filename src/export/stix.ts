@@ -57,7 +57,9 @@ function ringDescription(c: ClusterRow): string {
  * (the proxy/anonymisation network it uses) that `consists-of` its concentrated IPs as
  * `ipv4-addr`/`ipv6-addr` observables, and an `indicator` on those IPs that `indicates` the
  * intrusion set. Payment and prompt fingerprints are not shared: they are provider-internal and
- * personal data. Every id is deterministic (UUIDv5 of run + cluster; SCO ids per STIX §2.9), and
+ * personal data. An IP that a member with a lowered verdict of its own also used is left out: that
+ * member may be a bystander whose home is one of the ring's proxy exits, and other providers block on
+ * indicators. Every id is deterministic (UUIDv5 of run + cluster; SCO ids per STIX §2.9), and
  * `created`/`modified`/`valid_from` are the run's own time, so a run always yields the same bundle.
  */
 export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBundle {
@@ -96,7 +98,7 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
       x_ringscope_size: c.size,
     });
     const ips = (e.shared.get(c.cluster_id) ?? [])
-      .filter((s: SharedIdentifier) => s.kind === 'ip' && s.accounts > 0 && s.members / s.accounts >= o.minIpConcentration)
+      .filter((s: SharedIdentifier) => s.kind === 'ip' && s.lowered === 0 && s.accounts > 0 && s.members / s.accounts >= o.minIpConcentration)
       .slice(0, o.maxIpsPerRing);
     if (ips.length === 0) continue;
 

@@ -76,9 +76,11 @@ export { rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';
 export {
   memberVerdicts,
+  describeAttachment,
   MEMBER_VERDICT_DEFAULTS,
   INDEPENDENT_KINDS,
   type MemberVerdict,
+  type MemberAttachment,
   type MemberVerdictOptions,
   type IndependentKind,
 } from './member-verdict.js';

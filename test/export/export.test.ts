@@ -248,4 +248,23 @@ describe('member verdicts in exports (schema 1.1)', () => {
     expect(a01).toMatchObject({ recommendation: 'enforce', member_recommendation: 'enforce', member_reasons: [] });
     expect(e.clusters.find((c) => c.cluster_id === 'ring-a')!.recommendation).toBe('enforce');
   });
+
+  it('stix: no indicator on an IP that a lowered member used', async () => {
+    await client.query(
+      `MATCH (:Account {id: 'a04'})-[m:MEMBER_OF {runId: $run}]->(:Cluster {id: 'ring-a'}) SET m.recommendation = 'review', m.reasons = ['held by one kind']`,
+      { run: RUN2 },
+    );
+    const e = await loadRunExport(client);
+    const shared = e.shared.get('ring-a')!;
+    // a04 used 203.0.113.11 (with a03 and a05), not 203.0.113.10.
+    expect(shared.find((s) => s.key === '203.0.113.11')).toMatchObject({ members: 3, lowered: 1 });
+    expect(shared.find((s) => s.key === '203.0.113.10')).toMatchObject({ members: 3, lowered: 0 });
+    const bundle = buildStixBundle(e);
+    const validate = stixBundleValidator();
+    expect(validate(bundle), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const ind = bundle.objects.find((o) => o.type === 'indicator' && (o.name as string).includes('ring-a'))!;
+    expect(ind.pattern).toBe("[ipv4-addr:value = '203.0.113.10'] OR [ipv6-addr:value = '2001:db8:0:1::10']");
+    expect(bundle.objects.some((o) => o.value === '203.0.113.11')).toBe(false);
+    expect(JSON.stringify(bundle)).not.toContain('a04');
+  });
 });
