@@ -29,7 +29,10 @@ const rand = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const read = (f) => {
-  const [header, ...lines] = fs.readFileSync(path.join(dropDir, `${f}.csv`), 'utf8').trimEnd().split('\n');
+  const [header, ...lines] = fs
+    .readFileSync(path.join(dropDir, `${f}.csv`), 'utf8')
+    .trimEnd()
+    .split('\n');
   return { header, rows: lines.map((l) => l.split(',')) };
 };
 const drop = Object.fromEntries(FILES.map((f) => [f, read(f)]));
@@ -56,4 +59,11 @@ for (const r of drop.ip_addresses.rows) if (seen.has(r[0]) && !firstIp.has(r[0])
 for (const [a, r] of firstIp) out.ip_addresses.rows.push([a, r[1], later, later, '5', ...r.slice(5)]);
 fs.mkdirSync(outDir, { recursive: true });
 for (const f of FILES) fs.writeFileSync(path.join(outDir, `${f}.csv`), [out[f].header, ...out[f].rows.map((r) => r.join(','))].join('\n') + '\n');
-console.log(JSON.stringify({ accounts: ids.length, newAccounts: copies.size, seenAgain: firstIp.size, rows: Object.fromEntries(FILES.map((f) => [f, out[f].rows.length])) }));
+console.log(
+  JSON.stringify({
+    accounts: ids.length,
+    newAccounts: copies.size,
+    seenAgain: firstIp.size,
+    rows: Object.fromEntries(FILES.map((f) => [f, out[f].rows.length])),
+  }),
+);
