@@ -89,6 +89,8 @@ export interface DetectAndWriteResult {
   readonly carried: readonly CarriedCluster[];
   /** The snapshot could not be written (the next run is then full); undefined when it was. */
   readonly snapshotError: string | undefined;
+  /** Time to build and write the snapshot, after the run finished (not in LinkageRun.stats). */
+  readonly snapshotMs: number;
   readonly stats: RunStats;
   readonly pruned: readonly string[];
 }
@@ -157,14 +159,16 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     seed: o.seed,
     params: { ...runParams(o, previousRunId), mode, ...extra },
   });
-  const finish = async (computed: ComputedState, fullRunId: string): Promise<string | undefined> => {
-    if (o.stateDir === undefined) return undefined;
+  const finish = async (computed: () => ComputedState, fullRunId: string): Promise<{ snapshotError: string | undefined; snapshotMs: number }> => {
+    const t0 = performance.now();
+    if (o.stateDir === undefined) return { snapshotError: undefined, snapshotMs: 0 };
+    let snapshotError: string | undefined;
     try {
-      await writeSnapshot(o.stateDir, { ...computed, runId, storeId, paramsDigest: digest, drops, fullRunId });
-      return undefined;
+      await writeSnapshot(o.stateDir, { ...computed(), runId, storeId, paramsDigest: digest, drops, fullRunId });
     } catch (err) {
-      return (err as Error).message;
+      snapshotError = (err as Error).message;
     }
+    return { snapshotError, snapshotMs: Math.round(performance.now() - t0) };
   };
   if (fullReason === undefined && snapshot?.ok) {
     const state = snapshot.state;
@@ -190,7 +194,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
       { onProgress: (p, d, n) => progress(`write:${p}`, d, n), carry: { fromRunId: state.runId, clusterIds: result.carried.map((c) => c.id) } },
     );
     stats.ms.write = Math.round(performance.now() - t);
-    const snapshotError = await finish(result.state, state.fullRunId);
+    const snap = await finish(() => result.state, state.fullRunId);
     const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
     return {
       runId,
@@ -199,7 +203,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
       fullReason: undefined,
       clusters: result.clusters,
       carried: result.carried,
-      snapshotError,
+      ...snap,
       stats,
       pruned,
     };
@@ -223,7 +227,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     onProgress: (p, d, n) => progress(`write:${p}`, d, n),
   });
   stats.ms.write = Math.round(performance.now() - t);
-  const snapshotError = o.stateDir === undefined ? undefined : await finish(fullRunState(input, result.graph, result.clusters), runId);
+  const snap = await finish(() => fullRunState(input, result.graph, result.clusters), runId);
   const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
-  return { runId, previousRunId, mode: 'full', fullReason, clusters: result.clusters, carried: [], snapshotError, stats, pruned };
+  return { runId, previousRunId, mode: 'full', fullReason, clusters: result.clusters, carried: [], ...snap, stats, pruned };
 }

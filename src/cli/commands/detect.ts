@@ -38,7 +38,7 @@ export function register(program: Command): void {
         const s = res.stats;
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify({ runId: res.runId, previousRunId: res.previousRunId ?? null, mode: res.mode, fullReason: res.fullReason ?? null, pruned: res.pruned, stats: s })}\n`,
+            `${JSON.stringify({ runId: res.runId, previousRunId: res.previousRunId ?? null, mode: res.mode, fullReason: res.fullReason ?? null, snapshotMs: res.snapshotMs, pruned: res.pruned, stats: s })}\n`,
           );
           return;
         }
@@ -51,7 +51,7 @@ export function register(program: Command): void {
                 ]
               : []),
             `accounts ${s.accounts}, links ${s.edges}, clusters ${s.clusters}: ${s.enforce} enforce, ${s.review} review, ${s.monitor} monitor; ${s.respawns} respawned accounts`,
-            `time: read ${s.ms.read} ms, project ${s.ms.project} ms, communities ${s.ms.communities} ms, scoring ${s.ms.scoring} ms, write ${s.ms.write} ms`,
+            `time: read ${s.ms.read} ms, project ${s.ms.project} ms, communities ${s.ms.communities} ms, scoring ${s.ms.scoring} ms, write ${s.ms.write} ms, snapshot ${res.snapshotMs} ms`,
             ...(res.pruned.length ? [`pruned runs: ${res.pruned.join(', ')}`] : []),
             ...(res.snapshotError ? [`warning: detection snapshot not written (${res.snapshotError}); the next run will be full`] : []),
             '',
