@@ -3,13 +3,13 @@ import type { Neo4jClient } from '../../src/db/index.js';
 import { cli } from '../helpers/cli.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { buildFixture } from './fixtures.js';
-import { writeLinkageInput } from './load-input.js';
+import { ingestInput } from '../helpers/ingest-input.js';
 
 describe('ringscope detect / clusters / explain', () => {
   let client: Neo4jClient;
   beforeAll(async () => {
     client = await freshNeo4j();
-    await writeLinkageInput(client, buildFixture().input);
+    await ingestInput(client, buildFixture().input);
   });
   afterAll(async () => {
     await client?.close();
