@@ -14,4 +14,4 @@ export {
   type ScaffoldTemplate,
   type ParaphraseOptions,
 } from './scaffold-text.js';
-export { validateWorld, drawWorld, WORLD_RANGES, type WorldParams } from './world.js';
+export { validateWorld, drawWorld, worldAccounts, WORLD_RANGES, RING_BUDGET, MAX_RING_SHARE, type WorldParams } from './world.js';
