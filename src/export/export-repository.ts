@@ -37,17 +37,19 @@ const SHARED_CYPHER = `
 MATCH (run:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)
 WHERE c.id IN $clusterIds
 CALL (c) {
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:PAID_WITH|CONNECTED_FROM|SENT]->(i)
-  WITH i, count(DISTINCT a) AS members WHERE members >= 2
-  RETURN labels(i)[0] AS label, coalesce(i.id, i.address) AS key, members, i.version AS version,
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:PAID_WITH|CONNECTED_FROM|SENT]->(i)
+  WITH i, count(DISTINCT a) AS members, count(DISTINCT CASE WHEN m.recommendation <> c.recommendation THEN a END) AS lowered
+  WHERE members >= 2
+  RETURN labels(i)[0] AS label, coalesce(i.id, i.address) AS key, members, lowered, i.version AS version,
          COUNT { MATCH (i)<-[:PAID_WITH|CONNECTED_FROM|SENT]-(x:Account) RETURN DISTINCT x } AS accounts
   UNION ALL
-  MATCH (c)<-[:MEMBER_OF]-(a:Account)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(s:Subnet)
-  WITH s, count(DISTINCT a) AS members WHERE members >= 2
-  RETURN 'Subnet' AS label, s.cidr AS key, members, s.version AS version,
+  MATCH (c)<-[m:MEMBER_OF]-(a:Account)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(s:Subnet)
+  WITH s, count(DISTINCT a) AS members, count(DISTINCT CASE WHEN m.recommendation <> c.recommendation THEN a END) AS lowered
+  WHERE members >= 2
+  RETURN 'Subnet' AS label, s.cidr AS key, members, lowered, s.version AS version,
          COUNT { MATCH (s)<-[:IN_SUBNET]-(:IP)<-[:CONNECTED_FROM]-(x:Account) RETURN DISTINCT x } AS accounts
 }
-RETURN c.id AS cluster, label, key, members, accounts, version`;
+RETURN c.id AS cluster, label, key, members, lowered, accounts, version`;
 
 /** A member's own recommendation, never above its cluster's (runs before 1.1 stored none: the cluster's). */
 function memberRecommendation(v: string, cluster: Recommendation): Recommendation {
@@ -98,6 +100,7 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
         kind,
         key: String(r.get('key')),
         members: toNum(r.get('members')),
+        lowered: toNum(r.get('lowered')),
         accounts: toNum(r.get('accounts')),
         version: r.get('version') === null ? null : toNum(r.get('version')),
       });

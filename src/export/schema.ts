@@ -103,6 +103,12 @@ export interface SharedIdentifier {
   readonly key: string;
   /** Members of the cluster that used it. */
   readonly members: number;
+  /**
+   * Of those, members whose own verdict is below the cluster's (held by too few kinds of evidence,
+   * such as a bystander whose home IP is one of the ring's proxy exits). Runs before 1.1 stored no
+   * member verdicts: 0.
+   */
+  readonly lowered: number;
   /** All accounts in the database that used it (a CGNAT IP has many more than the cluster). */
   readonly accounts: number;
   /** IP and subnet only: 4 or 6. */

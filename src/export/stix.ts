@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RECOMMENDATIONS } from '../vocabulary/index.js';
-import { SCHEMA_VERSION, type AccountRow, type ClusterRow, type Recommendation, type RunExport, type SharedIdentifier } from './schema.js';
+import { SCHEMA_VERSION, type AccountRow, type ClusterRow, type RunExport, type SharedIdentifier } from './schema.js';
 
 /** Namespace of ringscope's own STIX ids (fixed forever: changing it changes every id). */
 export const RINGSCOPE_STIX_NAMESPACE = 'c1687d4d-f5c1-4c2f-9c64-fb90ba55e5d4';
@@ -60,12 +59,25 @@ function ringDescription(c: ClusterRow): string {
   return `Account-linkage ring of ${c.size} accounts (score ${c.score.toFixed(3)}, recommendation ${c.recommendation}, lineage ${c.lineage}).`;
 }
 
+/** Per ring, how many members carry each own recommendation (counts only: account ids stay internal). */
+function countMemberVerdicts(e: RunExport): Map<string, Record<string, number>> {
+  const counts = new Map<string, Record<string, number>>();
+  for (const a of e.accounts) {
+    const c = counts.get(a.cluster_id) ?? {};
+    c[a.member_recommendation] = (c[a.member_recommendation] ?? 0) + 1;
+    counts.set(a.cluster_id, c);
+  }
+  return counts;
+}
+
 /**
  * A STIX 2.1 bundle of the export's rings. Per ring: an `intrusion-set`, an `infrastructure`
  * (the proxy/anonymisation network it uses) that `consists-of` its concentrated IPs as
  * `ipv4-addr`/`ipv6-addr` observables, and an `indicator` on those IPs that `indicates` the
  * intrusion set. Payment and prompt fingerprints are not shared: they are provider-internal and
- * personal data. Every id is deterministic (UUIDv5 of run + cluster; SCO ids per STIX §2.9), and
+ * personal data. An IP that a member with a lowered verdict of its own also used is left out: that
+ * member may be a bystander whose home is one of the ring's proxy exits, and other providers block on
+ * indicators. Every id is deterministic (UUIDv5 of run + cluster; SCO ids per STIX §2.9), and
  * `created`/`modified`/`valid_from` are the run's own time, so a run always yields the same bundle.
  */
 export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBundle {
@@ -87,19 +99,13 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
     target_ref: target,
   });
 
+  const memberCounts = countMemberVerdicts(e);
   const membersOf = new Map<string, AccountRow[]>();
-  for (const a of e.accounts) {
-    const list = membersOf.get(a.cluster_id);
-    if (list) list.push(a);
-    else membersOf.set(a.cluster_id, [a]);
-  }
-
+  if (o.members) for (const a of e.accounts) membersOf.set(a.cluster_id, [...(membersOf.get(a.cluster_id) ?? []), a]);
   for (const c of e.clusters) {
     const key = `${e.run.id}/${c.cluster_id}`;
-    const members = membersOf.get(c.cluster_id) ?? [];
     // Schema 1.1 member verdicts as STIX 2.1 custom properties (§11.1: `x_` names, any JSON value).
-    const verdicts = Object.fromEntries(RECOMMENDATIONS.map((r) => [r, 0])) as Record<Recommendation, number>;
-    for (const m of members) verdicts[m.member_recommendation]++;
+    const members = membersOf.get(c.cluster_id) ?? [];
     const set = rid('intrusion-set', key);
     objects.push({
       type: 'intrusion-set',
@@ -114,7 +120,7 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
       x_ringscope_score: c.score,
       x_ringscope_size: c.size,
       x_ringscope_schema_version: SCHEMA_VERSION,
-      x_ringscope_member_recommendations: verdicts,
+      x_ringscope_member_recommendations: memberCounts.get(c.cluster_id) ?? {},
       ...(o.members
         ? {
             x_ringscope_members: members.map((m) => ({
@@ -127,7 +133,7 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
         : {}),
     });
     const ips = (e.shared.get(c.cluster_id) ?? [])
-      .filter((s: SharedIdentifier) => s.kind === 'ip' && s.accounts > 0 && s.members / s.accounts >= o.minIpConcentration)
+      .filter((s: SharedIdentifier) => s.kind === 'ip' && s.lowered === 0 && s.accounts > 0 && s.members / s.accounts >= o.minIpConcentration)
       .slice(0, o.maxIpsPerRing);
     if (ips.length === 0) continue;
 

@@ -200,6 +200,13 @@ const INPUT_ERRORS = [
   NoPositiveLabelError,
 ];
 
+/**
+ * A failed write whose cause is the path the user chose (no permission, no such folder), not the
+ * machine's state (disk full, read-only file system): it is the user's input like a raw EACCES.
+ */
+const PATH_STORAGE_CODES = new Set(['EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EISDIR']);
+
 export function isInputError(err: unknown): boolean {
+  if (err instanceof StorageError) return PATH_STORAGE_CODES.has(err.code);
   return INPUT_ERRORS.some((cls) => err instanceof cls);
 }

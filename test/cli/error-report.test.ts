@@ -33,6 +33,13 @@ describe('reportError', () => {
     expect(reportError(new StorageError('--out ring.csv', 'EROFS', 'read-only')).exitCode).toBe(EXIT.service);
   });
 
+  it("a write refused for the chosen path's permissions is the user's, like a raw EACCES", () => {
+    const refused = new StorageError('--out /srv/ring.csv', 'EACCES', 'writing ring.csv failed; the previous file(s) are unchanged');
+    expect(reportError(refused).exitCode).toBe(EXIT.usage);
+    expect(reportError(sysError('EACCES', '/srv/ring.csv')).exitCode).toBe(EXIT.usage);
+    expect(reportError(new StorageError('--out /srv/ring.csv', 'ENOSPC', 'full')).exitCode).toBe(EXIT.service);
+  });
+
   it("a missing input file is the user's", () => {
     const r = reportError(sysError('ENOENT', 'drop/accounts.csv'));
     expect(r.exitCode).toBe(EXIT.usage);

@@ -254,7 +254,7 @@ describe('member verdicts in exports (schema 1.1)', () => {
     expect(validate(shared), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const setA = shared.objects.find((o) => o.type === 'intrusion-set' && o.x_ringscope_cluster_id === 'ring-a')!;
     expect(setA.x_ringscope_schema_version).toBe('1.1');
-    expect(setA.x_ringscope_member_recommendations).toEqual({ monitor: 0, review: 1, enforce: 4 });
+    expect(setA.x_ringscope_member_recommendations).toEqual({ enforce: 4, review: 1 });
     expect(setA.x_ringscope_members).toBeUndefined();
     expect(JSON.stringify(shared)).not.toContain('"a04"');
     const internal = buildStixBundle(e, { members: true });
@@ -269,5 +269,26 @@ describe('member verdicts in exports (schema 1.1)', () => {
     expect(members.find((m) => m.account_id === 'a01')).toMatchObject({ recommendation: 'enforce', reasons: [] });
     // Every custom property follows STIX 2.1 §11.1 naming (x_ prefix, lower case, digits, underscores).
     for (const o of internal.objects) for (const k of Object.keys(o).filter((k) => k.startsWith('x_'))) expect(k).toMatch(/^x_[a-z0-9_]{1,248}$/);
+  });
+
+  it('stix: member verdict counts per ring, and no indicator on an IP that a lowered member used', async () => {
+    await client.query(
+      `MATCH (:Account {id: 'a04'})-[m:MEMBER_OF {runId: $run}]->(:Cluster {id: 'ring-a'}) SET m.recommendation = 'review', m.reasons = ['held by one kind']`,
+      { run: RUN2 },
+    );
+    const e = await loadRunExport(client);
+    const shared = e.shared.get('ring-a')!;
+    // a04 used 203.0.113.11 (with a03 and a05), not 203.0.113.10.
+    expect(shared.find((s) => s.key === '203.0.113.11')).toMatchObject({ members: 3, lowered: 1 });
+    expect(shared.find((s) => s.key === '203.0.113.10')).toMatchObject({ members: 3, lowered: 0 });
+    const bundle = buildStixBundle(e);
+    const validate = stixBundleValidator();
+    expect(validate(bundle), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const set = bundle.objects.find((o) => o.type === 'intrusion-set' && o.x_ringscope_cluster_id === 'ring-a')!;
+    expect(set.x_ringscope_member_recommendations).toEqual({ enforce: 4, review: 1 });
+    const ind = bundle.objects.find((o) => o.type === 'indicator' && (o.name as string).includes('ring-a'))!;
+    expect(ind.pattern).toBe("[ipv4-addr:value = '203.0.113.10'] OR [ipv6-addr:value = '2001:db8:0:1::10']");
+    expect(bundle.objects.some((o) => o.value === '203.0.113.11')).toBe(false);
+    expect(JSON.stringify(bundle)).not.toContain('a04');
   });
 });
