@@ -120,7 +120,10 @@ const result = {
     },
   ],
   notes: [
-    `Machine: ${os.cpus().length} cores shared with other work; figures are single runs.`,
+    `Machine: ${os.cpus().length} cores shared with other work; figures are single runs; load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
     `${services.describeNeo4jMemory(services.startedNeo4jMemory(INSTANCE))}.`,
     `The pipeline's detect job read and projected the graph once (${
       pipelineRun?.returnvalue?.ms
