@@ -44,12 +44,7 @@ const { openDrop } = await dist('loaders/index.js');
 const { isDropIngested } = await dist('db/schema.js');
 
 const modeOf = (r) => r.ingestMode ?? 'transactional';
-/** Heap and page cache the instance's Neo4j was started with (written by services.mjs). */
-function neo4jMemory() {
-  const file = path.join(services.stateDir(process.env.RINGSCOPE_INSTANCE), 'neo4j-memory.json');
-  const m = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { heap: m.heap, pagecache: m.pagecache, source: m.source };
-}
+const neo4jMemory = () => services.startedNeo4jMemory(process.env.RINGSCOPE_INSTANCE);
 
 const results = previous.filter((r) => !(sizes.includes(r.accounts) && modeOf(r) === MODE));
 for (const n of sizes) {
@@ -275,12 +270,8 @@ function writeReport() {
       // Rows measured before the services were sized to the machine ran the bench instance at 4g / 6g.
       ...results.map(
         (r) =>
-          `${r.accounts.toLocaleString('en')} accounts, ${modeOf(r)}: Neo4j heap ${r.neo4jMemory?.heap ?? '4g'}, page cache ${r.neo4jMemory?.pagecache ?? '6g'}` +
-          (!r.neo4jMemory
-            ? ' (the bench instance special case of the time)'
-            : r.neo4jMemory.source?.heap === 'rule' && r.neo4jMemory.source?.pagecache === 'rule'
-              ? ' (default services: scripts/memory-sizing.mjs)'
-              : ' (set by RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE)'),
+          `${r.accounts.toLocaleString('en')} accounts, ${modeOf(r)}: ` +
+          (r.neo4jMemory ? services.describeNeo4jMemory(r.neo4jMemory) : 'Neo4j heap 4g, page cache 6g (the bench instance special case of the time)'),
       ),
     ],
     raw: results,

@@ -6,3 +6,5 @@ export function canConnect(host: string, port: number, timeoutMs?: number): Prom
 export function stopNeo4j(instance: string): Promise<void>;
 export function startNeo4j(instance: string): Promise<{ uri: string; passwordFile: string; started: boolean }>;
 export function servicesFile(instance: string): string;
+export function startedNeo4jMemory(instance: string): { heap: string; pagecache: string; source: { heap: string; pagecache: string } };
+export function describeNeo4jMemory(m: { heap: string; pagecache: string; source?: { heap: string; pagecache: string } }): string;

@@ -51,6 +51,21 @@ export function stateDir(instance) {
   return path.join(ROOT, '.ringscope', instance);
 }
 
+/**
+ * Heap and page cache the instance's Neo4j was last started with (written at start), so a benchmark
+ * can say what it ran on. @returns {{ heap: string, pagecache: string, source: { heap: string, pagecache: string } }}
+ */
+export function startedNeo4jMemory(instance) {
+  const m = JSON.parse(fs.readFileSync(path.join(stateDir(instance), 'neo4j-memory.json'), 'utf8'));
+  return { heap: m.heap, pagecache: m.pagecache, source: m.source };
+}
+
+/** One line for a benchmark's notes: the sizes, and whether they are the default services' own. */
+export function describeNeo4jMemory(m) {
+  const rule = m.source?.heap === 'rule' && m.source?.pagecache === 'rule';
+  return `Neo4j heap ${m.heap}, page cache ${m.pagecache} (${rule ? 'default services: scripts/memory-sizing.mjs' : 'set by RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE'})`;
+}
+
 /** The file src/config/ reads to find an instance's running services (format: src/config/local-services.ts). */
 export function servicesFile(instance) {
   return path.join(stateDir(instance), 'services.json');

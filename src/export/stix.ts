@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SCHEMA_VERSION, type AccountRow, type ClusterRow, type RunExport, type SharedIdentifier } from './schema.js';
+import { SCHEMA_VERSION, type AccountRow, type ClusterRow, type Recommendation, type RunExport, type SharedIdentifier } from './schema.js';
 
 /** Namespace of ringscope's own STIX ids (fixed forever: changing it changes every id). */
 export const RINGSCOPE_STIX_NAMESPACE = 'c1687d4d-f5c1-4c2f-9c64-fb90ba55e5d4';
@@ -59,17 +59,6 @@ function ringDescription(c: ClusterRow): string {
   return `Account-linkage ring of ${c.size} accounts (score ${c.score.toFixed(3)}, recommendation ${c.recommendation}, lineage ${c.lineage}).`;
 }
 
-/** Per ring, how many members carry each own recommendation (counts only: account ids stay internal). */
-function countMemberVerdicts(e: RunExport): Map<string, Record<string, number>> {
-  const counts = new Map<string, Record<string, number>>();
-  for (const a of e.accounts) {
-    const c = counts.get(a.cluster_id) ?? {};
-    c[a.member_recommendation] = (c[a.member_recommendation] ?? 0) + 1;
-    counts.set(a.cluster_id, c);
-  }
-  return counts;
-}
-
 /**
  * A STIX 2.1 bundle of the export's rings. Per ring: an `intrusion-set`, an `infrastructure`
  * (the proxy/anonymisation network it uses) that `consists-of` its concentrated IPs as
@@ -99,13 +88,19 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
     target_ref: target,
   });
 
-  const memberCounts = countMemberVerdicts(e);
   const membersOf = new Map<string, AccountRow[]>();
-  if (o.members) for (const a of e.accounts) membersOf.set(a.cluster_id, [...(membersOf.get(a.cluster_id) ?? []), a]);
+  for (const a of e.accounts) {
+    const list = membersOf.get(a.cluster_id);
+    if (list) list.push(a);
+    else membersOf.set(a.cluster_id, [a]);
+  }
   for (const c of e.clusters) {
     const key = `${e.run.id}/${c.cluster_id}`;
     // Schema 1.1 member verdicts as STIX 2.1 custom properties (§11.1: `x_` names, any JSON value).
     const members = membersOf.get(c.cluster_id) ?? [];
+    // How many members carry each own recommendation (counts only: account ids stay internal).
+    const counts: Partial<Record<Recommendation, number>> = {};
+    for (const m of members) counts[m.member_recommendation] = (counts[m.member_recommendation] ?? 0) + 1;
     const set = rid('intrusion-set', key);
     objects.push({
       type: 'intrusion-set',
@@ -120,7 +115,7 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
       x_ringscope_score: c.score,
       x_ringscope_size: c.size,
       x_ringscope_schema_version: SCHEMA_VERSION,
-      x_ringscope_member_recommendations: memberCounts.get(c.cluster_id) ?? {},
+      x_ringscope_member_recommendations: counts,
       ...(o.members
         ? {
             x_ringscope_members: members.map((m) => ({

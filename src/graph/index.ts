@@ -76,10 +76,27 @@ export { rngFor } from './rng.js';
 export { addSoloPrompt, compactSoloPrompts, distinctAccounts } from './solo-prompts.js';
 export {
   memberVerdicts,
+  describeAttachment,
   MEMBER_VERDICT_DEFAULTS,
   INDEPENDENT_KINDS,
   type MemberVerdict,
+  type MemberAttachment,
   type MemberVerdictOptions,
   type IndependentKind,
 } from './member-verdict.js';
 export { estimateCoherence, partyShare, pairPosterior, mixtureBits, type CoherenceModel, type CoherenceCounts } from './coherence.js';
+export { accountDigests } from './account-digest.js';
+export type { DetectionState, StateCluster } from './detection-state.js';
+export { frontierUpdate, mapAccounts, FRONTIER_DEFAULTS, type FrontierOptions, type FrontierUpdate } from './frontier.js';
+export {
+  runIncrementalDetection,
+  nextState,
+  fullRunState,
+  fullRunFrontier,
+  membersOf,
+  type CarriedCluster,
+  type FrontierStats,
+  type ComputedState,
+  type IncrementalResult,
+  type IncrementalOptions,
+} from './incremental-detection.js';

@@ -25,6 +25,23 @@ export const MEMBER_VERDICT_DEFAULTS: MemberVerdictOptions = { minKindBits: 4, m
 export const INDEPENDENT_KINDS = ['payment', 'network', 'prompt', 'sync'] as const;
 export type IndependentKind = (typeof INDEPENDENT_KINDS)[number];
 
+/** A member's attachment as MEMBER_OF.attachment stores it (JSON), and as explain and the report read it. */
+export interface MemberAttachment {
+  readonly bits: Readonly<Record<string, number>>;
+  readonly links: number;
+  readonly strongestLink: number;
+  readonly weakestLink: number;
+}
+
+/** One line for people: "payment 12.3, ip 1.0, 4 links, strongest 9.1, weakest 1.0 bits" (explain, report). */
+export function describeAttachment(a: MemberAttachment): string {
+  const bits = Object.entries(a.bits)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
+  return `${bits}, ${a.links} links, strongest ${a.strongestLink.toFixed(1)}, weakest ${a.weakestLink.toFixed(1)} bits`;
+}
+
 export interface MemberVerdict {
   readonly account: string;
   /** Bits of the member's links into its cluster, summed by evidence kind. */

@@ -2,6 +2,7 @@ import { toNum, type Neo4jClient } from '../db/index.js';
 import { isoTime } from '../db/index.js';
 import { byString } from '../util/compare.js';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../graph/projected-graph.js';
+import { describeAttachment, type MemberAttachment } from '../graph/member-verdict.js';
 import type { NodeKind, ReportEdge, ReportNode } from './report-model.js';
 
 export interface ClusterGraphOptions {
@@ -16,6 +17,16 @@ export const DEFAULTS: Required<ClusterGraphOptions> = { maxAccounts: 150, maxId
 const LABEL_KIND: Record<string, NodeKind> = { PaymentMethod: 'payment', IP: 'ip', PromptFingerprint: 'prompt' };
 
 type Details = Record<string, string | number | boolean | null>;
+
+/** A member's own verdict as `explain` prints it (member-verdict.ts): kinds, attachment, reasons. Older runs stored none. */
+function verdictDetails(kinds: unknown[], attachment: unknown, reasons: readonly string[]): Details {
+  if (typeof attachment !== 'string') return {};
+  return {
+    kinds: kinds.map(String).join('+') || 'none',
+    attachment: describeAttachment(JSON.parse(attachment) as MemberAttachment),
+    ...(reasons.length ? { verdictReasons: reasons.join('; ') } : {}),
+  };
+}
 
 function plain(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
@@ -42,7 +53,7 @@ export async function loadClusterGraph(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[m:MEMBER_OF]-(a:Account)
      RETURN a.id AS id, a.createdAt AS createdAt, a.country AS country, a.emailDomain AS emailDomain, a.plan AS plan,
             a.verified AS verified, coalesce(m.respawn, false) AS respawn, m.recommendation AS recommendation,
-            coalesce(m.reasons, []) AS memberReasons,
+            coalesce(m.reasons, []) AS memberReasons, coalesce(m.kinds, []) AS memberKinds, m.attachment AS attachment,
             COLLECT { MATCH (a)-[r:PAID_WITH|CONNECTED_FROM|SENT]->(i)
                       OPTIONAL MATCH (i)-[:IN_SUBNET]->(s:Subnet)
                       RETURN {label: labels(i)[0], key: coalesce(i.id, i.address), subnet: s.cidr,
@@ -61,6 +72,7 @@ export async function loadClusterGraph(
   const accounts = new Map<string, Details>();
   const memberRecommendation = new Map<string, string>();
   const memberReasons = new Map<string, string[]>();
+  const memberVerdict = new Map<string, Details>();
   const idents = new Map<string, Ident>();
   for (const r of res.records) {
     const id = String(r.get('id'));
@@ -76,6 +88,7 @@ export async function loadClusterGraph(
     if (typeof rec === 'string') memberRecommendation.set(id, rec);
     const reasons = (r.get('memberReasons') as unknown[]).map(String);
     if (reasons.length) memberReasons.set(id, reasons);
+    memberVerdict.set(id, verdictDetails(r.get('memberKinds') as unknown[], r.get('attachment') as unknown, reasons));
     for (const u of r.get('uses') as Array<Record<string, unknown>>) {
       const kind = LABEL_KIND[String(u.label)];
       if (!kind) continue;
@@ -121,7 +134,7 @@ export async function loadClusterGraph(
       key: a,
       ...(rec ? { recommendation: rec } : {}),
       ...(memberReasons.has(a) ? { reasons: memberReasons.get(a)! } : {}),
-      details: { ...accounts.get(a)!, ...(rec ? { recommendation: rec } : {}), sharedIdentifiers: degree.get(a)! },
+      details: { ...accounts.get(a)!, ...(rec ? { recommendation: rec } : {}), ...memberVerdict.get(a), sharedIdentifiers: degree.get(a)! },
     };
   });
   const edges: ReportEdge[] = [];

@@ -65,6 +65,27 @@ describe('ringscope detect / clusters / explain', () => {
     }
   });
 
+  it('detect runs incremental after a run with a snapshot, --full forces a full run, and each says which', async () => {
+    const args = ['detect', '--seed', '3', '--release-date', '2026-10-10'];
+    await cli([...args, '--run-id', 'cli-n1', '--full', '--json']);
+    const inc = JSON.parse((await cli([...args, '--run-id', 'cli-n2', '--json'])).stdout) as {
+      mode: string;
+      stats: { frontierAccounts: number; carriedClusters: number; clusters: number };
+    };
+    expect(inc.mode).toBe('incremental');
+    expect(inc.stats.frontierAccounts).toBe(0);
+    expect(inc.stats.carriedClusters).toBe(inc.stats.clusters);
+    const full = (await cli([...args, '--run-id', 'cli-n3', '--full'])).stdout;
+    expect(full).toMatch(/^run cli-n3 \(previous: cli-n2\): full \(requested\)$/m);
+    const text = (await cli([...args, '--run-id', 'cli-n4'])).stdout;
+    expect(text).toMatch(/^run cli-n4 \(previous: cli-n3\): incremental$/m);
+    expect(text).toMatch(/^frontier 0 accounts, 0 links \(0 accounts touched\); carried \d+ clusters/m);
+    await expect(cli(['detect', '--full-every', '-1'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/InvalidParameterError: --full-every/),
+    });
+  });
+
   it('rejects bad options and unknown clusters with exit code 2 (a user error) and the error class', async () => {
     await expect(cli(['detect', '--resolution', '-1'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError/) });
     await expect(cli(['clusters', '--min-recommendation', 'ban'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/InvalidParameterError/) });

@@ -271,7 +271,7 @@ describe('member verdicts in exports (schema 1.1)', () => {
     for (const o of internal.objects) for (const k of Object.keys(o).filter((k) => k.startsWith('x_'))) expect(k).toMatch(/^x_[a-z0-9_]{1,248}$/);
   });
 
-  it('stix: member verdict counts per ring, and no indicator on an IP that a lowered member used', async () => {
+  it('stix: no indicator on an IP that a lowered member used', async () => {
     await client.query(
       `MATCH (:Account {id: 'a04'})-[m:MEMBER_OF {runId: $run}]->(:Cluster {id: 'ring-a'}) SET m.recommendation = 'review', m.reasons = ['held by one kind']`,
       { run: RUN2 },
@@ -284,8 +284,6 @@ describe('member verdicts in exports (schema 1.1)', () => {
     const bundle = buildStixBundle(e);
     const validate = stixBundleValidator();
     expect(validate(bundle), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-    const set = bundle.objects.find((o) => o.type === 'intrusion-set' && o.x_ringscope_cluster_id === 'ring-a')!;
-    expect(set.x_ringscope_member_recommendations).toEqual({ enforce: 4, review: 1 });
     const ind = bundle.objects.find((o) => o.type === 'indicator' && (o.name as string).includes('ring-a'))!;
     expect(ind.pattern).toBe("[ipv4-addr:value = '203.0.113.10'] OR [ipv6-addr:value = '2001:db8:0:1::10']");
     expect(bundle.objects.some((o) => o.value === '203.0.113.11')).toBe(false);

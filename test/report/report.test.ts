@@ -122,6 +122,46 @@ describe('static ring report in headless Chromium', () => {
     }
   });
 
+  it('a click on a member shows its own verdict: kinds, attachment by kind, strongest and weakest link, reasons (as explain prints them)', async () => {
+    const attachment = JSON.stringify({ bits: { payment: 0, ip: 3.25, subnet: 0.5 }, links: 2, strongestLink: 2.5, weakestLink: 1.25 });
+    await client.query(
+      `MATCH (:Account {id: 'b02'})-[m:MEMBER_OF {runId: $run}]->() SET m.recommendation = 'monitor', m.kinds = ['network'], m.attachment = $attachment,
+         m.reasons = ['monitor, not review: held in its cluster by one kind of evidence (network)']`,
+      { run: RUN2, attachment },
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-report-verdict-'));
+    const again = await writeReport(client, dir);
+    await client.query(`MATCH (:Account {id: 'b02'})-[m:MEMBER_OF {runId: $run}]->() REMOVE m.recommendation, m.kinds, m.attachment, m.reasons`, { run: RUN2 });
+    const { page, errors } = await open(again.pages.get('ring-b')!);
+    try {
+      await page.waitForSelector('#graph canvas');
+      type Probe = {
+        ringscopeReport: {
+          graph: { getNodeAttributes(n: string): { x: number; y: number } };
+          renderer: { graphToViewport(p: { x: number; y: number }): { x: number; y: number }; getContainer(): HTMLElement };
+        };
+      };
+      // Click where sigma draws the node, as a user would.
+      const at = await page.evaluate(() => {
+        const r = (window as unknown as Probe).ringscopeReport;
+        const p = r.renderer.graphToViewport(r.graph.getNodeAttributes('account:b02'));
+        const box = r.renderer.getContainer().getBoundingClientRect();
+        return { x: box.left + p.x, y: box.top + p.y };
+      });
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector('#details[data-node="account:b02"]');
+      const text = await page.textContent('#details');
+      expect(text).toContain('monitor');
+      expect(text).toContain('network');
+      expect(text).toContain('ip 3.3, subnet 0.5, 2 links, strongest 2.5, weakest 1.3 bits');
+      expect(text).toContain('held in its cluster by one kind of evidence');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a readable picture: links 1–4 px at every zoom, coloured by strongest evidence, members by their own verdict, a legend', async () => {
     // One member of ring-b with a verdict of its own (per-member verdicts): it is coloured by it.
     await client.query(`MATCH (:Account {id: 'b01'})-[m:MEMBER_OF {runId: $run}]->() SET m.recommendation = 'enforce'`, { run: RUN2 });

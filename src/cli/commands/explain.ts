@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { getCluster, LATEST, Neo4jClient, resolveRun, type MemberDetail } from '../../db/index.js';
-import { SCORING_DEFAULTS } from '../../graph/index.js';
+import { describeAttachment, SCORING_DEFAULTS } from '../../graph/index.js';
 import { nonNegativeInt } from '../option-parsers.js';
 
 /** `ringscope explain <cluster-id>`: score waterfall, reasons, members and the strongest and weakest links. */
@@ -65,15 +65,8 @@ function memberLines(cluster: string, members: readonly MemberDetail[]): string[
   const below = members.filter((m) => m.recommendation !== cluster);
   const out = ['', `member verdicts (${members.length - below.length} ${cluster}, ${below.length} below the cluster's ${cluster}):`];
   const row = (m: MemberDetail): string => {
-    const a = m.attachment;
-    const bits = a
-      ? Object.entries(a.bits)
-          .filter(([, v]) => v > 0)
-          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-          .join(', ')
-      : 'n/a';
-    const links = a ? `, ${a.links} links, strongest ${a.strongestLink.toFixed(1)}, weakest ${a.weakestLink.toFixed(1)} bits` : '';
-    return `  ${m.id}  ${m.recommendation.padEnd(7)} kinds: ${m.kinds.join('+') || 'none'} (${bits}${links})`;
+    const attachment = m.attachment ? describeAttachment(m.attachment) : 'n/a';
+    return `  ${m.id}  ${m.recommendation.padEnd(7)} kinds: ${m.kinds.join('+') || 'none'} (${attachment})`;
   };
   for (const m of below) out.push(row(m), ...m.reasons.map((r) => `      ${r}`));
   for (const m of members.filter((x) => x.recommendation === cluster).slice(0, 30)) out.push(row(m));
