@@ -14,7 +14,7 @@ export {
   type ScaffoldTemplate,
   type ParaphraseOptions,
 } from './scaffold-text.js';
-export { validateWorld, drawWorld, WORLD_RANGES, type WorldParams } from './world.js';
+export { validateWorld, drawWorld, worldAccounts, WORLD_RANGES, RING_BUDGET, MAX_RING_SHARE, type WorldParams } from './world.js';
 export { generateNight, worldAt, NIGHT_DEFAULTS, type NightOptions, type NightSummary } from './night.js';
 export {
   advance,

@@ -37,6 +37,7 @@ const schema = z.object({
       hubExitUsers: pair.optional(),
       ringCardShare: pair.optional(),
       ringSize: pair.optional(),
+      ringSizes: z.record(z.string(), z.array(z.number())).optional(),
       creation: z.enum(['waves', 'steady']).optional(),
       proxyHomeShare: z.number().optional(),
       ringVerified: z.number().optional(),
