@@ -265,6 +265,14 @@ describe('nights of every scenario', () => {
     }
   }, 120_000);
 
+  it('a world with planted ring sizes (world.ringSizes) keeps them through generate.json', async () => {
+    const n1 = path.join(tmp, 'sizes-n1');
+    await generate({ scenario: 'worlds', accounts: 2000, seed: 4, out: n1, world: { ringSizes: { hydra: [40, 25], careful: [20] } } });
+    const s = await generateNight({ from: n1, out: path.join(tmp, 'sizes-n2'), newRing: false });
+    expect(readManifest(path.join(tmp, 'sizes-n2')).manifest.world).toEqual({ ringSizes: { hydra: [40, 25], careful: [20] } });
+    expect(s.events.grow).toBeGreaterThan(0);
+  });
+
   it('a raw-prompts world writes the night as prompts.ndjson beside the drop, timestamps inside the night', async () => {
     const n1 = path.join(tmp, 'raw-n1');
     await generate({ scenario: 'hydra', accounts: 600, seed: 3, out: n1, rawPrompts: true });
