@@ -13,6 +13,7 @@ const UNIT = [
   'test/baselines/**/*.test.ts',
   'test/generator/**/*.test.ts',
   'test/evaluate/evaluate.test.ts',
+  'test/evaluate/agreement.test.ts',
   'test/fingerprint/{hmac,lsh,normalise,rules,shared-validation}.test.ts',
   'test/detect/quality.test.ts',
   'test/config.test.ts',

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { wipe } from './wipe-neo4j.mjs';
-import { describeNeo4jMemory, startedNeo4jMemory } from './services.mjs';
+import { resetStore } from './wipe-neo4j.mjs';
+import * as services from './services.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const need = (p) => {
@@ -30,7 +30,8 @@ const arg = (name, def) => {
 };
 const ACCOUNTS = arg('accounts', 10_000);
 const SEED = arg('seed', 1);
-if ((process.env.RINGSCOPE_INSTANCE ?? 'dev') === 'dev' && !process.argv.includes('--allow-dev')) {
+const INSTANCE = process.env.RINGSCOPE_INSTANCE ?? 'dev';
+if (INSTANCE === 'dev' && !process.argv.includes('--allow-dev')) {
   console.error('bench-pipeline: refusing to wipe the dev instance; run it under --instance bench (or pass --allow-dev)');
   process.exit(2);
 }
@@ -56,10 +57,17 @@ say(`generating ${ACCOUNTS} accounts (scenario mixed, seed ${SEED})...`);
 const gen = await generate({ scenario: 'mixed', accounts: ACCOUNTS, seed: SEED, out: path.join(work, 'gen') });
 const drop = await openDrop(gen.dropDir);
 const rows = Object.values(gen.rows).reduce((a, b) => a + b, 0);
-const client = await Neo4jClient.connect(config);
+let client = await Neo4jClient.connect(config);
+// Each path starts on a fresh store (deleted with Neo4j stopped): a Cypher wipe of a large store
+// left by another benchmark takes many minutes and slows the next load.
+const freshStore = async () => {
+  await client.close();
+  await resetStore(services, INSTANCE, config.neo4j.uri);
+  client = await Neo4jClient.connect(config);
+};
 
 // 1. The same steps called directly.
-await wipe(client);
+await freshStore();
 say('direct: ingestDrop + detectAndWrite + exportRun...');
 let t = performance.now();
 await ingestDrop(client, gen.dropDir, { stateDir: work, maxRejectRatio: config.maxRejectRatio });
@@ -73,7 +81,7 @@ const tDirect = performance.now() - t;
 say(`direct: ${sec(tDirect)} s (ingest ${sec(tIngest)} s, detect ${sec(tDetect)} s)`);
 
 // 2. The whole flow through BullMQ with one in-process worker (ingest, sandboxed detect, export).
-await wipe(client);
+await freshStore();
 say('pipeline: ringscope run --with-worker equivalent...');
 const q = await openQueues(config);
 const pool = await startWorkers(config, log, { concurrency: 1 });
@@ -112,8 +120,11 @@ const result = {
     },
   ],
   notes: [
-    `Machine: ${os.cpus().length} cores shared with other work; figures are single runs.`,
-    `${describeNeo4jMemory(startedNeo4jMemory(process.env.RINGSCOPE_INSTANCE ?? 'dev'))}.`,
+    `Machine: ${os.cpus().length} cores shared with other work; figures are single runs; load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
+    `${services.describeNeo4jMemory(services.startedNeo4jMemory(INSTANCE))}.`,
     `The pipeline's detect job read and projected the graph once (${
       pipelineRun?.returnvalue?.ms
         ? Object.entries(pipelineRun.returnvalue.ms)

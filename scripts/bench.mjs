@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [section...]`: runs the benchmark sections against the real services (started by
 // with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
-// Sections: ingest, ingest-profile, ingest-dbhits, ingest-client, fingerprint, detect, quality, seeds, robustness, pipeline, workers, query. With no argument, all of
+// Sections: ingest, ingest-profile, ingest-dbhits, ingest-client, fingerprint, detect, quality, seeds, robustness, nightly, nightly-quality, pipeline, workers, query. With no argument, all of
 // them run but `workers`, which measures the store `detect` leaves behind (see bench-workers.mjs).
 // A section's result file is kept between runs, so `npm run bench detect` refreshes one section
 // and BENCHMARKS.md still shows the others (each with the date it was measured).
@@ -27,6 +27,8 @@ const SECTIONS = [
   { name: 'seeds', script: 'scripts/bench-seeds.mjs', title: 'Quality on unseen seeds and single ring types' },
   { name: 'robustness', script: 'scripts/bench-robustness.mjs', title: 'Robustness: quality over worlds drawn from the documented ranges' },
   { name: 'coherence-cost', script: 'scripts/bench-coherence-cost.mjs', title: 'What network coherence costs at 70k accounts', explicit: true },
+  { name: 'nightly', script: 'scripts/bench-nightly.mjs', title: 'Nightly: incremental vs full' },
+  { name: 'nightly-quality', script: 'scripts/bench-nightly-quality.mjs', title: 'Nightly quality: a chain of incremental runs vs full runs' },
   { name: 'pipeline', script: 'scripts/bench-pipeline.mjs', title: 'End to end through the BullMQ pipeline' },
   // Runs on the store the detect section left (the largest size): not part of a run of every section.
   { name: 'workers', script: 'scripts/bench-workers.mjs', title: 'Fan-out: detection with 1 vs 2 worker processes at the largest size', explicit: true },

@@ -8,6 +8,8 @@ export interface DetectionFlags {
   resolution: number;
   releaseDate?: number;
   keepRuns: number;
+  full?: boolean;
+  fullEvery: number;
 }
 
 /**
@@ -24,5 +26,7 @@ export function withDetectionOptions(command: Command): Command {
       'model-release date or date-time (ISO 8601) for the traffic-shift feature (default: RINGSCOPE_RELEASE_DATE)',
       isoMoment('--release-date'),
     )
-    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), d.keepRuns);
+    .option('--keep-runs <n>', 'keep only the newest N runs (0: keep all)', nonNegativeInt('--keep-runs'), d.keepRuns)
+    .option('--full', 'a full run even when the detection snapshot allows an incremental one (docs/incremental.md)')
+    .option('--full-every <n>', 'a full run when the last N-1 runs were incremental (0: only when needed)', nonNegativeInt('--full-every'), d.fullEvery);
 }

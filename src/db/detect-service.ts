@@ -1,6 +1,17 @@
 import { DEFAULT_TARGET_CAPABILITIES } from '../vocabulary/capabilities.js';
 import { runDetection, type CommunitiesBy, type DetectedCluster, type DetectionOptions, type DetectionStats } from '../graph/run-detection.js';
+import {
+  fullRunFrontier,
+  fullRunState,
+  runIncrementalDetection,
+  type CarriedCluster,
+  type ComputedState,
+  type FrontierStats,
+} from '../graph/incremental-detection.js';
+import type { FrontierOptions } from '../graph/frontier.js';
+import { STATE_FORMAT_VERSION } from './snapshot-codec.js';
 import { readLinkageInput } from './linkage-source.js';
+import { checkSnapshot, ledgerDrops, paramsDigest, storeIdentity, writeSnapshot, type FullReason } from './snapshot-repository.js';
 import { writeRun } from './linkage-writer.js';
 import type { Neo4jClient } from './neo4j-client.js';
 import { latestFinishedRunId, pruneRuns, readRunClusters } from './run-repository.js';
@@ -34,6 +45,17 @@ export interface DetectAndWriteOptions {
   readonly communitiesBy: CommunitiesBy | undefined;
   /** Progress (phase, done, total); total 0 when unknown. @defaultValue undefined */
   readonly onProgress: ((phase: string, done: number, total: number) => void) | undefined;
+  /**
+   * `auto`: incremental when the snapshot is valid (docs/incremental.md), else full; `full`: always
+   * full (`ringscope detect --full`). @defaultValue 'auto'
+   */
+  readonly mode: 'auto' | 'full';
+  /** In `auto` mode, every Nth run is full (the N−1 runs after a full run are incremental); 0: never forced. @defaultValue 7 */
+  readonly fullEvery: number;
+  /** Folder of the detection snapshot (Config.stateDir); undefined: no snapshot, every run full. @defaultValue undefined */
+  readonly stateDir: string | undefined;
+  /** Frontier options of incremental runs (link tolerance). @defaultValue {} */
+  readonly frontier: Partial<FrontierOptions>;
 }
 
 export const DETECT_AND_WRITE_DEFAULTS: DetectAndWriteOptions = Object.freeze({
@@ -47,14 +69,28 @@ export const DETECT_AND_WRITE_DEFAULTS: DetectAndWriteOptions = Object.freeze({
   detection: {},
   communitiesBy: undefined,
   onProgress: undefined,
+  mode: 'auto',
+  fullEvery: 7,
+  stateDir: undefined,
+  frontier: {},
 });
 
-export type RunStats = DetectionStats & { readonly ms: DetectionStats['ms'] & { read: number; write: number } };
+export type RunStats = DetectionStats & FrontierStats & { readonly ms: DetectionStats['ms'] & { read: number; write: number } };
 
 export interface DetectAndWriteResult {
   readonly runId: string;
   readonly previousRunId: string | undefined;
+  readonly mode: 'full' | 'incremental';
+  /** Why the run is full (undefined for an incremental run). */
+  readonly fullReason: FullReason | undefined;
+  /** Clusters detected and scored by this run (an incremental run's frontier only). */
   readonly clusters: readonly DetectedCluster[];
+  /** Clusters carried over unchanged from the previous run (incremental runs). */
+  readonly carried: readonly CarriedCluster[];
+  /** The snapshot could not be written (the next run is then full); undefined when it was. */
+  readonly snapshotError: string | undefined;
+  /** Time to build and write the snapshot, after the run finished (not in LinkageRun.stats). */
+  readonly snapshotMs: number;
   readonly stats: RunStats;
   readonly pruned: readonly string[];
 }
@@ -76,6 +112,19 @@ export function runParams(o: DetectAndWriteOptions, previousRunId: string | unde
   };
 }
 
+/** What a snapshot depends on besides the data: another value is a foreign snapshot. */
+function stateParams(o: DetectAndWriteOptions): string {
+  return paramsDigest({
+    format: STATE_FORMAT_VERSION,
+    seed: o.seed,
+    resolution: o.resolution,
+    releaseDate: o.releaseDate ?? null,
+    targetCapabilities: o.detection.scoring?.targetCapabilities ?? o.targetCapabilities,
+    detection: o.detection,
+    frontier: o.frontier,
+  });
+}
+
 export async function detectAndWrite(client: Neo4jClient, options: Partial<DetectAndWriteOptions> = {}): Promise<DetectAndWriteResult> {
   const o: DetectAndWriteOptions = { ...DETECT_AND_WRITE_DEFAULTS, ...options };
   const progress = o.onProgress ?? (() => undefined);
@@ -83,9 +132,82 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   const runId = o.runId ?? newRunId(new Date(startedAt));
   await ensureSchema(client);
   let t = performance.now();
+  // The ledger before the read: a drop recorded meanwhile is new to the next run (its rows are seen by digest anyway).
+  const [storeId, drops] = await Promise.all([storeIdentity(client), ledgerDrops(client)]);
+  const digest = stateParams(o);
   const input = await readLinkageInput(client, { pageSize: o.pageSize, onProgress: (phase, n) => progress(`read:${phase}`, n, 0) });
   const latest = await latestFinishedRunId(client);
   const previousRunId = latest !== runId ? latest : undefined;
+  let fullReason: FullReason | undefined;
+  let fullDetail = '';
+  let snapshot: Awaited<ReturnType<typeof checkSnapshot>> | undefined;
+  if (o.mode === 'full') fullReason = 'requested';
+  else if (o.stateDir === undefined) fullReason = 'disabled';
+  else {
+    snapshot = await checkSnapshot(client, o.stateDir, { paramsDigest: digest, latestRunId: previousRunId });
+    if (!snapshot.ok) {
+      fullReason = snapshot.reason;
+      fullDetail = snapshot.detail;
+    } else if (o.fullEvery > 0 && snapshot.state.sinceFull + 1 >= o.fullEvery) {
+      fullReason = 'scheduled';
+      fullDetail = `${snapshot.state.sinceFull} incremental run(s) since full run ${snapshot.state.fullRunId}; a full run every ${o.fullEvery}`;
+    }
+  }
+  const header = (mode: 'full' | 'incremental', extra: Record<string, unknown>) => ({
+    id: runId,
+    startedAt,
+    seed: o.seed,
+    params: { ...runParams(o, previousRunId), mode, ...extra },
+  });
+  const finish = async (computed: () => ComputedState, fullRunId: string): Promise<{ snapshotError: string | undefined; snapshotMs: number }> => {
+    const t0 = performance.now();
+    if (o.stateDir === undefined) return { snapshotError: undefined, snapshotMs: 0 };
+    let snapshotError: string | undefined;
+    try {
+      await writeSnapshot(o.stateDir, { ...computed(), runId, storeId, paramsDigest: digest, drops, fullRunId });
+    } catch (err) {
+      snapshotError = (err as Error).message;
+    }
+    return { snapshotError, snapshotMs: Math.round(performance.now() - t0) };
+  };
+  if (fullReason === undefined && snapshot?.ok) {
+    const state = snapshot.state;
+    const tRead = performance.now() - t;
+    const result = await runIncrementalDetection(input, state, {
+      ...o.detection,
+      scoring: { targetCapabilities: o.targetCapabilities, ...o.detection.scoring },
+      seed: o.seed,
+      resolution: o.resolution,
+      releaseDate: o.releaseDate,
+      runId,
+      frontier: o.frontier,
+      onProgress: progress,
+    });
+    t = performance.now();
+    const { frontier, ...detectionStats } = result.stats;
+    const stats: RunStats = { ...detectionStats, ...frontier, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
+    await writeRun(
+      client,
+      header('incremental', { snapshotRunId: state.runId, fullRunId: state.fullRunId, newDrops: snapshot.newDrops }),
+      result.clusters,
+      stats,
+      { onProgress: (p, d, n) => progress(`write:${p}`, d, n), carry: { fromRunId: state.runId, clusterIds: result.carried.map((c) => c.id) } },
+    );
+    stats.ms.write = Math.round(performance.now() - t);
+    const snap = await finish(() => result.state, state.fullRunId);
+    const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
+    return {
+      runId,
+      previousRunId,
+      mode: 'incremental',
+      fullReason: undefined,
+      clusters: result.clusters,
+      carried: result.carried,
+      ...snap,
+      stats,
+      pruned,
+    };
+  }
   const previous = previousRunId ? await readRunClusters(client, previousRunId) : [];
   const tRead = performance.now() - t;
   const result = await runDetection(input, {
@@ -100,11 +222,12 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     onProgress: progress,
   });
   t = performance.now();
-  const stats: RunStats = { ...result.stats, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
-  await writeRun(client, { id: runId, startedAt, seed: o.seed, params: runParams(o, previousRunId) }, result.clusters, stats, {
+  const stats: RunStats = { ...result.stats, ...fullRunFrontier(result.graph), ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
+  await writeRun(client, header('full', { fullReason, fullReasonDetail: fullDetail || null }), result.clusters, stats, {
     onProgress: (p, d, n) => progress(`write:${p}`, d, n),
   });
   stats.ms.write = Math.round(performance.now() - t);
+  const snap = await finish(() => fullRunState(input, result.graph, result.clusters), runId);
   const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
-  return { runId, previousRunId, clusters: result.clusters, stats, pruned };
+  return { runId, previousRunId, mode: 'full', fullReason, clusters: result.clusters, carried: [], ...snap, stats, pruned };
 }

@@ -20,9 +20,15 @@ export interface WriteOptions {
   readonly writers: number;
   /** Called after each batch (phase, rows written, total). @defaultValue undefined */
   readonly onProgress: ((phase: string, done: number, total: number) => void) | undefined;
+  /**
+   * Clusters an incremental run carries over from the previous run (docs/incremental.md): copied
+   * inside Neo4j with their members, verdicts and links, lineage `unchanged`; nothing of them is
+   * recomputed or sent from here. @defaultValue undefined
+   */
+  readonly carry: { readonly fromRunId: string; readonly clusterIds: readonly string[] } | undefined;
 }
 
-export const WRITE_DEFAULTS: WriteOptions = { batchSize: 5000, writers: 2, onProgress: undefined };
+export const WRITE_DEFAULTS: WriteOptions = { batchSize: 5000, writers: 2, onProgress: undefined, carry: undefined };
 
 export type RunRecord = RunHeader;
 
@@ -47,6 +53,30 @@ const Q_LINKS = `
 UNWIND $rows AS l
 MATCH (a:Account {id: l.a})
 MATCH (b:Account {id: l.b})
+MERGE (a)-[x:LINKED {runId: $runId}]->(b)
+SET x.weight = l.weight, x.evidence = l.evidence`;
+
+const Q_CARRY_CLUSTERS = `
+UNWIND $rows AS c
+MATCH (old:Cluster {uid: c.from})
+MERGE (k:Cluster {uid: c.uid})
+SET k.id = old.id, k.runId = $runId, k.score = old.score, k.recommendation = old.recommendation, k.size = old.size, k.reasons = old.reasons,
+    k.features = old.features, k.lineage = 'unchanged', k.previousId = old.id, k.weakestLink = old.weakestLink
+WITH k
+MATCH (r:LinkageRun {id: $runId})
+MERGE (k)-[:IN_RUN]->(r)`;
+
+const Q_CARRY_MEMBERS = `
+UNWIND $rows AS c
+MATCH (k:Cluster {uid: c.uid})
+MATCH (a:Account)-[m:MEMBER_OF {runId: $fromRunId}]->(:Cluster {uid: c.from})
+MERGE (a)-[x:MEMBER_OF {runId: $runId}]->(k)
+SET x.respawn = false, x.recommendation = m.recommendation, x.reasons = m.reasons, x.kinds = m.kinds, x.attachment = m.attachment`;
+
+const Q_CARRY_LINKS = `
+UNWIND $rows AS c
+MATCH (a:Account)-[:MEMBER_OF {runId: $fromRunId}]->(:Cluster {uid: c.from})
+MATCH (a)-[l:LINKED {runId: $fromRunId}]->(b:Account)
 MERGE (a)-[x:LINKED {runId: $runId}]->(b)
 SET x.weight = l.weight, x.evidence = l.evidence`;
 
@@ -118,6 +148,15 @@ export async function writeRun(
   await batched(client, Q_MEMBERS, memberRows, { runId: run.id }, o, 'members');
   const linkRows = clusters.flatMap((c) => c.links.map((l) => ({ a: l.a, b: l.b, weight: l.weight, evidence: JSON.stringify(l.evidence) })));
   await batched(client, Q_LINKS, linkRows, { runId: run.id }, o, 'links');
+  if (o.carry && o.carry.clusterIds.length) {
+    const from = o.carry.fromRunId;
+    const rows = o.carry.clusterIds.map((id) => ({ from: `${from}/${id}`, uid: `${run.id}/${id}` }));
+    const p = { runId: run.id, fromRunId: from };
+    const small = { ...o, batchSize: Math.min(o.batchSize, 200) };
+    await batched(client, Q_CARRY_CLUSTERS, rows, p, small, 'carry-clusters');
+    await batched(client, Q_CARRY_MEMBERS, rows, p, small, 'carry-members');
+    await batched(client, Q_CARRY_LINKS, rows, p, small, 'carry-links');
+  }
   await finishRun(client, run.id, stats);
 }
 

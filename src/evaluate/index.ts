@@ -13,3 +13,4 @@ export { readTruthCsv, readPredictionsCsv, writePredictionsCsv } from './csv-fil
 export { formatEvaluation, table } from './format.js';
 export { RECOMMENDATIONS, flagLevel, isRecommendation, type Recommendation, type Prediction, type Predictions, type TruthRow } from './types.js';
 export { clusterPredictions, type PredictedCluster } from './predictions.js';
+export { pairAgreement, keptIds, type PairAgreement, type IdCluster, type KeptIds } from './agreement.js';

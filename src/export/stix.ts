@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClusterRow, RunExport, SharedIdentifier } from './schema.js';
+import { SCHEMA_VERSION, type AccountRow, type ClusterRow, type Recommendation, type RunExport, type SharedIdentifier } from './schema.js';
 
 /** Namespace of ringscope's own STIX ids (fixed forever: changing it changes every id). */
 export const RINGSCOPE_STIX_NAMESPACE = 'c1687d4d-f5c1-4c2f-9c64-fb90ba55e5d4';
@@ -26,9 +26,16 @@ export interface StixOptions {
   readonly minIpConcentration?: number;
   /** Most IPs per ring in the bundle (strongest first). @defaultValue 200 */
   readonly maxIpsPerRing?: number;
+  /**
+   * Also carry each member's own verdict (account id, member recommendation, member reasons) on its
+   * ring's intrusion set, as `x_ringscope_members`. Off by default: account ids are provider-internal,
+   * and a bundle is usually shared with other providers; turn it on for the provider's own TIP.
+   * Member reasons name kinds of evidence and bits, never an identifier. @defaultValue false
+   */
+  readonly members?: boolean;
 }
 
-export const DEFAULTS: Required<StixOptions> = { minIpConcentration: 0.5, maxIpsPerRing: 200 };
+export const DEFAULTS: Required<StixOptions> = { minIpConcentration: 0.5, maxIpsPerRing: 200, members: false };
 
 export type StixObject = Record<string, unknown> & { type: string; id: string };
 export interface StixBundle {
@@ -81,8 +88,19 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
     target_ref: target,
   });
 
+  const membersOf = new Map<string, AccountRow[]>();
+  for (const a of e.accounts) {
+    const list = membersOf.get(a.cluster_id);
+    if (list) list.push(a);
+    else membersOf.set(a.cluster_id, [a]);
+  }
   for (const c of e.clusters) {
     const key = `${e.run.id}/${c.cluster_id}`;
+    // Schema 1.1 member verdicts as STIX 2.1 custom properties (§11.1: `x_` names, any JSON value).
+    const members = membersOf.get(c.cluster_id) ?? [];
+    // How many members carry each own recommendation (counts only: account ids stay internal).
+    const counts: Partial<Record<Recommendation, number>> = {};
+    for (const m of members) counts[m.member_recommendation] = (counts[m.member_recommendation] ?? 0) + 1;
     const set = rid('intrusion-set', key);
     objects.push({
       type: 'intrusion-set',
@@ -96,6 +114,18 @@ export function buildStixBundle(e: RunExport, options: StixOptions = {}): StixBu
       x_ringscope_cluster_id: c.cluster_id,
       x_ringscope_score: c.score,
       x_ringscope_size: c.size,
+      x_ringscope_schema_version: SCHEMA_VERSION,
+      x_ringscope_member_recommendations: counts,
+      ...(o.members
+        ? {
+            x_ringscope_members: members.map((m) => ({
+              account_id: m.account_id,
+              recommendation: m.member_recommendation,
+              reasons: [...m.member_reasons],
+              respawn: m.respawn,
+            })),
+          }
+        : {}),
     });
     const ips = (e.shared.get(c.cluster_id) ?? [])
       .filter((s: SharedIdentifier) => s.kind === 'ip' && s.lowered === 0 && s.accounts > 0 && s.members / s.accounts >= o.minIpConcentration)

@@ -19,7 +19,7 @@ import {
   type IpInfo,
 } from './identifiers.js';
 import { hash32, Rng } from './prng.js';
-import { legitCapability, pickCountry, segmentOf, type BenchState, type Plan, type RingState, type TimeWindow } from './plan.js';
+import { legitCapability, pickCountry, segmentOf, type BenchState, type Plan, type RingState, type Segment, type TimeWindow } from './plan.js';
 import { ASN, CAPABILITIES, FREE_EMAIL, FREE_EMAIL_WEIGHTS, type TruthLabel } from './vocab.js';
 
 export interface PromptUse {
@@ -50,7 +50,7 @@ export interface AccountRecord {
 type Style = 'business' | 'evening' | 'night' | 'mixed';
 
 /** Ordinary human usage: a few sessions of a few hours at local times that fit the style. */
-function sessions(
+export function sessions(
   rng: Rng,
   w: TimeWindow,
   fromHour: number,
@@ -83,7 +83,7 @@ function sessions(
 }
 
 /** Operator-driven usage: the account joins its operator's scheduled hours (lockstep, 24/7). */
-function scheduled(
+export function scheduled(
   rng: Rng,
   w: TimeWindow,
   schedule: Uint8Array,
@@ -114,12 +114,12 @@ function freeEmail(rng: Rng): string {
   return rng.weighted(FREE_EMAIL, FREE_EMAIL_WEIGHTS);
 }
 
-function ownIp(plan: Plan, rng: Rng, slot: number, i: number, kind: 'residential' | 'mobile', v6Rate: number): IpInfo {
+export function ownIp(plan: Plan, rng: Rng, slot: number, i: number, kind: 'residential' | 'mobile', v6Rate: number): IpInfo {
   const ip = rng.chance(v6Rate) ? ipv6(plan.seed, 'own', slot, i) : ipv4(plan.seed, 'own', slot, i);
   return { ip, asn: rng.pick(ASN[kind]), isProxy: false };
 }
 
-function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: BuiltInCapability, commonRate: number): Fingerprint {
+export function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: BuiltInCapability, commonRate: number): Fingerprint {
   if (rng.chance(commonRate)) {
     // A near-duplicate everyday prompt: a few unrelated people send the same thing.
     const i = rng.int(plan.commonPoolSize);
@@ -137,7 +137,7 @@ function diverse(plan: Plan, rng: Rng, slot: number, j: number, capability: Buil
   return { fp: fingerprintId(plan.seed, 'own', slot, j), capability, kind: 'minhash', markers, style: 'free', textKey: hash32(plan.seed, 'free', slot, j) };
 }
 
-interface Draft {
+export interface Draft {
   createdHour: number;
   emailDomain: string;
   country: string;
@@ -155,9 +155,8 @@ function pickPlan(rng: Rng): string {
   return rng.weighted(['free', 'pro', 'api-payg', 'team'], [40, 35, 20, 5]);
 }
 
-function individualLike(plan: Plan, rng: Rng, slot: number, flavour: 'individual' | 'tool' | 'cgnat' | 'campus'): Draft {
-  const w = plan.window;
-  const seg = segmentOf(plan, slot);
+function individualLike(plan: Plan, rng: Rng, slot: number, at: Placement, flavour: 'individual' | 'tool' | 'cgnat' | 'campus'): Draft {
+  const { w, seg } = at;
   const hubState = seg.state?.t === 'hub' ? seg.state : undefined;
   const c = hubState && rng.chance(0.8) ? { code: hubState.country, tz: hubState.tz } : pickCountry(rng);
   const createdHour = rng.chance(0.85) ? w.startHour - rng.range(1, 730 * 24) : w.startHour + rng.int(w.hours - 24);
@@ -216,11 +215,10 @@ function individualLike(plan: Plan, rng: Rng, slot: number, flavour: 'individual
   };
 }
 
-function orgMember(plan: Plan, rng: Rng, slot: number): Draft {
-  const seg = segmentOf(plan, slot);
-  const s = seg.state!;
+function orgMember(plan: Plan, rng: Rng, slot: number, at: Placement): Draft {
+  const s = at.seg.state!;
   if (s.t !== 'org') throw new Error('unreachable');
-  const w = plan.window;
+  const w = at.w;
   const createdHour = s.createdFrom + rng.int(Math.max(1, s.createdTo - s.createdFrom));
   const cards: Draft['cards'] = [{ card: rng.pick(s.cards), main: true }];
   if (rng.chance(0.1)) cards.push({ card: makeCard(plan.seed, s.country, false, 'own', slot, 0), main: false });
@@ -243,10 +241,10 @@ function orgMember(plan: Plan, rng: Rng, slot: number): Draft {
   };
 }
 
-function familyMember(plan: Plan, rng: Rng, slot: number): Draft {
-  const s = segmentOf(plan, slot).state!;
+function familyMember(plan: Plan, rng: Rng, slot: number, at: Placement): Draft {
+  const s = at.seg.state!;
   if (s.t !== 'family') throw new Error('unreachable');
-  const w = plan.window;
+  const w = at.w;
   const createdHour = rng.chance(0.85) ? w.startHour - rng.range(1, 730 * 24) : w.startHour + rng.int(w.hours - 24);
   const cards: Draft['cards'] = [{ card: s.card, main: true }];
   if (rng.chance(0.15)) cards.push({ card: makeCard(plan.seed, s.country, false, 'own', slot, 0), main: false });
@@ -270,10 +268,10 @@ function familyMember(plan: Plan, rng: Rng, slot: number): Draft {
   };
 }
 
-function benchMember(plan: Plan, rng: Rng, slot: number): Draft {
-  const s = segmentOf(plan, slot).state!;
+function benchMember(plan: Plan, rng: Rng, slot: number, at: Placement): Draft {
+  const s = at.seg.state!;
   if (s.t !== 'bench') throw new Error('unreachable');
-  const w = plan.window;
+  const w = at.w;
   // Steady creation over the year: one or two eval accounts a week, not waves.
   const createdHour = s.createdFrom + rng.int(s.createdTo - s.createdFrom);
   const fps: Draft['fps'] = pickSome(rng, s.templates, rng.range(2, Math.min(4, s.templates.length))).map((fp) => ({ fp, weight: 5 }));
@@ -287,22 +285,21 @@ function benchMember(plan: Plan, rng: Rng, slot: number): Draft {
     cards: [{ card: s.card, main: true }],
     ips: pickSome(rng, s.ips, rng.range(1, 2)).map((ip, i) => ({ ip, main: i === 0, weight: 1 })),
     fps,
-    activity: surge(plan, rng, s, fps, scheduled(rng, w, s.schedule, createdHour + 1, w.startHour + w.hours, 0.7, 0, 300)),
+    activity: surge(w, rng, s, fps, scheduled(rng, w, s.schedule, createdHour + 1, w.startHour + w.hours, 0.7, 0, 300)),
   };
 }
 
 /** World `evalSurge`: an eval company runs its suite on the new model right after the release. */
-function surge(plan: Plan, rng: Rng, s: BenchState, fps: Draft['fps'], activity: Map<number, number>): Map<number, number> {
+function surge(w: TimeWindow, rng: Rng, s: BenchState, fps: Draft['fps'], activity: Map<number, number>): Map<number, number> {
   if (!s.surge) return activity;
-  const from = plan.window.releaseHour + rng.int(6);
-  const end = Math.min(plan.window.startHour + plan.window.hours, from + 36);
+  const from = w.releaseHour + rng.int(6);
+  const end = Math.min(w.startHour + w.hours, from + 36);
   for (let h = from; h < end; h++) if (rng.chance(0.8)) activity.set(h, ((activity.get(h) ?? 0) + rng.range(5, 15)) * 6);
   for (const fp of s.surge.templates) fps.push({ fp, weight: 3 });
   return activity;
 }
 
-function ringMember(plan: Plan, rng: Rng, slot: number, member: number, s: RingState): Draft {
-  const w = plan.window;
+function ringMember(plan: Plan, rng: Rng, slot: number, member: number, s: RingState, w: TimeWindow): Draft {
   const wave = s.waves[member % s.waves.length]!;
   const createdHour = s.steadyHours !== undefined ? wave + rng.int(s.steadyHours) : wave + rng.int(s.type === 'careful' ? 72 : 8);
   const lifetime = rng.range(s.lifetime[0], s.lifetime[1]);
@@ -377,35 +374,56 @@ function split(total: number, weights: readonly number[]): number[] {
 /** Generate the account in a slot. Pure: depends on (plan, slot) only. */
 export function generateAccount(plan: Plan, slot: number): AccountRecord {
   const seg = segmentOf(plan, slot);
+  return generateAccountAt(plan, slot, { seg, member: slot - seg.start, w: plan.window });
+}
+
+/**
+ * Where an account lives: its segment (group state), its index in the group and the window it is
+ * observed in. The base drop places slot s in `segmentOf(plan, s)` over the plan's window; a night
+ * (night.ts) places new accounts in a group over that night's 24 hours.
+ */
+export interface Placement {
+  readonly seg: Segment;
+  readonly member: number;
+  readonly w: TimeWindow;
+}
+
+/** Generate an account placed explicitly. Pure: depends on (plan, slot, placement) only. */
+export function generateAccountAt(plan: Plan, slot: number, at: Placement): AccountRecord {
+  const seg = at.seg;
   const rng = Rng.for(plan.seed, 'account', slot);
   let d: Draft;
   switch (seg.kind) {
     case 'individual':
-      d = individualLike(plan, rng, slot, 'individual');
+      d = individualLike(plan, rng, slot, at, 'individual');
       break;
     case 'tool_user':
-      d = individualLike(plan, rng, slot, 'tool');
+      d = individualLike(plan, rng, slot, at, 'tool');
       break;
     case 'cgnat':
-      d = individualLike(plan, rng, slot, 'cgnat');
+      d = individualLike(plan, rng, slot, at, 'cgnat');
       break;
     case 'campus':
-      d = individualLike(plan, rng, slot, 'campus');
+      d = individualLike(plan, rng, slot, at, 'campus');
       break;
     case 'org':
-      d = orgMember(plan, rng, slot);
+      d = orgMember(plan, rng, slot, at);
       break;
     case 'family':
-      d = familyMember(plan, rng, slot);
+      d = familyMember(plan, rng, slot, at);
       break;
     case 'benchmark':
-      d = benchMember(plan, rng, slot);
+      d = benchMember(plan, rng, slot, at);
       break;
     default:
       if (seg.state?.t !== 'ring') throw new Error(`segment ${seg.group} has no ring state`);
-      d = ringMember(plan, rng, slot, slot - seg.start, seg.state);
+      d = ringMember(plan, rng, slot, at.member, seg.state, at.w);
   }
+  return recordOf(accountId(plan.seed, slot), seg, d, rng);
+}
 
+/** An account's rows from its draft: requests split over identifiers, spans, duplicates merged. */
+export function recordOf(id: string, seg: Pick<Segment, 'label' | 'group'>, d: Draft, rng: Rng): AccountRecord {
   const hours = [...d.activity.keys()].sort((a, b) => a - b);
   const requests = hours.map((h) => d.activity.get(h)!);
   const total = requests.reduce((a, b) => a + b, 0);
@@ -480,7 +498,7 @@ export function generateAccount(plan: Plan, slot: number): AccountRecord {
   for (const p of payments) if (!paySeen.has(p.card.fp)) paySeen.set(p.card.fp, p);
 
   return {
-    id: accountId(plan.seed, slot),
+    id,
     label: seg.label,
     group: seg.group,
     createdMs: d.createdHour * 3_600_000 + rng.int(3600) * 1000,

@@ -1,5 +1,6 @@
 /**
- * `ringscope generate`: writes a scenario as a drop (the data contract) plus truth.csv beside it.
+ * `ringscope generate`: writes a scenario as a drop (the data contract) plus truth.csv and generate.json
+ * (manifest.ts: what the next night is generated from) beside it.
  * Streams: accounts are produced one at a time in a seeded random order, so memory holds the plan
  * and one slot permutation (4 bytes per account), never the rows.
  */
@@ -9,10 +10,13 @@ import { InvalidParameterError } from '../util/errors.js';
 import { generateAccount } from './account-rows.js';
 import { buildPlan, HOUR_MS, type Plan } from './plan.js';
 import { Rng } from './prng.js';
-import { promptText } from './prompt-text.js';
+import { DROP_FILES, DropWriter } from './drop-writer.js';
+import { MANIFEST_FORMAT, writeManifest } from './manifest.js';
 import { RowSink } from './row-sink.js';
 import { SCENARIOS, SCENARIO_NAMES } from './scenarios.js';
 import type { WorldParams } from './world.js';
+
+export { DROP_FILES, isoSeconds } from './drop-writer.js';
 
 export interface GenerateOptions {
   /** Scenario name (see SCENARIO_NAMES and docs/scenarios.md). */
@@ -72,21 +76,6 @@ export interface GenerateSummary {
   readonly groups: number;
 }
 
-export const DROP_FILES = ['accounts', 'payment_methods', 'ip_addresses', 'prompt_fingerprints', 'activity'] as const;
-
-const HEADERS: Record<(typeof DROP_FILES)[number], string> = {
-  accounts: 'account_id,created_at,email_domain,country,verified,plan',
-  payment_methods: 'account_id,payment_fingerprint,first_seen,last_seen,card_bin,card_country',
-  ip_addresses: 'account_id,ip,first_seen,last_seen,requests,asn,is_proxy',
-  prompt_fingerprints: 'account_id,fingerprint,first_seen,last_seen,count,capability,kind,markers',
-  activity: 'account_id,hour,requests',
-};
-
-/** ISO-8601 UTC with `Z` and no milliseconds. */
-export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19) + 'Z';
-}
-
 function parseInstant(name: string, v: string): number {
   const ms = Date.parse(v);
   if (!/Z$|[+-]\d\d:\d\d$/.test(v) || Number.isNaN(ms)) throw new InvalidParameterError(name, `not an ISO-8601 UTC timestamp: ${v}`);
@@ -116,93 +105,67 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   const n = plan.accounts;
   const seed = plan.seed;
   const dropDir = path.join(opts.out, 'drop');
-  const ext = opts.gzip ? '.csv.gz' : '.csv';
   fs.mkdirSync(dropDir, { recursive: true });
   const existing = fs.readdirSync(dropDir);
   if (existing.length > 0) {
     if (!opts.force) throw new InvalidParameterError('out', `${dropDir} is not empty (use --force to replace it)`);
     for (const f of existing) if (DROP_FILES.some((d) => f === `${d}.csv` || f === `${d}.csv.gz`)) fs.rmSync(path.join(dropDir, f));
   }
-  const files = DROP_FILES.filter((f) => !(opts.rawPrompts && f === 'prompt_fingerprints'));
-  // Observation files come in exporter order: shuffled across the whole file, so one account's rows
-  // are spread over it (an export by time or row id), not grouped by account.
-  const sinks = Object.fromEntries(
-    files.map((f) => [
-      f,
-      new RowSink(path.join(dropDir, f + ext), {
-        gzip: opts.gzip,
-        header: HEADERS[f],
-        ...(f === 'accounts' ? {} : { shuffle: 'file' as const }),
-        rng: Rng.for(seed, 'interleave', f),
-      }),
-    ]),
-  ) as Record<string, RowSink>;
+  const writer = new DropWriter({
+    dropDir,
+    outDir: opts.out,
+    gzip: opts.gzip,
+    rawPrompts: opts.rawPrompts,
+    promptsPerFingerprint: opts.promptsPerFingerprint,
+    scaffoldShare: opts.scaffoldShare,
+    keys: [seed],
+  });
   const truthFile = path.join(opts.out, 'truth.csv');
   const truth = new RowSink(truthFile, { gzip: false, header: 'account_id,label,group' });
-  const promptsFile = opts.rawPrompts ? path.join(opts.out, 'prompts.ndjson') : undefined;
-  const prompts = promptsFile ? new RowSink(promptsFile, { gzip: false, shuffleWindow: 4096, rng: Rng.for(seed, 'interleave', 'prompts') }) : undefined;
 
   // Accounts are emitted in an order drawn independently of labels: a seeded permutation of slots.
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   Rng.for(seed, 'order').shuffle(order);
 
-  const hourIso = new Map<number, string>();
-  const hourStr = (h: number): string => {
-    let s = hourIso.get(h);
-    if (s === undefined) hourIso.set(h, (s = isoSeconds(h * HOUR_MS)));
-    return s;
-  };
   const labels: Record<string, number> = {};
   const groups = new Set<string>();
-  const S = sinks as Record<(typeof DROP_FILES)[number], RowSink>;
 
   for (let p = 0; p < n; p++) {
     const slot = order[p]!;
     const a = generateAccount(plan, slot);
-    const tr = Rng.for(seed, 'ts', slot);
-    const seen = (first: number, last: number): string => {
-      let x = first * HOUR_MS + tr.int(3600) * 1000;
-      let y = last * HOUR_MS + tr.int(3600) * 1000;
-      if (y < x) [x, y] = [y, x];
-      return `${isoSeconds(x)},${isoSeconds(y)}`;
-    };
     labels[a.label] = (labels[a.label] ?? 0) + 1;
     if (a.group) groups.add(a.group);
     truth.push(`${a.id},${a.label},${a.group}`);
-    S.accounts.push(`${a.id},${isoSeconds(a.createdMs)},${a.emailDomain},${a.country},${a.verified},${a.plan}`);
-    for (const pm of a.payments) S.payment_methods.push(`${a.id},${pm.card.fp},${seen(pm.first, pm.last)},${pm.card.bin},${pm.card.country}`);
-    for (const x of a.ips) S.ip_addresses.push(`${a.id},${x.ip.ip},${seen(x.first, x.last)},${x.requests},${x.ip.asn},${x.ip.isProxy}`);
-    if (prompts) {
-      a.prompts.forEach((u, k) => {
-        const m = Math.min(u.count, opts.promptsPerFingerprint);
-        for (let i = 0; i < m; i++) {
-          const r = Rng.for(seed, 'prompt', slot, k, i);
-          const ts = isoSeconds((u.first + r.int(u.last - u.first + 1)) * HOUR_MS + r.int(3600) * 1000);
-          const t = promptText(u.fp, r, opts.scaffoldShare);
-          prompts.push(JSON.stringify({ account_id: a.id, ts, prompt: t.prompt, ...(t.system ? { system: t.system } : {}) }));
-        }
-      });
-    } else {
-      for (const u of a.prompts)
-        S.prompt_fingerprints.push(`${a.id},${u.fp.fp},${seen(u.first, u.last)},${u.count},${u.fp.capability},${u.fp.kind},${u.fp.markers.join(';')}`);
-    }
-    for (let i = 0; i < a.hours.length; i++) S.activity.push(`${a.id},${hourStr(a.hours[i]!)},${a.requests[i]}`);
+    writer.write(a, slot);
 
     if ((p & 255) === 255) {
-      for (const s of Object.values(sinks)) await s.drain();
+      await writer.drain();
       await truth.drain();
-      await prompts?.drain();
     }
     if (opts.onProgress && ((p + 1) % opts.progressEvery === 0 || p + 1 === n)) opts.onProgress(p + 1, n);
   }
-  for (const s of Object.values(sinks)) await s.close();
+  const rows = await writer.close();
   await truth.close();
-  await prompts?.close();
-
-  const rows: Record<string, number> = {};
-  for (const [f, s] of Object.entries(sinks)) rows[f] = s.rows;
-  if (prompts) rows.prompts = prompts.rows;
   rows.truth = truth.rows;
+  const promptsFile = writer.promptsFile;
+  writeManifest(opts.out, {
+    format: MANIFEST_FORMAT,
+    scenario: opts.scenario,
+    accounts: n,
+    seed,
+    start: opts.start,
+    days: opts.days,
+    releaseDate: opts.releaseDate,
+    world: opts.world ?? {},
+    rawPrompts: opts.rawPrompts,
+    promptsPerFingerprint: opts.promptsPerFingerprint,
+    scaffoldShare: opts.scaffoldShare,
+    gzip: opts.gzip,
+    day: 1,
+    drop: 'drop',
+    worldAccounts: n,
+    nights: [],
+  });
   return { dropDir, truthFile, ...(promptsFile ? { promptsFile } : {}), accounts: n, rows, labels, groups: groups.size };
 }

@@ -269,6 +269,12 @@ function applyWorld(s: RingState, seed: number, rng: Rng, owner: string, size: n
     const n = Math.max(1, Math.round((size * s.sharedCardRate) / per));
     out = { ...out, cards: Array.from({ length: n }, (_, i) => makeCard(seed, rng.pick(['US', 'GB', 'HK', 'SG']), true, owner, 'w', i)) };
   }
+  if (world.creation === 'waves' && out.steadyHours !== undefined) {
+    // A steady type made to come in waves: four waves over its steady period.
+    const first = out.waves[0]!;
+    const span = out.steadyHours;
+    out = { ...out, steadyHours: undefined, waves: Array.from({ length: 4 }, (_, i) => first + Math.floor((span * i) / 4) + rng.int(12)) };
+  }
   if (world.creation === 'steady' && out.steadyHours === undefined) {
     const first = Math.min(...out.waves);
     const last = Math.max(...out.waves);
@@ -426,6 +432,15 @@ function baseRingState(seed: number, rng: Rng, type: RingType, owner: string, si
         noisePrompts: [2, 4],
       };
   }
+}
+
+/**
+ * A ring that appears after the first drop (night.ts): built like the plan's rings of its type, with
+ * its own owner key; a shared-reseller operator gets its own reseller pool.
+ */
+export function newRingState(seed: number, type: RingType, owner: string, size: number, window: TimeWindow, world: WorldParams): RingState {
+  const pool = type === 'shared-reseller' ? residentialPool(seed, `${owner}/pool`, Math.ceil(size * 0.9), 0.3, Rng.for(seed, 'pool', owner)) : undefined;
+  return ringState(seed, type, owner, size, window, pool ? { pool } : {}, validateWorld(world));
 }
 
 function hub(seed: number, rng: Rng, kind: 'cgnat' | 'campus', index: number): HubState {
@@ -588,7 +603,31 @@ export function buildPlan(opts: PlanOptions): Plan {
   }
 
   const homes: IpInfo[] = [];
+  /** World `ringSizes`: exactly these rings (shared-reseller: consecutive operators share one pool). */
+  const plantGivenRings = (type: RingType, sizes: readonly number[]): void => {
+    let ringNo = 0;
+    const step = type === 'shared-reseller' ? 2 : 1;
+    for (let i = 0; i < sizes.length; i += step) {
+      const ops = sizes.slice(i, i + step);
+      let pool: IpInfo[] | undefined;
+      if (type === 'shared-reseller') {
+        pool = residentialPool(seed, `reseller/given-${i / 2}`, Math.ceil(ops.reduce((a, b) => a + b, 0) * 0.9), 0.3, rng);
+        homes.push(...homeExitsOf(pool, world, rng));
+      }
+      for (const size of ops) {
+        const group = `ring:${type}-${++ringNo}`;
+        const state = ringState(seed, type, group, size, window, pool ? { pool } : {}, world);
+        if (type === 'hydra' || type === 'release-shift') homes.push(...homeExitsOf(state.pool, world, rng));
+        push({ kind: type, size, label: 'ring', group, state });
+      }
+    }
+  };
   for (const type of RING_TYPES) {
+    const given = world.ringSizes?.[type];
+    if (given) {
+      plantGivenRings(type, given);
+      continue;
+    }
     let total = want(type);
     if (total === 0 && (scenario.shares[type] ?? 0) === 0) continue;
     const min = type === 'shared-reseller' ? 2 * MIN_RING_SIZE : MIN_RING_SIZE;

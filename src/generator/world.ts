@@ -5,14 +5,22 @@
  */
 import { InvalidParameterError } from '../util/errors.js';
 import { Rng } from './prng.js';
+import { RING_TYPES, type RingType } from './vocab.js';
 
 export interface WorldParams {
   /** Legitimate users per CGNAT/campus/coworking exit IP (range 20–3,000). @defaultValue undefined: carriers of 1,500–3,500 users over 2–4 exits, campuses of 600–2,000 over 2–3 */
   readonly hubExitUsers?: readonly [number, number];
   /** Accounts per shared card in a ring (range 5–100). @defaultValue undefined: each ring type's own */
   readonly ringCardShare?: readonly [number, number];
-  /** Ring sizes in accounts (range 20–5,000). @defaultValue undefined: GROUP_SIZES */
+  /** Ring sizes in accounts (range 20–5,000), splitting each ring type's share of the world. @defaultValue undefined: GROUP_SIZES */
   readonly ringSize?: readonly [number, number];
+  /**
+   * The rings themselves, per ring type: one size per ring (each 20–5,000 accounts). A type listed
+   * here gets exactly these rings, whatever its share of the world; shared-reseller sizes are
+   * operators, consecutive ones paired on one proxy pool (an odd last one has a pool alone).
+   * @defaultValue undefined: each type's share of the world, split by `ringSize`
+   */
+  readonly ringSizes?: Readonly<Partial<Record<RingType, readonly number[]>>>;
   /** Ring accounts created in waves or steadily over the ring's creation period. @defaultValue undefined: each type's own */
   readonly creation?: 'waves' | 'steady';
   /** Share of a ring's residential proxy exits that are also a legitimate user's home IP (range 0–0.5). @defaultValue 0 */
@@ -41,6 +49,16 @@ function checkRange(name: keyof typeof WORLD_RANGES, v: readonly [number, number
     throw new InvalidParameterError(`world.${name}`, `must be [lo, hi] with ${lo} ≤ lo ≤ hi ≤ ${hi}, got ${JSON.stringify(v)}`);
 }
 
+function checkRingSizes(v: WorldParams['ringSizes']): void {
+  if (v === undefined) return;
+  const [lo, hi] = WORLD_RANGES.ringSize;
+  for (const [type, sizes] of Object.entries(v)) {
+    if (!(RING_TYPES as readonly string[]).includes(type)) throw new InvalidParameterError('world.ringSizes', `unknown ring type ${JSON.stringify(type)}`);
+    if (!Array.isArray(sizes) || sizes.some((x) => !Number.isInteger(x) || x < lo || x > hi))
+      throw new InvalidParameterError(`world.ringSizes.${type}`, `must be a list of integers in [${lo}, ${hi}], got ${JSON.stringify(sizes)}`);
+  }
+}
+
 function checkShare(name: keyof typeof WORLD_RANGES, v: number | undefined): void {
   if (v === undefined) return;
   const [lo, hi] = WORLD_RANGES[name];
@@ -52,6 +70,7 @@ export function validateWorld(w: WorldParams): WorldParams {
   checkRange('hubExitUsers', w.hubExitUsers);
   checkRange('ringCardShare', w.ringCardShare);
   checkRange('ringSize', w.ringSize);
+  checkRingSizes(w.ringSizes);
   checkShare('proxyHomeShare', w.proxyHomeShare);
   checkShare('ringVerified', w.ringVerified);
   if (w.creation !== undefined && w.creation !== 'waves' && w.creation !== 'steady')
@@ -71,13 +90,54 @@ function logRange(rng: Rng, lo: number, hi: number, spread: number): [number, nu
   return [a, Math.min(hi, Math.max(a, Math.round(a * spread)))];
 }
 
+/**
+ * Ring accounts of one drawn world at most: with rings at most `MAX_RING_SHARE` of the world this
+ * keeps a world ≤ 75,000 accounts (in-process detection in about a minute on the bench machine).
+ */
+export const RING_BUDGET = 9000;
+/** Rings are a minority: at most this share of a world's accounts (the held-out world of issue #16 had 10.9%). */
+export const MAX_RING_SHARE = 0.12;
+
+/** Accounts of a world: at least `base`, and enough that its planted rings are ≤ MAX_RING_SHARE of it. */
+export function worldAccounts(world: WorldParams, base: number): number {
+  const rings = Object.values(world.ringSizes ?? {}).reduce((s, xs) => s + xs.reduce((a, b) => a + b, 0), 0);
+  return Math.max(base, Math.ceil(rings / MAX_RING_SHARE));
+}
+
+/**
+ * Ring sizes per type, each ring log-uniform over the documented 20–5,000 (sizes span orders of
+ * magnitude). One or two rings per type (shared-reseller: one or two pairs of operators). Types
+ * are drawn in a random order and each draw is truncated so the world's rings stay within
+ * RING_BUDGET; the random order keeps that truncation from always hitting the same type.
+ */
+function drawRingSizes(rng: Rng): Partial<Record<RingType, number[]>> {
+  const [lo, hi] = WORLD_RANGES.ringSize;
+  const counts = RING_TYPES.map((t) => (rng.chance(0.3) ? 2 : 1) * (t === 'shared-reseller' ? 2 : 1));
+  const order = [...RING_TYPES.keys()];
+  rng.shuffle(order);
+  let left = RING_BUDGET;
+  let draws = counts.reduce((a, b) => a + b, 0);
+  const out: Partial<Record<RingType, number[]>> = {};
+  for (const i of order) {
+    const sizes: number[] = [];
+    for (let k = 0; k < counts[i]!; k++) {
+      draws--;
+      const size = logUniform(rng, lo, Math.max(lo, Math.min(hi, left - draws * lo)));
+      sizes.push(size);
+      left -= size;
+    }
+    out[RING_TYPES[i]!] = sizes;
+  }
+  return out;
+}
+
 /** One world drawn from the documented ranges (the robustness benchmark's sampler). Deterministic in the seed. */
 export function drawWorld(seed: number): WorldParams {
   const rng = Rng.for(seed, 'world');
   return validateWorld({
     hubExitUsers: logRange(rng, 20, 3000, 3),
     ringCardShare: logRange(rng, 5, 100, 2),
-    ringSize: logRange(rng, 20, 1500, 3),
+    ringSizes: drawRingSizes(rng),
     creation: rng.chance(0.5) ? 'waves' : 'steady',
     proxyHomeShare: +rng.real(0, 0.5).toFixed(2),
     ringVerified: +rng.real(0, 1).toFixed(2),

@@ -85,3 +85,18 @@ export {
   type IndependentKind,
 } from './member-verdict.js';
 export { estimateCoherence, partyShare, pairPosterior, mixtureBits, type CoherenceModel, type CoherenceCounts } from './coherence.js';
+export { accountDigests } from './account-digest.js';
+export type { DetectionState, StateCluster } from './detection-state.js';
+export { frontierUpdate, mapAccounts, FRONTIER_DEFAULTS, type FrontierOptions, type FrontierUpdate } from './frontier.js';
+export {
+  runIncrementalDetection,
+  nextState,
+  fullRunState,
+  fullRunFrontier,
+  membersOf,
+  type CarriedCluster,
+  type FrontierStats,
+  type ComputedState,
+  type IncrementalResult,
+  type IncrementalOptions,
+} from './incremental-detection.js';

@@ -18,6 +18,10 @@ export interface DropFlowOptions {
   readonly releaseDate: string | null;
   /** Keep only the newest N finished runs (0: keep all). @defaultValue 10 */
   readonly keepRuns: number;
+  /** Force a full detection run. @defaultValue false */
+  readonly full: boolean;
+  /** A full run when the last N-1 runs were incremental (0: only when needed). @defaultValue 7 */
+  readonly fullEvery: number;
   /** @defaultValue ['csv', 'json'] */
   readonly formats: readonly ExportFormat[];
   /** Export folder. @defaultValue `<stateDir>/exports` (resolved by the caller) */
@@ -37,6 +41,8 @@ export const FLOW_DEFAULTS: Omit<DropFlowOptions, 'outDir'> = Object.freeze({
   resolution: DETECT_AND_WRITE_DEFAULTS.resolution,
   releaseDate: null,
   keepRuns: DETECT_AND_WRITE_DEFAULTS.keepRuns,
+  full: false,
+  fullEvery: DETECT_AND_WRITE_DEFAULTS.fullEvery,
   formats: ['csv', 'json'] as const,
   skipIngest: false,
 });
@@ -87,6 +93,8 @@ export function buildDropFlow(q: PipelineQueues, drop: DropRef, o: DropFlowOptio
   const spec = { runId: ids.runId, seed: o.seed, resolution: o.resolution, releaseDate: o.releaseDate, keepRuns: o.keepRuns };
   const detectData: DetectRunData = {
     ...spec,
+    full: o.full,
+    fullEvery: o.fullEvery,
     drops: [drop.sha256],
     ...(o.fanOut ? { fanOut: o.fanOut } : {}),
   };

@@ -15,6 +15,10 @@ export interface RunSpec {
   readonly releaseDate: string | null;
   /** Keep only the newest N finished runs (0: keep all). */
   readonly keepRuns: number;
+  /** Force a full run (else incremental when the worker's detection snapshot is valid). Absent: false. */
+  readonly full?: boolean;
+  /** A full run every N runs (docs/incremental.md); absent: the service's default. */
+  readonly fullEvery?: number;
 }
 
 export interface IngestFileData {

@@ -10,6 +10,8 @@ export interface ScanJobData {
   readonly schedulerId?: string;
   /** Model release (ISO 8601) for the runs of this schedule; unset: the worker's RINGSCOPE_RELEASE_DATE. */
   readonly releaseDate?: string;
+  /** A full detection run when the last N-1 were incremental (docs/incremental.md); unset: the service's default. */
+  readonly fullEvery?: number;
 }
 
 export interface ScheduleSpec {
@@ -22,6 +24,8 @@ export interface ScheduleSpec {
   readonly drops: string;
   /** Model release (epoch ms) recorded with every run of this schedule. @defaultValue undefined (the worker's config) */
   readonly releaseDate?: number;
+  /** A full detection run every N nights, incremental between. @defaultValue undefined (the detection service's default, 7) */
+  readonly fullEvery?: number;
 }
 
 export interface ScheduleInfo {
@@ -30,13 +34,14 @@ export interface ScheduleInfo {
   readonly tz: string | undefined;
   readonly drops: string | undefined;
   readonly releaseDate: string | undefined;
+  readonly fullEvery: number | undefined;
   /** Next tick, epoch ms. */
   readonly next: number | undefined;
 }
 
 export const SCHEDULE_DEFAULTS = { id: 'nightly', tz: 'UTC' } as const;
 
-function validate(spec: ScheduleSpec): Required<Omit<ScheduleSpec, 'releaseDate'>> & Pick<ScheduleSpec, 'releaseDate'> {
+function validate(spec: ScheduleSpec): Required<Omit<ScheduleSpec, 'releaseDate' | 'fullEvery'>> & Pick<ScheduleSpec, 'releaseDate' | 'fullEvery'> {
   const id = spec.id ?? SCHEDULE_DEFAULTS.id;
   const tz = spec.tz ?? SCHEDULE_DEFAULTS.tz;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new InvalidParameterError('--id', 'letters, digits, _ and - only');
@@ -48,7 +53,10 @@ function validate(spec: ScheduleSpec): Required<Omit<ScheduleSpec, 'releaseDate'
     throw new InvalidParameterError('--tz', `unknown time zone ${JSON.stringify(tz)}`);
   }
   if (spec.drops.trim() === '') throw new InvalidParameterError('--drops', 'must not be empty');
-  return { id, cron: fields.join(' '), tz, drops: spec.drops, releaseDate: spec.releaseDate };
+  if (spec.fullEvery !== undefined && !(Number.isInteger(spec.fullEvery) && spec.fullEvery >= 0)) {
+    throw new InvalidParameterError('--full-every', 'expected a whole number ≥ 0');
+  }
+  return { id, cron: fields.join(' '), tz, drops: spec.drops, releaseDate: spec.releaseDate, fullEvery: spec.fullEvery };
 }
 
 /**
@@ -61,6 +69,7 @@ export async function setSchedule(q: PipelineQueues, spec: ScheduleSpec): Promis
     drops: s.drops,
     schedulerId: s.id,
     ...(s.releaseDate !== undefined ? { releaseDate: new Date(s.releaseDate).toISOString() } : {}),
+    ...(s.fullEvery !== undefined ? { fullEvery: s.fullEvery } : {}),
   };
   try {
     await q.queues.ingest.upsertJobScheduler(
@@ -86,6 +95,7 @@ export async function listSchedules(q: PipelineQueues): Promise<ScheduleInfo[]> 
     tz: j.tz,
     drops: (j.template?.data as ScanJobData | undefined)?.drops,
     releaseDate: (j.template?.data as ScanJobData | undefined)?.releaseDate,
+    fullEvery: (j.template?.data as ScanJobData | undefined)?.fullEvery,
     next: j.next,
   }));
 }

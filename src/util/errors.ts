@@ -122,6 +122,9 @@ export class QueryError extends RingscopeError {
 /** A named thing (run, cluster, query) does not exist. */
 export class NotFoundError extends RingscopeError {}
 
+/** A detection state (snapshot) that cannot be used: bad magic, other format version, checksum mismatch, truncated. */
+export class StateFormatError extends RingscopeError {}
+
 /** A query parameter or command option is missing, unknown or of the wrong type. `parameter` names it. */
 export class InvalidParameterError extends RingscopeError {
   constructor(

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Neo4jClient } from '../../src/db/index.js';
 import { readLinkageInput } from '../../src/db/linkage-source.js';
 import { EVIDENCE_KINDS, EVIDENCE_SLOTS, project, type LinkageInput } from '../../src/graph/index.js';
+import { canonical } from '../helpers/canonical-input.js';
 import { freshNeo4j } from '../helpers/services.js';
 import { T0 } from './fixtures.js';
-import { writeLinkageInput } from './load-input.js';
+import { ingestInput } from '../helpers/ingest-input.js';
 
 const DAY = 86_400_000;
 
@@ -18,8 +19,12 @@ describe('identifier discounts on data read from Neo4j', () => {
   });
 
   it('discounts identifiers by degree and by time apart, on data read from Neo4j', async () => {
-    const accounts = new Map<string, { id: string }>();
-    for (let i = 0; i < 200; i++) accounts.set(`x-${String(i).padStart(3, '0')}`, { id: `x-${String(i).padStart(3, '0')}` });
+    // 200 accounts (the population the discounts are relative to), created two days apart.
+    const accounts = new Map<string, { id: string; createdAt: number }>();
+    for (let i = 0; i < 200; i++) {
+      const id = `x-${String(i).padStart(3, '0')}`;
+      accounts.set(id, { id, createdAt: T0 - (i + 1) * 2 * DAY });
+    }
     const span = (f: number, days = 5) => ({ firstSeen: f, lastSeen: f + days * DAY, count: 1 });
     const input: LinkageInput = {
       accounts,
@@ -47,8 +52,9 @@ describe('identifier discounts on data read from Neo4j', () => {
       ],
       activity: new Map(),
     };
-    await writeLinkageInput(client, input);
+    await ingestInput(client, input);
     const read = await readLinkageInput(client, { pageSize: 50 });
+    expect(canonical(read)).toEqual(canonical(input));
     const g = project(read, { minEdgeWeight: 0 });
     const weightOf = (a: string, b: string): number => {
       const ia = g.accounts.indexOf(a);

@@ -247,6 +247,28 @@ describe('member verdicts in exports (schema 1.1)', () => {
     const a01 = e.accounts.find((r) => r.account_id === 'a01')!;
     expect(a01).toMatchObject({ recommendation: 'enforce', member_recommendation: 'enforce', member_reasons: [] });
     expect(e.clusters.find((c) => c.cluster_id === 'ring-a')!.recommendation).toBe('enforce');
+
+    // STIX: member verdict counts on each intrusion set; per-member verdicts only when asked for.
+    const validate = stixBundleValidator();
+    const shared = buildStixBundle(e);
+    expect(validate(shared), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const setA = shared.objects.find((o) => o.type === 'intrusion-set' && o.x_ringscope_cluster_id === 'ring-a')!;
+    expect(setA.x_ringscope_schema_version).toBe('1.1');
+    expect(setA.x_ringscope_member_recommendations).toEqual({ enforce: 4, review: 1 });
+    expect(setA.x_ringscope_members).toBeUndefined();
+    expect(JSON.stringify(shared)).not.toContain('"a04"');
+    const internal = buildStixBundle(e, { members: true });
+    expect(validate(internal), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const members = internal.objects.find((o) => o.id === setA.id)!.x_ringscope_members as Array<{
+      account_id: string;
+      recommendation: string;
+      reasons: string[];
+    }>;
+    expect(members.map((m) => m.account_id)).toEqual(['a01', 'a02', 'a03', 'a04', 'a05']);
+    expect(members.find((m) => m.account_id === 'a04')).toMatchObject({ recommendation: 'review', reasons: [expect.stringMatching(/network evidence only/)] });
+    expect(members.find((m) => m.account_id === 'a01')).toMatchObject({ recommendation: 'enforce', reasons: [] });
+    // Every custom property follows STIX 2.1 §11.1 naming (x_ prefix, lower case, digits, underscores).
+    for (const o of internal.objects) for (const k of Object.keys(o).filter((k) => k.startsWith('x_'))) expect(k).toMatch(/^x_[a-z0-9_]{1,248}$/);
   });
 
   it('stix: no indicator on an IP that a lowered member used', async () => {

@@ -2,7 +2,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { drawWorld, generate, RING_TYPES, ringTypeOf, SCENARIO_NAMES, validateWorld, WORLD_RANGES } from '../../src/generator/index.js';
+import {
+  drawWorld,
+  generate,
+  MAX_RING_SHARE,
+  RING_BUDGET,
+  RING_TYPES,
+  ringTypeOf,
+  SCENARIO_NAMES,
+  validateWorld,
+  worldAccounts,
+  WORLD_RANGES,
+} from '../../src/generator/index.js';
 import { InvalidParameterError } from '../../src/util/errors.js';
 import { auc, readSmallDrop, usersOf, type SmallDrop } from './drop-reader.js';
 
@@ -459,10 +470,54 @@ describe('generate: world knobs', () => {
     for (const b of bystanders) expect(d.label.get(b)).toBe('legit_individual');
     expect(() => validateWorld({ ringCardShare: [2, 10] })).toThrow(InvalidParameterError);
     expect(() => validateWorld({ proxyHomeShare: 0.9 })).toThrow(/world.proxyHomeShare/);
-    for (let seed = 1; seed < 30; seed++) {
+    expect(() => validateWorld({ ringSizes: { hydra: [10] } })).toThrow(/world.ringSizes.hydra/);
+    expect(() => validateWorld({ ringSizes: { hydra: [6000] } })).toThrow(InvalidParameterError);
+    expect(() => validateWorld({ ringSizes: { botnet: [100] } as never })).toThrow(/unknown ring type/);
+    // Drawn worlds: every ring type, each ring 20–5,000 accounts, the sweep reaching both ends.
+    const sizes: number[] = [];
+    for (let seed = 1; seed < 40; seed++) {
       const w = drawWorld(seed);
       expect(w.hubExitUsers![0]).toBeGreaterThanOrEqual(WORLD_RANGES.hubExitUsers[0]);
-      expect(w.ringSize![1]).toBeLessThanOrEqual(WORLD_RANGES.ringSize[1]);
+      expect(Object.keys(w.ringSizes!).sort()).toEqual([...RING_TYPES].sort());
+      const all = Object.values(w.ringSizes!).flat();
+      for (const x of all) expect(x).toBeGreaterThanOrEqual(WORLD_RANGES.ringSize[0]);
+      for (const x of all) expect(x).toBeLessThanOrEqual(WORLD_RANGES.ringSize[1]);
+      const total = all.reduce((a, b) => a + b, 0);
+      expect(total).toBeLessThanOrEqual(RING_BUDGET);
+      expect(total / worldAccounts(w, 24_000)).toBeLessThanOrEqual(MAX_RING_SHARE);
+      sizes.push(...all);
     }
+    expect(Math.min(...sizes)).toBeLessThan(40);
+    expect(Math.max(...sizes)).toBeGreaterThan(3000);
+  });
+
+  it('plants exactly the rings of world ringSizes (per ring, per type), and waves for a steady-by-default ring type', async () => {
+    const out = path.join(tmp, 'ring-sizes');
+    const ringSizes = { hydra: [1200, 20], 'shared-reseller': [300, 40], 'network-camouflage': [400] };
+    await generate({ scenario: 'worlds', accounts: 14_000, seed: 8, out, world: { ringSizes, creation: 'waves' } });
+    const d = readSmallDrop(out);
+    const groups = new Map<string, number>();
+    for (const t of d.truth) if (t.label === 'ring') groups.set(t.group!, (groups.get(t.group!) ?? 0) + 1);
+    const of = (type: string) => [...groups].filter(([g]) => ringTypeOf(g) === type).map(([, n]) => n);
+    expect(of('hydra')).toEqual([1200, 20]);
+    expect(of('shared-reseller')).toEqual([300, 40]);
+    expect(of('network-camouflage')).toEqual([400]);
+    // Types not listed keep their share of the world (datacenter: 0.4% of 14,000).
+    expect(of('datacenter').reduce((a, b) => a + b, 0)).toBe(56);
+    // The two shared-reseller operators share one proxy pool.
+    const ringOf = new Map(d.truth.map((t) => [t.account_id!, t.group!]));
+    const ipGroups = new Map<string, Set<string>>();
+    for (const r of d.ips) {
+      const g = ringOf.get(r.account_id!) ?? '';
+      if (ringTypeOf(g) !== 'shared-reseller') continue;
+      if (!ipGroups.has(r.ip!)) ipGroups.set(r.ip!, new Set());
+      ipGroups.get(r.ip!)!.add(g);
+    }
+    expect([...ipGroups.values()].some((s) => s.size === 2)).toBe(true);
+    // network-camouflage is steady by default; `waves` puts most of it into four 12-hour windows.
+    const nc = new Set([...ringOf].filter(([, g]) => ringTypeOf(g) === 'network-camouflage').map(([a]) => a));
+    const created = d.accounts.filter((a) => nc.has(a.account_id!)).map((a) => Date.parse(a.created_at!));
+    const burst = Math.max(...created.map((t) => created.filter((u) => u >= t && u < t + 24 * H).length));
+    expect(burst / nc.size).toBeGreaterThan(0.2);
   });
 });

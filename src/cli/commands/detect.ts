@@ -28,21 +28,32 @@ export function register(program: Command): void {
           releaseDate: o.releaseDate ?? config.releaseDate,
           runId: o.runId,
           keepRuns: o.keepRuns,
+          mode: o.full ? 'full' : 'auto',
+          fullEvery: o.fullEvery,
+          stateDir: config.stateDir,
           targetCapabilities: config.targetCapabilities,
           onProgress: (phase, done, total) =>
             log.update(phase, `${phase}: ${done.toLocaleString('en')}${total ? `/${total.toLocaleString('en')}` : ''}`, total > 0 && done === total),
         });
         const s = res.stats;
         if (o.json) {
-          process.stdout.write(`${JSON.stringify({ runId: res.runId, previousRunId: res.previousRunId ?? null, pruned: res.pruned, stats: s })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ runId: res.runId, previousRunId: res.previousRunId ?? null, mode: res.mode, fullReason: res.fullReason ?? null, snapshotMs: res.snapshotMs, pruned: res.pruned, stats: s })}\n`,
+          );
           return;
         }
         process.stdout.write(
           [
-            `run ${res.runId}${res.previousRunId ? ` (previous: ${res.previousRunId})` : ''}`,
+            `run ${res.runId}${res.previousRunId ? ` (previous: ${res.previousRunId})` : ''}: ${res.mode}${res.fullReason ? ` (${res.fullReason})` : ''}`,
+            ...(res.mode === 'incremental'
+              ? [
+                  `frontier ${s.frontierAccounts} accounts, ${s.frontierLinks} links (${s.touchedAccounts} accounts touched); carried ${s.carriedClusters} clusters, ${s.carriedAccounts} accounts`,
+                ]
+              : []),
             `accounts ${s.accounts}, links ${s.edges}, clusters ${s.clusters}: ${s.enforce} enforce, ${s.review} review, ${s.monitor} monitor; ${s.respawns} respawned accounts`,
-            `time: read ${s.ms.read} ms, project ${s.ms.project} ms, communities ${s.ms.communities} ms, scoring ${s.ms.scoring} ms, write ${s.ms.write} ms`,
+            `time: read ${s.ms.read} ms, project ${s.ms.project} ms, communities ${s.ms.communities} ms, scoring ${s.ms.scoring} ms, write ${s.ms.write} ms, snapshot ${res.snapshotMs} ms`,
             ...(res.pruned.length ? [`pruned runs: ${res.pruned.join(', ')}`] : []),
+            ...(res.snapshotError ? [`warning: detection snapshot not written (${res.snapshotError}); the next run will be full`] : []),
             '',
           ].join('\n'),
         );

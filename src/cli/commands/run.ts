@@ -48,6 +48,8 @@ export function register(program: Command): void {
           resolution: o.resolution,
           releaseDate: release === undefined ? null : new Date(release).toISOString(),
           keepRuns: o.keepRuns,
+          full: o.full === true,
+          fullEvery: o.fullEvery,
           formats: o.format,
           ...(o.out ? { outDir: o.out } : {}),
           ...(o.webhook ? { webhookUrl: o.webhook } : {}),

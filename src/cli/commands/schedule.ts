@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { listSchedules, openQueues, removeSchedule, SCHEDULE_DEFAULTS, setSchedule, type PipelineQueues } from '../../jobs/index.js';
-import { isoMoment } from '../option-parsers.js';
+import { isoMoment, nonNegativeInt } from '../option-parsers.js';
 
 async function withQueues<T>(fn: (q: PipelineQueues) => Promise<T>): Promise<T> {
   const q = await openQueues(loadConfig());
@@ -12,8 +12,8 @@ async function withQueues<T>(fn: (q: PipelineQueues) => Promise<T>): Promise<T> 
   }
 }
 
-const show = (x: { id: string; cron?: string; tz?: string; drops?: string; releaseDate?: string; next?: number }): string =>
-  `${x.id}\t${x.cron ?? ''}\t${x.tz ?? ''}\t${x.drops ?? ''}\trelease ${x.releaseDate ?? '(worker config)'}\tnext ${x.next ? new Date(x.next).toISOString() : '?'}\n`;
+const show = (x: { id: string; cron?: string; tz?: string; drops?: string; releaseDate?: string; fullEvery?: number; next?: number }): string =>
+  `${x.id}\t${x.cron ?? ''}\t${x.tz ?? ''}\t${x.drops ?? ''}\trelease ${x.releaseDate ?? '(worker config)'}\tfull every ${x.fullEvery ?? 7}\tnext ${x.next ? new Date(x.next).toISOString() : '?'}\n`;
 
 /** `ringscope schedule set|list|remove`: the nightly run, as an idempotent BullMQ job scheduler. */
 export function register(program: Command): void {
@@ -26,8 +26,22 @@ export function register(program: Command): void {
     .requiredOption('--drops <dir-or-glob>', 'drop folder, folder of drops, or glob (last segment) to scan at each tick')
     .option('--id <id>', 'schedule id', SCHEDULE_DEFAULTS.id)
     .option('--release-date <iso>', "model release for this schedule's runs (default: the worker's RINGSCOPE_RELEASE_DATE)", isoMoment('--release-date'))
-    .action(async (o: { cron: string; tz: string; drops: string; id: string; releaseDate?: number }) => {
-      const info = await withQueues((q) => setSchedule(q, { id: o.id, cron: o.cron, tz: o.tz, drops: o.drops, releaseDate: o.releaseDate }));
+    .option(
+      '--full-every <n>',
+      'a full detection run every N nights, incremental runs between (0: only when needed; default 7)',
+      nonNegativeInt('--full-every'),
+    )
+    .action(async (o: { cron: string; tz: string; drops: string; id: string; releaseDate?: number; fullEvery?: number }) => {
+      const info = await withQueues((q) =>
+        setSchedule(q, {
+          id: o.id,
+          cron: o.cron,
+          tz: o.tz,
+          drops: o.drops,
+          releaseDate: o.releaseDate,
+          ...(o.fullEvery !== undefined ? { fullEvery: o.fullEvery } : {}),
+        }),
+      );
       process.stdout.write(show(info));
     });
   schedule

@@ -246,6 +246,10 @@ async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSum
       resolution: d.resolution,
       releaseDate: d.releaseDate === null ? undefined : Date.parse(d.releaseDate),
       keepRuns: d.keepRuns,
+      mode: d.full === true ? 'full' : 'auto',
+      ...(d.fullEvery !== undefined ? { fullEvery: d.fullEvery } : {}),
+      // The snapshot lives in this worker's state dir: a worker without it (another machine) runs full.
+      stateDir: loadConfig().stateDir,
       // Which capabilities count as targeted is the worker's configuration (RINGSCOPE_TARGET_CAPABILITIES).
       targetCapabilities: loadConfig().targetCapabilities,
       communitiesBy,

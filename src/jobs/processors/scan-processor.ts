@@ -29,7 +29,10 @@ export function scanProcessor(ctx: ProcessorContext) {
       const skipped: Array<ScanResult['skipped'][number]> = [];
       for (const [i, dir] of dirs.entries()) {
         try {
-          const r = await submitDrop(q, client, dir, ctx.config.stateDir, { releaseDate: release });
+          const r = await submitDrop(q, client, dir, ctx.config.stateDir, {
+            releaseDate: release,
+            ...(job.data.fullEvery !== undefined ? { fullEvery: job.data.fullEvery } : {}),
+          });
           drops.push({ dir, drop: r.drop, status: r.status, runId: r.runId });
           ctx.log.info({ queue: job.queueName, jobId: job.id, drop: r.drop, status: r.status, runId: r.runId }, 'scheduled drop');
         } catch (err) {
