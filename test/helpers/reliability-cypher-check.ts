@@ -22,6 +22,7 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
   'src/db/ingest-repository.ts:cypher': 'writeGroups(): every caller passes one of the module-level ingest statements',
   'src/db/ingest-repository.ts:q':
     'writeKeyed(): q is one of the module-level IDENTIFIERS statement sets, built once at load from literal labels and property lists',
+  'src/db/ingest-repository.ts:existsCypher': 'missingKeys(): its callers pass ACCOUNT_EXISTS or q.exists, module-level statements (checked as pass-through sites)',
   'src/db/graph-digest.ts:query': 'digestOf(): graphDigest passes statements built from the module-level NODE_KEYS / REL_ENDS literals',
 };
 
@@ -33,6 +34,7 @@ export const PASS_THROUGH: ReadonlyArray<{ readonly file: string; readonly fn: s
   { file: 'src/db/linkage-writer.ts', fn: 'batched', arg: 1 },
   { file: 'src/db/linkage-source.ts', fn: 'paged', arg: 1 },
   { file: 'src/db/ingest-repository.ts', fn: 'writeGroups', arg: 1 },
+  { file: 'src/db/ingest-repository.ts', fn: 'missingKeys', arg: 1 },
 ];
 
 /** `file:function` → fragment builders called with literal arguments only (checked) inside constant templates. */
