@@ -22,7 +22,8 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
   'src/db/ingest-repository.ts:cypher': 'writeGroups(): every caller passes one of the module-level ingest statements',
   'src/db/ingest-repository.ts:q':
     'writeKeyed(): q is one of the module-level IDENTIFIERS statement sets, built once at load from literal labels and property lists',
-  'src/db/ingest-repository.ts:existsCypher': 'missingKeys(): its callers pass ACCOUNT_EXISTS or q.exists, module-level statements (checked as pass-through sites)',
+  'src/db/ingest-repository.ts:existsCypher':
+    'missingKeys(): its callers pass ACCOUNT_EXISTS or q.exists, module-level statements (checked as pass-through sites)',
   'src/db/graph-digest.ts:query': 'digestOf(): graphDigest passes statements built from the module-level NODE_KEYS / REL_ENDS literals',
 };
 
