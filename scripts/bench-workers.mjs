@@ -99,7 +99,11 @@ async function detectWith(n) {
   const runId = `bench-${n}w-${Date.now()}`;
   const jobId = jobIds.detectRun(runId);
   const t0 = performance.now();
-  await q.queues.detect.add(JOB.detectRun, { runId, seed: SEED, drops: [], fanOut: { batchAccounts: BATCH, minAccounts: 1 } }, { jobId });
+  await q.queues.detect.add(
+    JOB.detectRun,
+    { runId, seed: SEED, resolution: 1, releaseDate: null, keepRuns: 0, drops: [], fanOut: { batchAccounts: BATCH, minAccounts: 1 } },
+    { jobId },
+  );
   let job;
   for (;;) {
     job = await q.queues.detect.getJob(jobId);

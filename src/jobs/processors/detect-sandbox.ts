@@ -244,7 +244,8 @@ async function detectRun(job: SandboxedJob<DetectRunData>): Promise<DetectRunSum
       runId: d.runId,
       seed: d.seed,
       resolution: d.resolution,
-      releaseDate: d.releaseDate === null ? undefined : Date.parse(d.releaseDate),
+      // A job enqueued before releaseDate was part of the data (or by an older scheduler) has none: no release.
+      releaseDate: d.releaseDate === null || d.releaseDate === undefined ? undefined : Date.parse(d.releaseDate),
       keepRuns: d.keepRuns,
       mode: d.full === true ? 'full' : 'auto',
       ...(d.fullEvery !== undefined ? { fullEvery: d.fullEvery } : {}),
