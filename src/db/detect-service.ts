@@ -170,19 +170,20 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     }
     return { snapshotError, snapshotMs: Math.round(performance.now() - t0) };
   };
+  // The options both paths detect with: the same seed, resolution, release date and scoring.
+  const detection = {
+    ...o.detection,
+    scoring: { targetCapabilities: o.targetCapabilities, ...o.detection.scoring },
+    seed: o.seed,
+    resolution: o.resolution,
+    releaseDate: o.releaseDate,
+    runId,
+    onProgress: progress,
+  };
   if (fullReason === undefined && snapshot?.ok) {
     const state = snapshot.state;
     const tRead = performance.now() - t;
-    const result = await runIncrementalDetection(input, state, {
-      ...o.detection,
-      scoring: { targetCapabilities: o.targetCapabilities, ...o.detection.scoring },
-      seed: o.seed,
-      resolution: o.resolution,
-      releaseDate: o.releaseDate,
-      runId,
-      frontier: o.frontier,
-      onProgress: progress,
-    });
+    const result = await runIncrementalDetection(input, state, { ...detection, frontier: o.frontier });
     t = performance.now();
     const { frontier, ...detectionStats } = result.stats;
     const stats: RunStats = { ...detectionStats, ...frontier, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
@@ -210,17 +211,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   }
   const previous = previousRunId ? await readRunClusters(client, previousRunId) : [];
   const tRead = performance.now() - t;
-  const result = await runDetection(input, {
-    ...o.detection,
-    scoring: { targetCapabilities: o.targetCapabilities, ...o.detection.scoring },
-    seed: o.seed,
-    resolution: o.resolution,
-    releaseDate: o.releaseDate,
-    runId,
-    previous,
-    communitiesBy: o.communitiesBy,
-    onProgress: progress,
-  });
+  const result = await runDetection(input, { ...detection, previous, communitiesBy: o.communitiesBy });
   t = performance.now();
   const stats: RunStats = { ...result.stats, ...fullRunFrontier(result.graph), ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
   await writeRun(client, header('full', { fullReason, fullReasonDetail: fullDetail || null }), result.clusters, stats, {

@@ -1,7 +1,7 @@
 import { accountDigests } from './account-digest.js';
 import { communityKey } from './communities.js';
 import type { DetectionState, StateCluster } from './detection-state.js';
-import { frontierUpdate, type FrontierOptions } from './frontier.js';
+import { frontierUpdate, type FrontierOptions, type FrontierUpdate } from './frontier.js';
 import type { PreviousCluster } from './lineage.js';
 import { project } from './project.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
@@ -17,14 +17,11 @@ export interface CarriedCluster {
 }
 
 /** Frontier and carry-over figures of a run (run stats; zero on a full run but `mode`). */
-export interface FrontierStats {
+export interface FrontierStats extends Pick<
+  FrontierUpdate,
+  'touchedAccounts' | 'changedLinks' | 'frontierAccounts' | 'frontierLinks' | 'redetectedComponents' | 'carriedComponents'
+> {
   readonly mode: 'full' | 'incremental';
-  readonly touchedAccounts: number;
-  readonly changedLinks: number;
-  readonly frontierAccounts: number;
-  readonly frontierLinks: number;
-  readonly redetectedComponents: number;
-  readonly carriedComponents: number;
   readonly carriedClusters: number;
   readonly carriedAccounts: number;
 }
