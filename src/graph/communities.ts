@@ -43,6 +43,16 @@ export interface CommunityOptions {
    */
   readonly minMemberStrength: number;
   /**
+   * A member's strength for peeling is the weight of its this-many strongest links into the
+   * community, not of all of them. The projection offers each account k neighbours per identifier
+   * (its k·d band), so a summed strength grows with the number of identifiers an account holds: in a
+   * fleet whose members send 7 to 10 shared templates, the median member has ~100 links and a member
+   * with six links of 5 bits each, every one of them to the fleet, looked weak next to it. Comparing
+   * the k strongest compares like with like, and still peels a member held by one weak link.
+   * @defaultValue 8 (the projection's neighbours)
+   */
+  readonly memberStrengthLinks: number;
+  /**
    * Louvain always splits a connected graph if any split has positive modularity, even a single
    * dense ring. Two communities are merged back when the mean link weight per pair between them is
    * at least this fraction of the mean per pair inside the sparser one: a cut that dense is no
@@ -65,6 +75,7 @@ export const COMMUNITY_DEFAULTS: CommunityOptions = {
   maxRefineDepth: 2,
   maxCommunitySize: 1000,
   minMemberStrength: 0.25,
+  memberStrengthLinks: 8,
   mergeDensityRatio: 0.5,
   mergeMeanBits: 4,
 };
@@ -133,7 +144,7 @@ export function splitComponent(
     if (communities.length === 1) finished.push(part);
     else parts.push(...communities);
   }
-  return { done: peelAll(g, adj, finished, o.minMemberStrength), parts };
+  return { done: peelAll(g, adj, finished, o.minMemberStrength, o.memberStrengthLinks), parts };
 }
 
 /** Refine each part of splitComponent from depth 1, then peel weak members (communities sorted inside). */
@@ -146,12 +157,12 @@ export function refineParts(
   const o = { ...COMMUNITY_DEFAULTS, ...options };
   const out: number[][] = [];
   for (const part of parts) refine(g, adj, part, o, 1, out);
-  return peelAll(g, adj, out, o.minMemberStrength);
+  return peelAll(g, adj, out, o.minMemberStrength, o.memberStrengthLinks);
 }
 
-function peelAll(g: ProjectedGraph, adj: Adjacency, communities: readonly number[][], fraction: number): number[][] {
+function peelAll(g: ProjectedGraph, adj: Adjacency, communities: readonly number[][], fraction: number, links: number): number[][] {
   const kept: number[][] = [];
-  for (const c of communities) for (const piece of peelWeakMembers(g, adj, c, fraction)) kept.push(piece.sort((a, b) => a - b));
+  for (const c of communities) for (const piece of peelWeakMembers(g, adj, c, fraction, links)) kept.push(piece.sort((a, b) => a - b));
   return kept;
 }
 
@@ -250,17 +261,26 @@ export function mergeCohesive(g: ProjectedGraph, adj: Adjacency, communities: nu
   return groups;
 }
 
-/** Remove members attached to their community much more weakly than its median member; re-split. */
-export function peelWeakMembers(g: ProjectedGraph, adj: Adjacency, community: number[], fraction: number): number[][] {
+/** Remove members attached to their community (by their `links` strongest links) much more weakly than its median member; re-split. */
+export function peelWeakMembers(
+  g: ProjectedGraph,
+  adj: Adjacency,
+  community: number[],
+  fraction: number,
+  links = COMMUNITY_DEFAULTS.memberStrengthLinks,
+): number[][] {
   let members = community;
   for (let round = 0; round < 5 && members.length > 3; round++) {
     const inside = new Set(members);
     const strength = members.map((v) => {
-      let s = 0;
+      const w: number[] = [];
       for (let p = adj.offsets[v]!; p < adj.offsets[v + 1]!; p++) {
         const e = adj.edges[p]!;
-        if (inside.has(otherEnd(g, e, v))) s += g.weight[e]!;
+        if (inside.has(otherEnd(g, e, v))) w.push(g.weight[e]!);
       }
+      if (w.length > links) w.sort((a, b) => b - a);
+      let s = 0;
+      for (let i = 0; i < Math.min(links, w.length); i++) s += w[i]!;
       return s;
     });
     const sorted = [...strength].sort((a, b) => a - b);

@@ -25,10 +25,11 @@ export interface ClusterFeatures {
   topDomainShare: number | undefined;
   /**
    * Share of all accounts on the top domain that are linked, through accounts on that same domain,
-   * to this cluster's accounts on it (≈1: a private domain, one organisation's linked staff). Not
-   * the share inside this cluster alone: community detection can split one organisation into
-   * several communities, and each part is still the same accountable customer. A public domain's
-   * users are not linked to each other, so the share stays near 0 there.
+   * to at least one other account on it (≈1: a private domain, whose holders are one organisation's
+   * linked staff, or several teams of it; ≈0: a public webmail domain, whose users are not linked to
+   * each other). A property of the domain, not of this cluster alone: community detection can split
+   * one organisation into several communities, and one company's eval team and its other staff are
+   * linked among themselves, not to each other, yet share one private domain.
    */
   topDomainExclusivity: number | undefined;
   promptCount: number;
@@ -121,7 +122,7 @@ export function clusterFeatures(
       verifiedShare: ver.length ? ver.filter((x) => x!.verified).length / ver.length : undefined,
       topDomain: top?.[0],
       topDomainShare: top ? top[1] / n : undefined,
-      topDomainExclusivity: top ? domainLinked(c, top[0]) / (domainTotals.get(top[0]) ?? top[1]) : undefined,
+      topDomainExclusivity: top ? domainLinked(top[0]) / (domainTotals.get(top[0]) ?? top[1]) : undefined,
       promptCount: a.prompts,
       targetCapabilityShare: a.prompts ? a.target / a.prompts : undefined,
       topCapability: topCap?.[0],
@@ -386,10 +387,9 @@ export function round(x: number, d = 2): number {
 
 /**
  * Components of the projected graph restricted to edges whose two accounts share an e-mail domain
- * (union-find). Returns, for a cluster and a domain, how many accounts on that domain are in the
- * components of the cluster's own accounts on it.
+ * (union-find). Returns, for a domain, how many of its accounts are linked to another account on it.
  */
-function linkedWithinDomain(input: LinkageInput, g: ProjectedGraph): (cluster: readonly number[], domain: string) => number {
+function linkedWithinDomain(input: LinkageInput, g: ProjectedGraph): (domain: string) => number {
   const n = g.accounts.length;
   const domainOf: Array<string | undefined> = g.accounts.map((id) => input.accounts.get(id)?.emailDomain);
   const { find, union } = unionFind(n);
@@ -399,11 +399,11 @@ function linkedWithinDomain(input: LinkageInput, g: ProjectedGraph): (cluster: r
   }
   const size = new Int32Array(n);
   for (let v = 0; v < n; v++) if (domainOf[v] !== undefined) size[find(v)]!++;
-  return (cluster, domain) => {
-    const roots = new Set<number>();
-    for (const v of cluster) if (domainOf[v] === domain) roots.add(find(v));
-    let total = 0;
-    for (const r of roots) total += size[r]!;
-    return total;
-  };
+  // Holders of each domain that are linked to another holder of it (a within-domain component of ≥ 2).
+  const linked = new Map<string, number>();
+  for (let v = 0; v < n; v++) {
+    const d = domainOf[v];
+    if (d !== undefined && size[find(v)]! >= 2) linked.set(d, (linked.get(d) ?? 0) + 1);
+  }
+  return (domain) => linked.get(domain) ?? 0;
 }

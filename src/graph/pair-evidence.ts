@@ -8,11 +8,6 @@ import { EVIDENCE_SLOTS } from './projected-graph.js';
 export class PairEvidence {
   readonly pairs: PairIndex;
   private data = new Float64Array(1024 * EVIDENCE_SLOTS);
-  /**
-   * Scaffold comparison per row (not an evidence slot): shared bits, and the same bits weighted by
-   * each account's prompt count on them (lower account index first), for the scaffold overlap.
-   */
-  private scaffoldData = new Float64Array(1024 * 3);
   private count = 0;
 
   constructor(readonly n: number) {
@@ -33,17 +28,12 @@ export class PairEvidence {
     this.data[this.rowFor(x, y) * EVIDENCE_SLOTS + slot]! += w;
   }
 
-  /** Add a shared scaffold fingerprint of `w` bits, sent `cx` and `cy` times by x and y. */
-  addScaffold(x: number, y: number, w: number, cx: number, cy: number): void {
-    const r = this.rowFor(x, y) * 3;
-    this.scaffoldData[r]! += w;
-    this.scaffoldData[r + 1]! += w * (x < y ? cx : cy);
-    this.scaffoldData[r + 2]! += w * (x < y ? cy : cx);
-  }
-
-  /** Scaffold sums of row `r`: shared bits, and those bits weighted by the lower and the higher account's counts. */
-  scaffold(r: number): readonly [number, number, number] {
-    return [this.scaffoldData[r * 3]!, this.scaffoldData[r * 3 + 1]!, this.scaffoldData[r * 3 + 2]!];
+  /**
+   * Make (x, y) a candidate pair without adding evidence: prompt bands only choose pairs, whose prompt
+   * agreement is then computed exactly from every fingerprint both hold (shared-index.ts).
+   */
+  touch(x: number, y: number): void {
+    this.rowFor(x, y);
   }
 
   private rowFor(x: number, y: number): number {
@@ -54,11 +44,6 @@ export class PairEvidence {
         const bigger = new Float64Array(this.data.length * 2);
         bigger.set(this.data);
         this.data = bigger;
-      }
-      if (this.count * 3 > this.scaffoldData.length) {
-        const bigger = new Float64Array(this.scaffoldData.length * 2);
-        bigger.set(this.scaffoldData);
-        this.scaffoldData = bigger;
       }
     }
     return r;

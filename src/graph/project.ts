@@ -1,7 +1,7 @@
 import { FINGERPRINT_KINDS } from '../vocabulary/index.js';
 import { estimateCoherence, mixtureBits, pairPosterior, partyShare, type CoherenceModel } from './coherence.js';
 import { PairEvidence } from './pair-evidence.js';
-import { SharedIndex } from './shared-index.js';
+import { SHARED_KIND, SharedIndex, type Agreement } from './shared-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph, type ProjectionStats } from './projected-graph.js';
 
@@ -145,11 +145,12 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     const band = prepareBand(g, index, n, o, masses, soloCount, counts);
     if (!band) continue;
     if (o.coherence && (g.kind === 'ip' || g.kind === 'subnet')) network.push(band);
-    else if (band.scaffold) forEachPair(band, o.neighbours, (x, y, w, mx, my) => ev.addScaffold(x, y, w, mx.count, my.count));
+    // Prompt bands only choose candidate pairs; their agreement is computed exactly in finalise.
+    else if (g.kind === 'prompt') forEachPair(band, o.neighbours, (x, y) => ev.touch(x, y));
     else forEachPair(band, o.neighbours, (x, y, w) => ev.add(x, y, band.slot, w));
-    if (o.coherence && (g.kind === 'payment' || g.kind === 'prompt')) {
-      const id = shared.addGroup(band.bits, g.kind === 'prompt');
-      for (const v of band.idx) shared.hold(v, id);
+    if (g.kind === 'payment' || g.kind === 'prompt') {
+      const id = shared.addGroup(band.bits, g.kind === 'payment' ? SHARED_KIND.payment : band.scaffold ? SHARED_KIND.scaffold : SHARED_KIND.prompt);
+      band.idx.forEach((v, i) => shared.hold(v, id, band.members[i]!.count));
     }
   }
   addSoloMass(masses, soloCount, n, o);
@@ -160,12 +161,14 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   let coherence: Record<'ip' | 'subnet', CoherenceModel> | undefined;
   if (network.length) {
     const created = creationAgreement(input, accounts, o);
+    const ag = emptyAgreement();
     coherence = addNetworkEvidence(ev, network, o, (x, y) => {
       const r = ev.rowOfPair(x, y);
-      return agreementBits(shared.common(x, y), x, y, promptMass, o) + (r >= 0 ? ev.raw(r, SLOT.sync) : 0) + created(x, y);
+      shared.common(x, y, ag);
+      return sat(ag.payment, o.cap.payment) + promptBits(ag, x, y, masses, o.cap.prompt) + (r >= 0 ? ev.raw(r, SLOT.sync) : 0) + created(x, y);
     });
   }
-  return finalise(accounts, ev, masses, o, {
+  return finalise(accounts, ev, shared, masses, o, {
     identifiersUsed: counts.used,
     identifiersSkipped: counts.skipped,
     identifiersSparsified: counts.sparsified,
@@ -366,22 +369,16 @@ function addSoloMass(
 }
 
 /**
- * Prompt evidence of a pair row: the summed bits of shared fingerprints, in proportion to the share of
- * the smaller account's prompt mass they cover (a rarity-weighted overlap coefficient over the same
- * Fellegi–Sunter weights, as TF-IDF set similarity does). Accounts with hundreds of distinct prompts
- * collect accidental rare collisions (LSH false positives, Leskovec–Rajaraman–Ullman, Mining of
- * Massive Datasets ch. 3); those cover a vanishing share of their mass, while a ring that reuses its
- * templates shares most of it.
+ * Prompt evidence of a pair: the summed bits of every fingerprint both sent (exact, not only those
+ * whose band paired them: shared-index.ts), in proportion to the share of the smaller account's
+ * prompt mass they cover (a rarity-weighted overlap coefficient over the same Fellegi–Sunter weights,
+ * as TF-IDF set similarity does). Accounts with hundreds of distinct prompts collect accidental rare
+ * collisions (LSH false positives, Leskovec–Rajaraman–Ullman, Mining of Massive Datasets ch. 3);
+ * those cover a vanishing share of their mass, while a ring that reuses its templates shares most
+ * of it. The same measure corroborates network pairs (coherence), so both read one comparison.
  */
-function promptBits(
-  ev: PairEvidence,
-  r: number,
-  x: number,
-  y: number,
-  masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array },
-  cap: number,
-): number {
-  const shared = ev.raw(r, SLOT.prompt);
+function promptBits(ag: Agreement, x: number, y: number, masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array }, cap: number): number {
+  const shared = ag.prompt;
   const mass = Math.min(masses.prompt[x]!, masses.prompt[y]!);
   const whole = shared > 0 && mass > 0 ? shared * Math.min(1, shared / mass) : 0;
   // Scaffold fingerprints get the same rarity-weighted overlap over scaffold mass alone: a fleet
@@ -389,29 +386,21 @@ function promptBits(
   // would otherwise drown the shared scaffold. Both views describe the same prompts, so a pair
   // counts the better of the two (comparison levels of one comparison, as IP and subnet are).
   // Overlap coefficient = the larger of the two accounts' shares of their own (count-weighted) mass.
-  const [sharedScaffold, byLower, byHigher] = ev.scaffold(r);
-  const lo = Math.min(x, y);
-  const hi = Math.max(x, y);
   const cover = (w: number, m: number): number => (m > 0 ? w / m : 0);
-  const sOverlap = Math.min(1, Math.max(cover(byLower, masses.scaffold[lo]!), cover(byHigher, masses.scaffold[hi]!)));
-  const best = Math.max(whole, sharedScaffold * sOverlap);
+  const sOverlap = Math.min(1, Math.max(cover(ag.scaffoldX, masses.scaffold[x]!), cover(ag.scaffoldY, masses.scaffold[y]!)));
+  const best = Math.max(whole, ag.scaffold * sOverlap);
   return best > 0 ? sat(best, cap) : 0;
 }
 
-/**
- * Exact agreement of two accounts on payment and prompts, in bits, saturated and overlap-scaled as
- * their link would be (time factors aside): what corroborates a network pair.
- */
-function agreementBits(common: { payment: number; prompt: number }, x: number, y: number, promptMass: Float64Array, o: ProjectionOptions): number {
-  const mass = Math.min(promptMass[x]!, promptMass[y]!);
-  const overlap = mass > 0 ? Math.min(1, common.prompt / mass) : 0;
-  return sat(common.payment, o.cap.payment) + sat(common.prompt * overlap, o.cap.prompt);
+function emptyAgreement(): Agreement {
+  return { payment: 0, prompt: 0, scaffold: 0, scaffoldX: 0, scaffoldY: 0 };
 }
 
 /** Saturate each kind, keep the better network level, drop weak links; typed arrays in key order. */
 function finalise(
   accounts: readonly string[],
   ev: PairEvidence,
+  shared: SharedIndex,
   masses: { readonly prompt: Float64Array; readonly scaffold: Float64Array },
   o: ProjectionOptions,
   stats: ProjectionStats,
@@ -423,6 +412,7 @@ function finalise(
   const weight = new Float64Array(rows);
   const evidence = new Float32Array(rows * EVIDENCE_SLOTS);
   let e = 0;
+  const ag = emptyAgreement();
   for (const key of ev.pairs.sortedKeys()) {
     const r = ev.pairs.get(key);
     const a = Math.floor(key / n);
@@ -432,7 +422,7 @@ function finalise(
     let sub = sat(ev.raw(r, SLOT.subnet), o.cap.subnet);
     if (ip >= sub) sub = 0;
     else ip = 0;
-    const prompt = promptBits(ev, r, a, b, masses, o.cap.prompt);
+    const prompt = promptBits(shared.common(a, b, ag), a, b, masses, o.cap.prompt);
     const syn = ev.raw(r, SLOT.sync);
     const w = pay + ip + sub + prompt + syn;
     if (w < o.minEdgeWeight) continue;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildAdjacency, connectedComponents, detectCommunities, detectComponent, project, type LinkageInput, type Membership } from '../../src/graph/index.js';
 import { buildFixture, T0 } from '../detect/fixtures.js';
+import { peelWeakMembers } from '../../src/graph/communities.js';
+import { EVIDENCE_SLOTS, type ProjectedGraph } from '../../src/graph/index.js';
 
 const mem = (account: string): Membership => ({ account, firstSeen: T0, lastSeen: T0 + 86_400_000, count: 1 });
 
@@ -84,5 +86,33 @@ describe('runDetection determinism', () => {
     const view = (r: typeof a) => r.clusters.map((c) => [c.id, c.members.join(','), c.score, c.recommendation]);
     expect(view(b)).toEqual(view(a));
     expect(a.clusters.length).toBeGreaterThan(3);
+  });
+  it('peels a member held by one weak link, not one held by several links to the fleet, however dense the fleet', () => {
+    // A fleet of 40 linked all to all (5 bits a link: 195 bits per member), x linked to 6 of them,
+    // y to one. Summed strength would peel x too (30 < 0.25·195); its 8 strongest links do not.
+    const core = Array.from({ length: 40 }, (_, i) => i);
+    const edges: Array<[number, number, number]> = [];
+    for (const i of core) for (const j of core) if (i < j) edges.push([i, j, 5]);
+    for (let j = 0; j < 6; j++) edges.push([j, 40, 5]);
+    edges.push([7, 41, 5]);
+    const g: ProjectedGraph = {
+      accounts: Array.from({ length: 42 }, (_, i) => `a${String(i).padStart(2, '0')}`),
+      edgeCount: edges.length,
+      src: Int32Array.from(edges.map((e) => e[0])),
+      dst: Int32Array.from(edges.map((e) => e[1])),
+      weight: Float64Array.from(edges.map((e) => e[2])),
+      evidence: new Float32Array(edges.length * EVIDENCE_SLOTS),
+      stats: { identifiersUsed: 0, identifiersSkipped: 0, identifiersSparsified: 0, candidatePairs: 0, syncCandidates: 0, syncLinks: 0, edgesDropped: 0 },
+    };
+    const adj = buildAdjacency(g);
+    const all = [...core, 40, 41];
+    const [kept] = peelWeakMembers(g, adj, all, 0.25);
+    expect(kept).toContain(40);
+    expect(kept).not.toContain(41);
+    expect(kept).toHaveLength(41);
+    // Every link counted (the old rule): x is peeled as well.
+    const [summed] = peelWeakMembers(g, adj, all, 0.25, Infinity);
+    expect(summed).not.toContain(40);
+    expect(summed).toHaveLength(40);
   });
 });

@@ -176,6 +176,31 @@ describe('projection', () => {
     expect(edge(mixed, ring[0]!, ring[1]!)).toBeUndefined();
   });
 
+  it('credits a candidate pair with every fingerprint both sent, not only the one whose k-neighbour band paired them', () => {
+    // A 200-account fleet sends the same 10 templates; each template's first uses come in a different
+    // order, so each band pairs different neighbours. The bound chooses pairs (blocking); the weight of
+    // a chosen pair is its full agreement (record-linkage comparison).
+    const acc = ids(2000);
+    const fleet = acc.slice(0, 200);
+    let s = 7;
+    const rand = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const templates = Array.from({ length: 10 }, (_, t) => ({
+      kind: 'prompt' as const,
+      fpKind: 'template' as const,
+      key: `t${t}`,
+      members: fleet.map((a) => mem(a, T0 + Math.floor(rand() * 30 * DAY))),
+    }));
+    const g = project(input(acc, templates), { minEdgeWeight: 0 });
+    const perTemplate = identifierBits(0.5, acc.length, fleet.length);
+    expect(g.stats.identifiersSparsified).toBe(10);
+    expect(g.edgeCount).toBeLessThanOrEqual(10 * 8 * fleet.length);
+    const prompt = [...Array(g.edgeCount).keys()].map((e) => edgeEvidence(g, e).prompt);
+    // Every pair shares all ten (the whole of both accounts' prompt mass): 10 templates' bits, saturated.
+    const all = 24 * (1 - Math.exp(-(10 * perTemplate) / 24));
+    for (const p of prompt) expect(p).toBeCloseTo(all, 6);
+    expect(Math.min(...prompt)).toBeGreaterThan(3 * perTemplate);
+  });
+
   it('is deterministic for a seed', () => {
     const { input: fx } = buildFixture();
     const a = project(fx, { seed: 9 });

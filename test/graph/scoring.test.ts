@@ -124,4 +124,28 @@ describe('identifiable customers', () => {
     expect(seen.capped).toBeGreaterThan(0);
     expect(seen.lowered).toBeGreaterThan(0);
   });
+  it('keeps a benchmark company accountable when another team of the same company shares its private domain', () => {
+    // The org's staff move to the benchmark company's domain: two teams of one company, linked among
+    // themselves but not to each other. The domain is still private (its holders are linked staff).
+    const { input, roles } = buildFixture();
+    const of = (role: Role) => [...roles].filter(([, r]) => r === role).map(([a]) => a);
+    const domainOf = (a: string) => input.accounts.get(a)!.emailDomain;
+    const bmDomain = domainOf(of('benchmark')[0]!)!;
+    const accounts = new Map(input.accounts);
+    for (const a of of('org')) accounts.set(a, { ...accounts.get(a)!, emailDomain: bmDomain });
+    const shared = { ...input, accounts };
+    const g = project(shared);
+    const byRole = new Map<string, string>();
+    for (const role of ['benchmark', 'org'] as const) for (const a of of(role)) byRole.set(a, role);
+    const reports = scoreClusters(shared, g, byRole);
+    expect(reports).toHaveLength(2);
+    for (const r of reports) {
+      expect(r.features.topDomain, r.key).toBe(bmDomain);
+      expect(r.features.topDomainExclusivity, r.key).toBeGreaterThanOrEqual(0.8);
+      expect(r.recommendation, r.key).not.toBe('enforce');
+    }
+    // Before, each team's share was its own size over both teams' (e.g. 12/27): not exclusive.
+    const bm = reports.find((r) => r.members.includes(of('benchmark')[0]!))!;
+    expect(bm.size).toBeLessThan(0.8 * (of('benchmark').length + of('org').length));
+  });
 });
