@@ -101,7 +101,9 @@ async function detectWith(n) {
   const t0 = performance.now();
   await q.queues.detect.add(
     JOB.detectRun,
-    { runId, seed: SEED, resolution: 1, releaseDate: null, keepRuns: 0, drops: [], fanOut: { batchAccounts: BATCH, minAccounts: 1 } },
+    // full: every run detects from scratch. Without it the second run finds the first one's detection
+    // snapshot, updates it incrementally (nothing changed: no fan-out at all) and measures that instead.
+    { runId, seed: SEED, resolution: 1, releaseDate: null, keepRuns: 0, drops: [], full: true, fanOut: { batchAccounts: BATCH, minAccounts: 1 } },
     { jobId },
   );
   let job;
@@ -116,6 +118,7 @@ async function detectWith(n) {
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => new Promise((res) => (w.child.exitCode !== null ? res() : w.child.on('exit', res)))));
   const r = job.returnvalue;
+  if (!(r.fannedOut > 0)) throw new Error(`the ${n}-worker run did not fan out (${JSON.stringify(r)}): nothing to compare`);
   const row = {
     workers: n,
     ms,
