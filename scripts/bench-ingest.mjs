@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import * as services from './services.mjs';
 import { resetStore } from './wipe-neo4j.mjs';
 import { FILES, LOAD_CSV_BODIES, inTx } from './load-csv-ingest.mjs';
+import { flags, progress, scratchInstance } from './script-cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -36,18 +37,14 @@ const { ingestFile, finalizeDrop, openDrop, KIND_ORDER } = await dist('loaders/i
 const { ensureSchema } = await dist('db/schema.js');
 const { generate } = await dist('generator/index.js');
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = flags();
 const ACCOUNTS = Number(args.accounts ?? 70_000);
 const SEED = Number(args.seed ?? 1);
 const ROUNDS = Number(args.rounds ?? 1);
 const VARIANTS = String(args.variants ?? 'exporter,grouped').split(',');
 const WARMUP = Number(args.warmup ?? 5_000);
-const instance = process.env.RINGSCOPE_INSTANCE ?? 'dev';
-if (instance === 'dev') {
-  console.error('bench-ingest deletes its store; run it on a separate instance (npm run bench:ingest uses "bench")');
-  process.exit(2);
-}
-const say = (m) => console.error(`[bench-ingest] ${new Date().toISOString().slice(11, 19)} ${m}`);
+const instance = scratchInstance('bench-ingest deletes its store (npm run bench:ingest uses "bench")');
+const say = progress('bench-ingest');
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
 const importDir = path.join(services.stateDir(instance), 'neo4j', 'import');

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as services from './services.mjs';
+import { flags } from './script-cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -24,7 +25,7 @@ const { AccountBuffer } = await dist('loaders/account-buffer.js');
 const { SeenKeys } = await dist('loaders/seen-keys.js');
 const { generate } = await dist('generator/index.js');
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = flags();
 const ACCOUNTS = Number(args.accounts ?? 5_000);
 const SEED = Number(args.seed ?? 2);
 const REPEATS = 3;

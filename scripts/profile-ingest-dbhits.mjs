@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as services from './services.mjs';
 import { FILES, LOAD_CSV_BODIES } from './load-csv-ingest.mjs';
+import { flags, progress, scratchInstance } from './script-cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -26,15 +27,11 @@ const { ingestFile, openDrop, KIND_ORDER } = await dist('loaders/index.js');
 const { ensureSchema } = await dist('db/schema.js');
 const { generate } = await dist('generator/index.js');
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const args = flags();
 const ACCOUNTS = Number(args.accounts ?? 5_000);
 const SEED = Number(args.seed ?? 2);
-const instance = process.env.RINGSCOPE_INSTANCE ?? 'dev';
-if (instance === 'dev') {
-  console.error('profile-ingest-dbhits deletes every node; run it on a separate instance');
-  process.exit(2);
-}
-const say = (m) => console.error(`[ingest-dbhits] ${new Date().toISOString().slice(11, 19)} ${m}`);
+const instance = scratchInstance('profile-ingest-dbhits deletes every node');
+const say = progress('ingest-dbhits');
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
 const importDir = path.join(services.stateDir(instance), 'neo4j', 'import');
 const gen = path.join(importDir, 'ingest-dbhits', `mixed-${ACCOUNTS}-${SEED}`);

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as services from './services.mjs';
+import { flags, scratchInstance } from './script-cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(ROOT, 'dist', p));
@@ -26,17 +27,10 @@ const { ingestFile, openDrop, KIND_ORDER } = await dist('loaders/index.js');
 const { ensureSchema } = await dist('db/schema.js');
 const { generate } = await dist('generator/index.js');
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const ACCOUNTS = arg('accounts', 70_000);
-const SEED = arg('seed', 1);
-const instance = process.env.RINGSCOPE_INSTANCE ?? 'dev';
-if (instance === 'dev') {
-  console.error('profile-ingest deletes its store; run it on a separate instance (e.g. --instance bench)');
-  process.exit(2);
-}
+const args = flags();
+const ACCOUNTS = Number(args.accounts ?? 70_000);
+const SEED = Number(args.seed ?? 1);
+const instance = scratchInstance('profile-ingest deletes its store');
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
 const state = services.stateDir(instance);
 const gen = path.join(state, 'neo4j', 'import', 'bench-ingest', `mixed-${ACCOUNTS}-${SEED}`);
