@@ -1,7 +1,7 @@
 import { FINGERPRINT_KINDS } from '../vocabulary/index.js';
 import { estimateCoherence, mixtureBits, pairPosterior, partyShare, type CoherenceModel } from './coherence.js';
 import { PairEvidence } from './pair-evidence.js';
-import { SHARED_KIND, SharedIndex, type Agreement } from './shared-index.js';
+import { emptyAgreement, SHARED_KIND, SharedIndex, type Agreement } from './shared-index.js';
 import type { FingerprintKind, IdentifierGroup, LinkageInput, Membership } from './types.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph, type ProjectionStats } from './projected-graph.js';
 
@@ -390,10 +390,6 @@ function promptBits(ag: Agreement, x: number, y: number, masses: { readonly prom
   const sOverlap = Math.min(1, Math.max(cover(ag.scaffoldX, masses.scaffold[x]!), cover(ag.scaffoldY, masses.scaffold[y]!)));
   const best = Math.max(whole, ag.scaffold * sOverlap);
   return best > 0 ? sat(best, cap) : 0;
-}
-
-function emptyAgreement(): Agreement {
-  return { payment: 0, prompt: 0, scaffold: 0, scaffoldX: 0, scaffoldY: 0 };
 }
 
 /** Saturate each kind, keep the better network level, drop weak links; typed arrays in key order. */

@@ -27,6 +27,11 @@ export interface Agreement {
   scaffoldY: number;
 }
 
+/** An agreement of nothing, for callers to reuse across many `common` calls. */
+export function emptyAgreement(): Agreement {
+  return { payment: 0, prompt: 0, scaffold: 0, scaffoldX: 0, scaffoldY: 0 };
+}
+
 export class SharedIndex {
   private accounts = new Int32Array(1024);
   private groups = new Int32Array(1024);
@@ -86,7 +91,7 @@ export class SharedIndex {
    * Exact agreement of accounts x and y on every indexed identifier. Writes into `out` (reused by
    * callers that compare millions of pairs) and returns it.
    */
-  common(x: number, y: number, out: Agreement = { payment: 0, prompt: 0, scaffold: 0, scaffoldX: 0, scaffoldY: 0 }): Agreement {
+  common(x: number, y: number, out: Agreement = emptyAgreement()): Agreement {
     if (!this.offsets) this.freeze();
     const off = this.offsets!;
     const list = this.list!;
