@@ -2,12 +2,13 @@
 // for machines without Docker. Recipe: shared engineering notes, section 1.
 //
 // Usage: java -cp "classes:lib/*" Launcher --home DIR --port N --password-file FILE
-//             [--pagecache 512m] [--import-dir DIR]
+//             [--pagecache 512m] [--import-dir DIR] [--plugins DIR]
 // Prints "RINGSCOPE_NEO4J_READY bolt://127.0.0.1:N" once Bolt accepts connections.
 // SIGTERM runs the shutdown hook, which stops the DBMS cleanly.
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -32,6 +33,7 @@ public final class Launcher {
         Path importDir = Path.of(args.getOrDefault("import-dir", home.resolve("import").toString())).toAbsolutePath();
         Files.createDirectories(importDir);
         long pagecache = ByteUnit.parse(args.getOrDefault("pagecache", "512m"));
+        Path plugins = Path.of(args.getOrDefault("plugins", home.resolve("plugins").toString())).toAbsolutePath();
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
@@ -39,6 +41,10 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                 .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
+                // ringscope's ingest procedure (procedures/): it seeks keys with the kernel's locking
+                // unique-index seek, which a procedure may use only when unrestricted.
+                .setConfig(GraphDatabaseSettings.plugin_dir, plugins)
+                .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("ringscope.*"))
                 // Keep transaction logs only as far as recovery needs them: the default (2 days) kept
                 // 12 GB after one 70k-account benchmark, and a 1M-account load would fill the disk.
                 // This server has no backups or cluster members that would read older logs.

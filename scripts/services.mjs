@@ -6,6 +6,8 @@
 //   node scripts/services.mjs up   [--instance dev|test]   start what is not running, print the env
 //   node scripts/services.mjs down [--instance dev|test|all]
 //   node scripts/services.mjs env  [--instance dev|test]
+//   node scripts/services.mjs plugin   build only neo4j-launcher/plugins/ringscope-procedures.jar
+//                                      (the ingest procedure; docker-compose.yml mounts that folder)
 //
 // State lives in .ringscope/<instance>/ (git-ignored). The Neo4j password is generated once and kept in
 // .ringscope/<instance>/neo4j-password with mode 0600; it never appears on a command line.
@@ -24,6 +26,7 @@ import { neo4jMemory } from './memory-sizing.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAUNCHER = path.join(ROOT, 'neo4j-launcher');
+const PLUGINS = path.join(LAUNCHER, 'plugins');
 // Each instance (dev, test, or any other name, e.g. one per parallel checkout) gets its own
 // state folder and its own default ports, so a test run never touches the dev database.
 function defaultPorts(instance) {
@@ -179,6 +182,28 @@ function ensureLauncherBuilt() {
     log('compiling the Neo4j launcher...');
     run('javac', ['-cp', `${lib}/*`, '-d', path.join(LAUNCHER, 'classes'), src]);
   }
+  ensurePluginBuilt(lib);
+}
+
+/**
+ * ringscope's ingest procedure (neo4j-launcher/procedures/), as the jar Neo4j loads from its plugin
+ * directory: the launcher points there, and docker-compose.yml mounts the same directory.
+ */
+function ensurePluginBuilt(lib) {
+  const sources = path.join(LAUNCHER, 'procedures');
+  const files = fs.readdirSync(sources, { recursive: true }).filter((f) => String(f).endsWith('.java')).map((f) => path.join(sources, String(f)));
+  const jar = path.join(PLUGINS, 'ringscope-procedures.jar');
+  const newest = Math.max(...files.map((f) => fs.statSync(f).mtimeMs));
+  if (fs.existsSync(jar) && fs.statSync(jar).mtimeMs >= newest) return;
+  log('compiling the ringscope Neo4j procedures...');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-procedures-'));
+  try {
+    run('javac', ['-cp', `${lib}/*`, '-d', out, ...files]);
+    fs.mkdirSync(PLUGINS, { recursive: true });
+    run('jar', ['cf', jar, '-C', out, '.']);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }
 
 function neo4jPassword(dir) {
@@ -241,6 +266,8 @@ async function neo4jStart(instance) {
       pagecache,
       '--import-dir',
       path.join(home, 'import'),
+      '--plugins',
+      PLUGINS,
     ],
     { detached: true, stdio: ['ignore', out, out] },
   );
@@ -414,6 +441,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     if (args.cmd === 'up' || args.cmd === 'env') {
       const env = await up(args.instance === 'all' ? 'dev' : args.instance);
       for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}=${JSON.stringify(v)}\n`);
+    } else if (args.cmd === 'plugin') {
+      ensureLauncherBuilt();
+      log(`ingest procedure: ${path.relative(ROOT, path.join(PLUGINS, 'ringscope-procedures.jar'))}`);
     } else if (args.cmd === 'down') {
       await down(args.instance === 'dev' && !process.argv.includes('--instance') ? 'all' : args.instance);
     } else {

@@ -4,6 +4,7 @@
  */
 export { Neo4jClient, TX_RETRY_MS, toNum, neo4j } from './neo4j-client.js';
 export { SCHEMA_STATEMENTS, ensureSchema } from './schema.js';
+export { hasIngestProcedure, INGEST_PROCEDURE } from './ingest-repository.js';
 export {
   LATEST,
   RUN_MATCH,

@@ -1,5 +1,5 @@
 import type { ManagedTransaction } from 'neo4j-driver';
-import type { AccountGroup, BatchParams, NodeParam, RelParam } from '../loaders/batch-params.js';
+import { NODE_PROPS, type AccountGroup, type BatchParams, type NodeParam, type RelParam } from '../loaders/batch-params.js';
 import { EditedDropError } from '../util/errors.js';
 import { neo4j, toNum, type Neo4jClient } from './neo4j-client.js';
 
@@ -142,6 +142,12 @@ export interface BatchMeta extends BatchLayout {
 
 export interface WriteOptions {
   /**
+   * Write through ringscope's Neo4j procedure `ringscope.ingest` (neo4j-launcher/procedures/), the
+   * same merge rules as the Cypher statements below without Cypher's per-row runtime; only where
+   * the server has it (hasIngestProcedure). @defaultValue false
+   */
+  readonly procedure?: boolean;
+  /**
    * Nodes that an existence read does not find are CREATEd with their one relationship in a single
    * pass, instead of MERGEd (see writeNew). If a concurrent writer creates one of them first, the
    * write fails with ConstraintValidationFailed (isCreateConflict) and the batch must be retried
@@ -150,7 +156,16 @@ export interface WriteOptions {
   readonly createNew?: boolean;
 }
 
-const WRITE_DEFAULTS = { createNew: true } as const;
+const WRITE_DEFAULTS = { createNew: true, procedure: false } as const;
+
+/** The procedure's name, as `SHOW PROCEDURES` lists it. */
+export const INGEST_PROCEDURE = 'ringscope.ingest';
+
+/** Whether the server has ringscope's ingest procedure (loaded from its plugin directory). */
+export async function hasIngestProcedure(client: Neo4jClient): Promise<boolean> {
+  const r = await client.query('SHOW PROCEDURES YIELD name WHERE name = $name RETURN count(*) AS n', { name: INGEST_PROCEDURE }, 'READ');
+  return toNum(r.records[0]?.get('n')) > 0;
+}
 
 /** The error a `createNew` write fails with when another writer created one of its nodes first (retry with `createNew: false`). */
 export function isCreateConflict(err: unknown): boolean {
@@ -180,6 +195,10 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
     },
   );
   if (marker.records[0]?.get('created') !== true) return false;
+  if (options.procedure ?? WRITE_DEFAULTS.procedure) {
+    await writeWithProcedure(tx, p);
+    return true;
+  }
   switch (p.kind) {
     case 'accounts':
       await writeAccounts(tx, p.rows, createNew);
@@ -206,6 +225,54 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
       break;
   }
   return true;
+}
+
+const PROCEDURE_CALL = `CALL ${INGEST_PROCEDURE}($kind, $part) YIELD nodesCreated RETURN nodesCreated`;
+
+/**
+ * The batch through `ringscope.ingest`, in one call: the uncontended part, then the contended one
+ * (see batchParams), then IP subnets. Values travel as parallel lists, plain JS numbers included
+ * (the procedure reads them as integers).
+ */
+async function writeWithProcedure(tx: ManagedTransaction, p: BatchParams): Promise<void> {
+  let part: Record<string, unknown>;
+  if (p.kind === 'accounts') {
+    part = {
+      id: p.rows.map((r) => r.id),
+      c: p.rows.map((r) => r.c),
+      ed: p.rows.map((r) => r.ed),
+      co: p.rows.map((r) => r.co),
+      ve: p.rows.map((r) => r.ve),
+      pl: p.rows.map((r) => r.pl),
+    };
+  } else if (p.kind === 'activity') {
+    part = { parts: [p.groups, p.contended].map((gs) => ({ a: gs.map((g) => g.a), h: gs.map((g) => g.rels.map((r) => r.k)), n: gs.map((g) => g.rels.map((r) => r.n)) })) };
+  } else {
+    const props = NODE_PROPS[p.kind];
+    const columns = (nodes: readonly NodeParam[], groups: readonly AccountGroup[]): Record<string, unknown> => {
+      const c = { a: [] as unknown[], size: [] as unknown[], k: [] as unknown[], fs: [] as unknown[], ls: [] as unknown[], o: [] as unknown[], n: [] as unknown[] };
+      for (const g of groups) {
+        c.a.push(g.a);
+        c.size.push(g.rels.length);
+        for (const r of g.rels) {
+          c.k.push(r.k);
+          c.fs.push(r.fs);
+          c.ls.push(r.ls);
+          c.o.push(r.o);
+          c.n.push(r.n ?? 0);
+        }
+      }
+      const out: Record<string, unknown> = { ...c, nk: nodes.map((n) => n.k) };
+      for (const prop of props) out[prop] = nodes.map((n) => n[prop] ?? null);
+      return out;
+    };
+    part = { parts: [columns(p.nodes, p.groups), columns(p.contendedNodes, p.contended)] };
+    if (p.kind === 'ip_addresses') {
+      const subnets = p.subnets ?? [];
+      Object.assign(part, { cidr: subnets.map((s) => s.cidr), sv: subnets.map((s) => s.v), sips: subnets.map((s) => s.ips.length), ip: subnets.flatMap((s) => s.ips) });
+    }
+  }
+  await tx.run(PROCEDURE_CALL, { kind: p.kind, part });
 }
 
 /**

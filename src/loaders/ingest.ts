@@ -2,6 +2,8 @@ import path from 'node:path';
 import {
   claimDropFile,
   existingBatchLayout,
+  hasIngestProcedure,
+  INGEST_PROCEDURE,
   isCreateConflict,
   isDropIngested,
   isFileBulkLoaded,
@@ -56,12 +58,25 @@ export interface IngestOptions extends ReadOptions {
   readonly stateDir?: string;
   /** Drop id for the ledger and the rejects folder. @defaultValue the drop folder's name */
   readonly dropId?: string;
+  /**
+   * How batches reach Neo4j. `procedure`: ringscope's `ringscope.ingest` procedure, which the local
+   * services load (neo4j-launcher/procedures/); `cypher`: UNWIND statements, for a server without
+   * it; `auto`: the procedure where the server has it. Both write the same graph (tested).
+   * @defaultValue 'auto'
+   */
+  readonly writePath?: WritePath;
   readonly onProgress?: (p: IngestProgress) => void;
 }
 
+export type WritePath = 'auto' | 'procedure' | 'cypher';
+
+/** The warning ingestDrop reports when `auto` finds no procedure on the server. */
+export const CYPHER_FALLBACK_WARNING = `Neo4j has no ${INGEST_PROCEDURE} procedure: ingest uses its Cypher write path, about half as fast (docs/neo4j-model.md, "Write path")`;
+
 export const DEFAULTS: Readonly<
-  Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'groupBufferRows' | 'maxRejectRatio' | 'stateDir'>>
+  Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'groupBufferRows' | 'maxRejectRatio' | 'stateDir' | 'writePath'>>
 > = {
+  writePath: 'auto',
   batchSize: 10_000,
   writers: 2,
   activityBufferRows: 8_000_000,
@@ -109,7 +124,18 @@ function resolve(opts: IngestOptions): IngestOptions & typeof DEFAULTS {
   if (!Number.isInteger(o.writers) || o.writers < 1) throw new RangeError('writers must be a positive integer');
   if (!Number.isInteger(o.activityBufferRows) || o.activityBufferRows < 1) throw new RangeError('activityBufferRows must be a positive integer');
   if (!Number.isInteger(o.groupBufferRows) || o.groupBufferRows < 1) throw new RangeError('groupBufferRows must be a positive integer');
+  if (!['auto', 'procedure', 'cypher'].includes(o.writePath)) throw new RangeError("writePath must be 'auto', 'procedure' or 'cypher'");
   return o;
+}
+
+/** Whether batches go through the procedure; `procedure` on a server without it is refused before anything is written. */
+async function useProcedure(client: Neo4jClient, writePath: WritePath): Promise<boolean> {
+  if (writePath === 'cypher') return false;
+  const has = await hasIngestProcedure(client);
+  if (!has && writePath === 'procedure') {
+    throw new InvalidParameterError('writePath', `Neo4j has no ${INGEST_PROCEDURE} procedure (start the local services, or mount neo4j-launcher/plugins: docs/neo4j-model.md)`);
+  }
+  return has;
 }
 
 /**
@@ -126,6 +152,8 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
     return summarise(drop, [], t0, { skippedAsDuplicate: true, ledgerWritten: false });
   }
   await assertDropUnchanged(client, drop);
+  const procedure = await useProcedure(client, opts.writePath);
+  const warnings = procedure || opts.writePath === 'cypher' ? [] : [CYPHER_FALLBACK_WARNING];
   const results: FileResult[] = [];
   // Validating a file is client CPU; writing one is mostly Neo4j's. So the next file's validation
   // pass runs while the current file is written, and only the first file's validation is waited for.
@@ -144,7 +172,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
     next = i + 1 < drop.files.length ? validate(i + 1) : undefined;
     try {
       if (v.error !== undefined) throw v.error;
-      results.push(await writePass(client, drop, f, v.validated!, opts, v.started));
+      results.push(await writePass(client, drop, f, v.validated!, opts, v.started, procedure));
     } catch (err) {
       // Bad input fails this file only; anything else (Neo4j down...) aborts the drop for a retry.
       if (!(err instanceof InvalidFileError)) {
@@ -168,7 +196,7 @@ export async function ingestDrop(client: Neo4jClient, dropDir: string, options: 
   }
   const allOk = results.every((r) => r.status === 'ok');
   const ledgerWritten = allOk ? await finalizeDrop(client, drop, results) : false;
-  return summarise(drop, results, t0, { skippedAsDuplicate: false, ledgerWritten });
+  return summarise(drop, results, t0, { skippedAsDuplicate: false, ledgerWritten }, warnings);
 }
 
 export function rejectsPath(drop: DropRef, file: string, stateDir: string = DEFAULTS.stateDir): string {
@@ -187,7 +215,8 @@ export async function ingestFile(client: Neo4jClient, drop: DropRef, fileName: s
   const t0 = performance.now();
   await ensureSchema(client);
   if (!(await isDropIngested(client, drop.sha256))) await assertDropUnchanged(client, drop);
-  return writePass(client, drop, file, await validatePass(drop, file, opts, t0), opts, t0);
+  const procedure = await useProcedure(client, opts.writePath);
+  return writePass(client, drop, file, await validatePass(drop, file, opts, t0), opts, t0, procedure);
 }
 
 type Resolved = ReturnType<typeof resolve>;
@@ -229,7 +258,7 @@ interface Validated {
 }
 
 /** Pass 2: write a validated file in batches, each exactly once (committed batches are skipped). */
-async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, v: Validated, opts: Resolved, t0: number): Promise<FileResult> {
+async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, v: Validated, opts: Resolved, t0: number, procedure: boolean): Promise<FileResult> {
   const { counts } = v;
   const base = { file: file.name, kind: file.kind, status: 'ok', rejects: counts.rejects, rejectsPath: rejectsPath(drop, file.name, opts.stateDir) } as const;
   const finished = (rows: number, batches: number, batchesSkipped: number): FileResult => {
@@ -245,7 +274,7 @@ async function writePass(client: Neo4jClient, drop: DropRef, file: DropFile, v: 
   if (await isFileBulkLoaded(client, bulkBatchId(file.sha256, file.kind))) return finished(counts.rows, 1, 1);
   const layout = batchLayout(file.kind, opts);
   await checkResumedLayout(client, file, prefix, layout);
-  const writer = new BatchWriter(client, file, prefix, layout, opts, (rows) =>
+  const writer = new BatchWriter(client, file, prefix, layout, opts, procedure, (rows) =>
     opts.onProgress?.({ file: file.name, phase: 'write', rows, rejects: counts.rejects, rowsPerSec: rateSince(t0, rows) }),
   );
   let rows: number;
@@ -336,6 +365,7 @@ class BatchWriter {
     private readonly prefix: string,
     private readonly layout: BatchLayout,
     private readonly opts: Resolved,
+    private readonly procedure: boolean,
     private readonly onCommitted: (rows: number) => void,
   ) {}
 
@@ -369,9 +399,10 @@ class BatchWriter {
       const s = this.client.session('WRITE');
       try {
         // Nodes the batch found missing are CREATEd; if another writer created one meanwhile, the
-        // transaction rolled back whole and the batch is written again with MERGE only.
+        // transaction rolled back whole and the batch is written again with MERGE only. (The
+        // procedure merges under the index-entry lock, so it has no such conflict.)
         const did = await s
-          .executeWrite((tx) => writeBatch(tx, meta, params))
+          .executeWrite((tx) => writeBatch(tx, meta, params, { procedure: this.procedure }))
           .catch((err: unknown) => {
             if (!isCreateConflict(err)) throw err;
             return s.executeWrite((tx) => writeBatch(tx, meta, params, { createNew: false }));
@@ -410,7 +441,13 @@ export async function finalizeDrop(client: Neo4jClient, drop: DropRef, results: 
   });
 }
 
-function summarise(drop: DropRef, files: FileResult[], t0: number, flags: { skippedAsDuplicate: boolean; ledgerWritten: boolean }): IngestSummary {
+function summarise(
+  drop: DropRef,
+  files: FileResult[],
+  t0: number,
+  flags: { skippedAsDuplicate: boolean; ledgerWritten: boolean },
+  warnings: readonly string[] = [],
+): IngestSummary {
   const seconds = (performance.now() - t0) / 1000;
   const rows = files.reduce((s, r) => s + r.rows, 0);
   return {
@@ -422,6 +459,6 @@ function summarise(drop: DropRef, files: FileResult[], t0: number, flags: { skip
     rejects: files.reduce((s, r) => s + r.rejects, 0),
     seconds,
     rowsPerSec: rows / Math.max(1e-3, seconds),
-    warnings: drop.warnings,
+    warnings: [...drop.warnings, ...warnings],
   };
 }
