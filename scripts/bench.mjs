@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [section...]`: runs the benchmark sections against the real services (started by
 // with-services.mjs) and rewrites BENCHMARKS.md from their JSON results in bench-out/.
-// Sections: ingest, ingest-profile, ingest-dbhits, ingest-client, fingerprint, detect, quality, seeds, robustness, nightly, nightly-quality, pipeline, workers, query. With no argument, all of
+// Sections: ingest, ingest-profile, ingest-dbhits, ingest-paths, ingest-client, fingerprint, detect, quality, seeds, robustness, nightly, nightly-quality, pipeline, workers, query. With no argument, all of
 // them run but `workers`, which measures the store `detect` leaves behind (see bench-workers.mjs).
 // A section's result file is kept between runs, so `npm run bench detect` refreshes one section
 // and BENCHMARKS.md still shows the others (each with the date it was measured).
@@ -19,6 +19,8 @@ const SECTIONS = [
   { name: 'ingest-profile', script: 'scripts/profile-ingest.mjs', title: 'Ingest: where the time goes', explicit: true },
   // PROFILE db hits per row of both loaders: `npm run bench ingest-dbhits`.
   { name: 'ingest-dbhits', script: 'scripts/profile-ingest-dbhits.mjs', title: 'Ingest: storage work per row (PROFILE db hits)', explicit: true },
+  // LOAD CSV, the Cypher write path and the ingest procedure on a warm JVM: `npm run bench ingest-paths`.
+  { name: 'ingest-paths', script: 'scripts/profile-ingest-paths.mjs', title: 'Ingest: write paths on a warm JVM', explicit: true },
   // Client CPU per row and Bolt parameter cost: `npm run bench ingest-client`.
   { name: 'ingest-client', script: 'scripts/profile-ingest-client.mjs', title: 'Ingest: client CPU per row and Bolt parameters', explicit: true },
   { name: 'fingerprint', script: 'scripts/bench-fingerprint.mjs', title: 'Prompt fingerprinting throughput' },
