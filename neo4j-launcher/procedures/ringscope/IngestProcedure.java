@@ -177,7 +177,6 @@ public final class IngestProcedure {
             List<?> nk = list(p, "nk");
             Map<Object, Integer> nodeRow = new HashMap<>(nk.size() * 2);
             for (int i = 0; i < nk.size(); i++) nodeRow.put(nk.get(i), i);
-            Map<Object, Node> nodes = identifiers;
             List<?> a = list(p, "a");
             List<?> size = list(p, "size");
             List<?> k = list(p, "k");
@@ -192,12 +191,12 @@ public final class IngestProcedure {
                 int end = r + ((Number) size.get(g)).intValue();
                 for (; r < end; r++) {
                     Object key = k.get(r);
-                    Node node = nodes.get(key);
+                    Node node = identifiers.get(key);
                     if (node == null) {
                         Integer row = nodeRow.get(key);
                         if (row == null) throw new IllegalArgumentException("ringscope.ingest: key " + key + " has no node row");
                         node = identifier(kind, key, p, row);
-                        nodes.put(key, node);
+                        identifiers.put(key, node);
                     }
                     Relationship x = accountNew || created.contains(node.getId()) ? null : existing(account, node, kind.type);
                     ZonedDateTime first = time(fs.get(r));
@@ -228,7 +227,8 @@ public final class IngestProcedure {
          * would then serialise every writer for a no-op).
          */
         private Node identifier(Kind kind, Object key, Map<String, Object> p, int row) throws KernelException {
-            Object keyValue = kind == Kind.IP || kind == Kind.PAYMENT || kind == Kind.PROMPT ? String.valueOf(key) : key;
+            // Every identifier key is a string (src/loaders/row-schemas.ts).
+            String keyValue = String.valueOf(key);
             long id = seek(kind.label, kind.key, keyValue);
             boolean isNew = id < 0;
             Node node = isNew ? create(kind.label, kind.key, keyValue) : tx.getNodeById(id);
