@@ -71,7 +71,7 @@ export interface IngestOptions extends ReadOptions {
 export type WritePath = 'auto' | 'procedure' | 'cypher';
 
 /** The warning ingestDrop reports when `auto` finds no procedure on the server. */
-export const CYPHER_FALLBACK_WARNING = `Neo4j has no ${INGEST_PROCEDURE} procedure: ingest uses its Cypher write path, about half as fast (docs/neo4j-model.md, "Write path")`;
+export const CYPHER_FALLBACK_WARNING = `Neo4j has no ${INGEST_PROCEDURE} procedure: ingest uses its slower Cypher write path (docs/neo4j-model.md, "How ingest writes")`;
 
 export const DEFAULTS: Readonly<
   Required<Pick<IngestOptions, 'batchSize' | 'writers' | 'activityBufferRows' | 'groupBufferRows' | 'maxRejectRatio' | 'stateDir' | 'writePath'>>

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasIngestProcedure, type Neo4jClient } from '../../src/db/index.js';
+import { hasIngestProcedure, toNum, type Neo4jClient } from '../../src/db/index.js';
 import { generate, generateNight } from '../../src/generator/index.js';
 import { ingestDrop, CYPHER_FALLBACK_WARNING, type IngestOptions } from '../../src/loaders/index.js';
 import { freshNeo4j } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait.js';
 import { snapshot, type GraphSnapshot } from './graph-snapshot.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-write-path-'));
@@ -76,4 +77,44 @@ describe('the ingest procedure and the Cypher write path', () => {
       await client.close();
     }
   }, 300_000);
+});
+
+describe('the ingest procedure under a concurrent writer', () => {
+  it('adds to a relationship another open transaction is creating, instead of creating a second one', async () => {
+    const client = await freshNeo4j();
+    const dir = path.join(tmp, 'race');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'prompt_fingerprints.csv'),
+      'account_id,fingerprint,first_seen,last_seen,count,kind\nacct_race,fp_race,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,3,minhash\n',
+    );
+    const other = client.session('WRITE');
+    try {
+      await client.query("CREATE (:Account {id: 'acct_race'}), (:PromptFingerprint {id: 'fp_race', kind: 'minhash'})");
+      // Another writer links the two and keeps its transaction open: the relationship is not visible
+      // to ingest yet, and the account stays write-locked until that writer commits.
+      const tx = other.beginTransaction();
+      await tx.run(
+        `MATCH (a:Account {id: 'acct_race'}), (p:PromptFingerprint {id: 'fp_race'})
+         SET a._lock = true REMOVE a._lock
+         CREATE (a)-[:SENT {count: 1, observations: 1, firstSeen: datetime('2026-01-05T00:00:00Z'), lastSeen: datetime('2026-01-05T00:00:00Z')}]->(p)`,
+      );
+      const ingest = ingestDrop(client, dir, { stateDir: path.join(tmp, 'state'), writePath: 'procedure', writers: 1 });
+      await waitFor('the ingest transaction to block on the account', async () => {
+        const r = await client.query("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n", {}, 'READ');
+        return toNum(r.records[0]?.get('n')) > 0;
+      }, 20_000);
+      await tx.commit();
+      expect((await ingest).ledgerWritten).toBe(true);
+      const sent = await client.query(
+        "MATCH (:Account {id: 'acct_race'})-[x:SENT]->(:PromptFingerprint {id: 'fp_race'}) RETURN x.count AS n, x.observations AS o, toString(x.firstSeen) AS fs",
+        {},
+        'READ',
+      );
+      expect(sent.records.map((r) => [toNum(r.get('n')), toNum(r.get('o')), r.get('fs')])).toEqual([[4, 2, '2026-01-01T00:00:00Z']]);
+    } finally {
+      await other.close();
+      await client.close();
+    }
+  }, 120_000);
 });

@@ -85,6 +85,8 @@ public final class IngestProcedure {
         /** Nodes this call created: a relationship to one of them cannot exist yet. */
         private final Set<Long> created = new HashSet<>();
         private final Map<String, Node> accounts = new HashMap<>();
+        /** Nodes this call holds the write lock of (see locked). */
+        private final Set<Long> lockedNodes = new HashSet<>();
         /** Identifier nodes of this call by key (each key is in one part's node rows). */
         private final Map<Object, Node> identifiers = new HashMap<>();
         private final Map<String, Lookup> lookups = new HashMap<>();
@@ -198,7 +200,7 @@ public final class IngestProcedure {
                         node = identifier(kind, key, p, row);
                         identifiers.put(key, node);
                     }
-                    Relationship x = accountNew || created.contains(node.getId()) ? null : existing(account, node, kind.type);
+                    Relationship x = accountNew || created.contains(node.getId()) ? null : existing(locked(account), node, kind.type);
                     ZonedDateTime first = time(fs.get(r));
                     ZonedDateTime last = time(ls.get(r));
                     long obs = ((Number) o.get(r)).longValue();
@@ -314,7 +316,7 @@ public final class IngestProcedure {
                         if (ipId < 0) throw new IllegalStateException("ringscope.ingest: IP " + address + " of subnet " + c + " was not written");
                         node = tx.getNodeById(ipId);
                     }
-                    if (isNew || created.contains(node.getId()) || existing(node, subnet, IN_SUBNET) == null) {
+                    if (isNew || created.contains(node.getId()) || existing(locked(node), subnet, IN_SUBNET) == null) {
                         node.createRelationshipTo(subnet, IN_SUBNET);
                         written.relationshipsCreated++;
                     }
@@ -427,6 +429,16 @@ public final class IngestProcedure {
             n.setProperty(key, value);
             created.add(n.getId());
             written.nodesCreated++;
+            return n;
+        }
+
+        /**
+         * The node, write-locked until commit (once per call), before its relationships are searched:
+         * Neo4j creates a relationship under shared node locks, so two transactions could otherwise
+         * both find none and both create one. MERGE locks the same way for the same reason.
+         */
+        private Node locked(Node n) {
+            if (lockedNodes.add(n.getId())) tx.acquireWriteLock(n);
             return n;
         }
 
