@@ -7,7 +7,7 @@ MATCH (run:LinkageRun)
 WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
 WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
 MATCH (run)<-[:IN_RUN]-(c:Cluster {id: $cluster})<-[m:MEMBER_OF]-(a:Account)
-WITH c, a, m,
+WITH run, c, a, m,
   COLLECT {
     MATCH (a)-[:PAID_WITH|CONNECTED_FROM|SENT]->(i)<-[:PAID_WITH|CONNECTED_FROM|SENT]-(b:Account)-[:MEMBER_OF]->(c)
     WHERE b <> a
@@ -22,6 +22,6 @@ WITH c, a, m,
     WITH s, count(DISTINCT b) AS others
     RETURN {kind: 'Subnet', key: s.cidr, sharedWith: others}
   } AS subnets
-RETURN a.id AS account, m.respawn AS respawn, size(direct) + size(subnets) AS sharedCount,
+RETURN a.id AS account, coalesce(m.respawn, false) AND c.runId = run.id AS respawn, size(direct) + size(subnets) AS sharedCount,
        [x IN direct + subnets | x] AS shared
 ORDER BY sharedCount DESC, account ASC

@@ -8,9 +8,13 @@
 MATCH (run:LinkageRun)
 WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
 WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
+// The run's LINKED edges are those of the clusters it includes: written by the run that detected each
+// cluster (LINKED.runId, LINKED.cluster), which is the run itself unless the cluster was carried over.
+WITH run, COLLECT { MATCH (c:Cluster)-[:IN_RUN]->(run) WHERE c.runId <> run.id RETURN c.uid } AS carried
 MATCH (a:Account {id: $from}), (b:Account {id: $to})
 MATCH p = shortestPath((a)-[:PAID_WITH|CONNECTED_FROM|SENT|IN_SUBNET|LINKED*..8]-(b))
-WHERE all(r IN relationships(p) WHERE type(r) <> 'LINKED' OR ($viaLinked AND r.runId = run.id))
+WHERE all(r IN relationships(p) WHERE type(r) <> 'LINKED'
+          OR ($viaLinked AND (r.runId = run.id OR r.runId + '/' + r.cluster IN carried)))
 RETURN length(p) AS hops,
        [n IN nodes(p) | {kind: labels(n)[0], key: coalesce(n.id, n.address, n.cidr)}] AS nodes,
        [r IN relationships(p) | type(r)] AS relationships

@@ -6,10 +6,12 @@
 MATCH (run:LinkageRun)
 WHERE run.finishedAt IS NOT NULL AND ($run = 'latest' OR run.id = $run)
 WITH run ORDER BY run.finishedAt DESC, run.id DESC LIMIT 1
-MATCH (c:Cluster)-[:IN_RUN]->(run)
-WITH run, c, {monitor: 0, review: 1, enforce: 2} AS rank
+// lineage and previousId are the run's, on IN_RUN (older runs: on the cluster)
+MATCH (c:Cluster)-[i:IN_RUN]->(run)
+WITH run, c, i, {monitor: 0, review: 1, enforce: 2} AS rank
 WHERE rank[c.recommendation] >= rank[$minRecommendation]
 RETURN run.id AS run, c.id AS cluster, c.score AS score, c.recommendation AS recommendation, c.size AS size,
-       c.lineage AS lineage, c.previousId AS previousId, c.weakestLink AS weakestLink, c.reasons AS reasons
+       coalesce(i.lineage, c.lineage) AS lineage, CASE WHEN i.lineage IS NULL THEN c.previousId ELSE i.previousId END AS previousId,
+       c.weakestLink AS weakestLink, c.reasons AS reasons
 ORDER BY score DESC, cluster ASC
 LIMIT $limit

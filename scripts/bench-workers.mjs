@@ -82,7 +82,7 @@ function childrenByWorker(workers) {
 /** The run's clusters as sorted member lists with recommendation and score (cluster ids differ between runs). */
 async function partition(runId) {
   const res = await client.query(
-    `MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(c:Cluster)
+    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[:MEMBER_OF]-(a:Account)
      WITH c, a.id AS id ORDER BY id
      WITH c, collect(id) AS members
      RETURN c.recommendation AS rec, c.score AS score, members`,

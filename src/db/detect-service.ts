@@ -8,13 +8,16 @@ import {
   type ComputedState,
   type FrontierStats,
 } from '../graph/incremental-detection.js';
+import type { DetectionState } from '../graph/detection-state.js';
 import type { FrontierOptions } from '../graph/frontier.js';
 import { STATE_FORMAT_VERSION } from './snapshot-codec.js';
-import { readLinkageInput } from './linkage-source.js';
-import { checkSnapshot, ledgerDrops, paramsDigest, storeIdentity, writeSnapshot, type FullReason } from './snapshot-repository.js';
+import { patchInput } from '../graph/input-patch.js';
+import type { LinkageInput } from '../graph/types.js';
+import { readLinkageDelta, readLinkageInput, readTouchedAccounts } from './linkage-source.js';
+import { checkSnapshot, ledgerDrops, paramsDigest, readSnapshotInput, storeIdentity, writeSnapshot, type FullReason } from './snapshot-repository.js';
 import { writeRun } from './linkage-writer.js';
 import type { Neo4jClient } from './neo4j-client.js';
-import { latestFinishedRunId, pruneRuns, readRunClusters } from './run-repository.js';
+import { countRunClusters, latestFinishedRunId, pruneRuns, readRunClusters } from './run-repository.js';
 import { ensureSchema } from './schema.js';
 
 /**
@@ -75,7 +78,44 @@ export const DETECT_AND_WRITE_DEFAULTS: DetectAndWriteOptions = Object.freeze({
   frontier: {},
 });
 
-export type RunStats = DetectionStats & FrontierStats & { readonly ms: DetectionStats['ms'] & { read: number; write: number } };
+export type RunStats = DetectionStats & FrontierStats & Partial<ReadStats> & { readonly ms: DetectionStats['ms'] & { read: number; write: number } };
+
+/** What the delta read of an incremental run read (run stats; absent when the whole graph was read). */
+export interface ReadStats {
+  /** Accounts the ingest batches since the snapshot wrote. */
+  readonly deltaAccounts: number;
+  /** Accounts whose prompt totals were read again (the touched ones and the holders of their shared fingerprints). */
+  readonly deltaPromptAccounts: number;
+  /** Identifier groups read again, whole. */
+  readonly deltaGroups: number;
+}
+
+/**
+ * The input of a run. An incremental run patches the snapshot's input with the delta of the drops
+ * since (docs/incremental.md, "The delta"); it reads the whole graph when the snapshot holds no
+ * usable input or an ingest batch since does not list its accounts, and records why
+ * (`params.read` = `delta` or `whole`, `params.readDetail`).
+ */
+async function readInput(
+  client: Neo4jClient,
+  o: DetectAndWriteOptions,
+  state: DetectionState | undefined,
+  progress: (phase: string, done: number, total: number) => void,
+): Promise<{ input: LinkageInput; params: Record<string, unknown>; stats: Partial<ReadStats> }> {
+  const source = { pageSize: o.pageSize, onProgress: (phase: string, n: number) => progress(`read:${phase}`, n, 0) };
+  const whole = async (detail: string | null) => ({ input: await readLinkageInput(client, source), params: { read: 'whole', readDetail: detail }, stats: {} });
+  if (!state || o.stateDir === undefined) return whole(null);
+  const base = await readSnapshotInput(o.stateDir, state);
+  if ('reason' in base) return whole(base.reason);
+  const touched = await readTouchedAccounts(client, state.drops);
+  if (!touched.complete) return whole('an ingest batch since the snapshot does not list its accounts (a bulk load, or an older version)');
+  const delta = await readLinkageDelta(client, touched.accounts, source);
+  return {
+    input: patchInput(base.input, delta),
+    params: { read: 'delta', readDetail: null },
+    stats: { deltaAccounts: touched.accounts.length, deltaPromptAccounts: delta.promptAccounts.length, deltaGroups: delta.identifiers.length },
+  };
+}
 
 export interface DetectAndWriteResult {
   readonly runId: string;
@@ -135,7 +175,6 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   // The ledger before the read: a drop recorded meanwhile is new to the next run (its rows are seen by digest anyway).
   const [storeId, drops] = await Promise.all([storeIdentity(client), ledgerDrops(client)]);
   const digest = stateParams(o);
-  const input = await readLinkageInput(client, { pageSize: o.pageSize, onProgress: (phase, n) => progress(`read:${phase}`, n, 0) });
   const latest = await latestFinishedRunId(client);
   const previousRunId = latest !== runId ? latest : undefined;
   let fullReason: FullReason | undefined;
@@ -148,11 +187,17 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     if (!snapshot.ok) {
       fullReason = snapshot.reason;
       fullDetail = snapshot.detail;
+    } else if ((await countRunClusters(client, snapshot.state.runId)) !== snapshot.state.clusters.length) {
+      // Carried clusters are the previous run's nodes: a run whose clusters were deleted or edited since cannot lend them.
+      fullReason = 'stale-run';
+      fullDetail = `run ${snapshot.state.runId} no longer holds the ${snapshot.state.clusters.length} clusters the snapshot names`;
     } else if (o.fullEvery > 0 && snapshot.state.sinceFull + 1 >= o.fullEvery) {
       fullReason = 'scheduled';
       fullDetail = `${snapshot.state.sinceFull} incremental run(s) since full run ${snapshot.state.fullRunId}; a full run every ${o.fullEvery}`;
     }
   }
+  const read = await readInput(client, o, fullReason === undefined && snapshot?.ok ? snapshot.state : undefined, progress);
+  const input = read.input;
   const header = (mode: 'full' | 'incremental', extra: Record<string, unknown>) => ({
     id: runId,
     startedAt,
@@ -164,7 +209,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     if (o.stateDir === undefined) return { snapshotError: undefined, snapshotMs: 0 };
     let snapshotError: string | undefined;
     try {
-      await writeSnapshot(o.stateDir, { ...computed(), runId, storeId, paramsDigest: digest, drops, fullRunId });
+      await writeSnapshot(o.stateDir, { ...computed(), runId, storeId, paramsDigest: digest, drops, fullRunId }, input);
     } catch (err) {
       snapshotError = (err as Error).message;
     }
@@ -186,10 +231,10 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     const result = await runIncrementalDetection(input, state, { ...detection, frontier: o.frontier });
     t = performance.now();
     const { frontier, ...detectionStats } = result.stats;
-    const stats: RunStats = { ...detectionStats, ...frontier, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
+    const stats: RunStats = { ...detectionStats, ...frontier, ...read.stats, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
     await writeRun(
       client,
-      header('incremental', { snapshotRunId: state.runId, fullRunId: state.fullRunId, newDrops: snapshot.newDrops }),
+      header('incremental', { snapshotRunId: state.runId, fullRunId: state.fullRunId, newDrops: snapshot.newDrops, ...read.params }),
       result.clusters,
       stats,
       { onProgress: (p, d, n) => progress(`write:${p}`, d, n), carry: { fromRunId: state.runId, clusterIds: result.carried.map((c) => c.id) } },
@@ -214,7 +259,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   const result = await runDetection(input, { ...detection, previous, communitiesBy: o.communitiesBy });
   t = performance.now();
   const stats: RunStats = { ...result.stats, ...fullRunFrontier(result.graph), ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };
-  await writeRun(client, header('full', { fullReason, fullReasonDetail: fullDetail || null }), result.clusters, stats, {
+  await writeRun(client, header('full', { fullReason, fullReasonDetail: fullDetail || null, ...read.params }), result.clusters, stats, {
     onProgress: (p, d, n) => progress(`write:${p}`, d, n),
   });
   stats.ms.write = Math.round(performance.now() - t);

@@ -183,7 +183,7 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
   // for the marker's lock and sees the batch committed, instead of failing with ConstraintValidationFailed.
   const marker = await tx.run(
     `MERGE (b:IngestBatch {id: $id})
-     ON CREATE SET b.rows = $rows, b.batchSize = $bs, b.bufferRows = $br, b.at = datetime(), b.created = true
+     ON CREATE SET b.rows = $rows, b.batchSize = $bs, b.bufferRows = $br, b.at = datetime(), b.accounts = $accounts, b.created = true
      WITH b, coalesce(b.created, false) AS created
      REMOVE b.created
      RETURN created`,
@@ -192,6 +192,7 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
       rows: neo4j.int(meta.rows),
       bs: neo4j.int(meta.batchSize),
       br: meta.bufferRows === undefined ? null : neo4j.int(meta.bufferRows),
+      accounts: batchAccounts(p),
     },
   );
   if (marker.records[0]?.get('created') !== true) return false;
@@ -225,6 +226,17 @@ export async function writeBatch(tx: ManagedTransaction, meta: BatchMeta, p: Bat
       break;
   }
   return true;
+}
+
+/**
+ * The accounts a batch writes, sorted: kept on its IngestBatch marker so that an incremental
+ * detection run reads back only what the drops since its snapshot touched (docs/incremental.md, "The delta").
+ */
+export function batchAccounts(p: BatchParams): string[] {
+  const ids = new Set<string>();
+  if (p.kind === 'accounts') for (const r of p.rows) ids.add(r.id as string);
+  else for (const gs of [p.groups, p.contended]) for (const g of gs) ids.add(g.a);
+  return [...ids].sort();
 }
 
 const PROCEDURE_CALL = `CALL ${INGEST_PROCEDURE}($kind, $part) YIELD nodesCreated RETURN nodesCreated`;

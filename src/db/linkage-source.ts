@@ -9,6 +9,7 @@ import type {
   PromptMarker,
   SoloPrompts,
 } from '../graph/types.js';
+import type { InputDelta } from '../graph/input-patch.js';
 import { toNum, type Neo4jClient } from './neo4j-client.js';
 import neo4j from 'neo4j-driver';
 
@@ -33,15 +34,19 @@ export const LINKAGE_SOURCE_DEFAULTS: LinkageSourceOptions = { pageSize: 5000, o
 
 type Row = Record<string, unknown>;
 
-const Q_ACCOUNTS = `
-MATCH (a:Account) WHERE a.id > $after
-WITH a ORDER BY a.id LIMIT $limit
+// Every query comes in two heads over one tail: a keyset page of the label's keys (the full read) or
+// a list of keys (the delta read of an incremental run, readLinkageDelta). One tail, so both read
+// the same rows the same way.
+const page = (label: string, key: string, v = 'n'): string => `MATCH (${v}:${label}) WHERE ${v}.${key} > $after
+WITH ${v} ORDER BY ${v}.${key} LIMIT $limit`;
+const keyed = (label: string, key: string, v = 'n'): string => `UNWIND $keys AS wanted
+MATCH (${v}:${label} {${key}: wanted})`;
+
+const ACCOUNTS_TAIL = `
 RETURN a.id AS key, toFloat(a.createdAt.epochMillis) AS createdAt, a.emailDomain AS emailDomain, a.country AS country,
        a.verified AS verified, a.plan AS plan`;
 
-const Q_ACTIVITY = `
-MATCH (a:Account) WHERE a.id > $after
-WITH a ORDER BY a.id LIMIT $limit
+const ACTIVITY_TAIL = `
 RETURN a.id AS key, [h IN coalesce(a.activeHours, []) | toFloat(h)] AS hours, [n IN coalesce(a.hourlyRequests, []) | toFloat(n)] AS requests`;
 
 const membersOf = (rel: string, count: string): string => `
@@ -49,21 +54,15 @@ const membersOf = (rel: string, count: string): string => `
   RETURN collect(a.id) AS ids, collect(toFloat(r.firstSeen.epochMillis)) AS fs, collect(toFloat(r.lastSeen.epochMillis)) AS ls,
          collect(toFloat(${count})) AS cs`;
 
-const Q_PAYMENTS = `
-MATCH (n:PaymentMethod) WHERE n.id > $after
-WITH n ORDER BY n.id LIMIT $limit
+const PAYMENTS_TAIL = `
 CALL (n) {${membersOf('PAID_WITH', 'coalesce(r.observations, 1)')} }
 RETURN n.id AS key, ids, fs, ls, cs`;
 
-const Q_IPS = `
-MATCH (n:IP) WHERE n.address > $after
-WITH n ORDER BY n.address LIMIT $limit
+const IPS_TAIL = `
 CALL (n) {${membersOf('CONNECTED_FROM', 'coalesce(r.requests, r.observations, 1)')} }
 RETURN n.address AS key, n.isProxy AS isProxy, n.asn AS asn, ids, fs, ls, cs`;
 
-const Q_SUBNETS = `
-MATCH (n:Subnet) WHERE n.cidr > $after
-WITH n ORDER BY n.cidr LIMIT $limit
+const SUBNETS_TAIL = `
 CALL (n) {
   MATCH (a:Account)-[r:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n)
   WITH a, min(r.firstSeen) AS f, max(r.lastSeen) AS l, sum(coalesce(r.requests, r.observations, 1)) AS c
@@ -78,9 +77,7 @@ RETURN n.cidr AS key, ids, fs, ls, cs`;
 // single-hop pattern is answered from the node's degree. A page then costs one row per account
 // (15M fingerprint rows became 1M account rows at 1M accounts).
 const PROMPT_COUNT = 'coalesce(r.count, r.observations, 1)';
-const Q_PROMPTS = `
-MATCH (a:Account) WHERE a.id > $after
-WITH a ORDER BY a.id LIMIT $limit
+const PROMPTS_TAIL = `
 CALL (a) {
   OPTIONAL MATCH (a)-[r:SENT]->(p:PromptFingerprint) WHERE COUNT { (p)<-[:SENT]-() } = 1
   WITH p, CASE WHEN ${PROMPT_COUNT} < 1 THEN 1 ELSE ${PROMPT_COUNT} END AS c
@@ -94,6 +91,13 @@ CALL (a) {
   RETURN collect([p.id, toFloat(r.firstSeen.epochMillis), toFloat(r.lastSeen.epochMillis), toFloat(${PROMPT_COUNT}), p.capability, p.kind, p.markers]) AS shared
 }
 RETURN a.id AS key, solo, shared`;
+
+const Q_ACCOUNTS = page('Account', 'id', 'a') + ACCOUNTS_TAIL;
+const Q_ACTIVITY = page('Account', 'id', 'a') + ACTIVITY_TAIL;
+const Q_PAYMENTS = page('PaymentMethod', 'id') + PAYMENTS_TAIL;
+const Q_IPS = page('IP', 'address') + IPS_TAIL;
+const Q_SUBNETS = page('Subnet', 'cidr') + SUBNETS_TAIL;
+const Q_PROMPTS = page('Account', 'id', 'a') + PROMPTS_TAIL;
 
 /** Run one keyset-paginated query to the end, handing each page's rows to `onRow`. */
 async function paged(client: Neo4jClient, cypher: string, pageSize: number, onRow: (r: Row) => void, onPage: (n: number) => void): Promise<void> {
@@ -128,26 +132,90 @@ function members(r: Row, intern: (id: string) => string): Membership[] {
 
 const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type SharedPrompt = Mutable<IdentifierGroup> & { members: Membership[] };
+
+/** Row decoders, one per tail: the full read and the delta read build the same objects from the same rows. */
+const decode = {
+  account(r: Row): AccountAttrs {
+    const a: Mutable<AccountAttrs> = { id: r.key as string };
+    if (r.createdAt !== null && r.createdAt !== undefined) a.createdAt = toNum(r.createdAt);
+    if (r.emailDomain != null) a.emailDomain = String(r.emailDomain);
+    if (r.country != null) a.country = String(r.country);
+    if (r.verified != null) a.verified = Boolean(r.verified);
+    if (r.plan != null) a.plan = String(r.plan);
+    return a;
+  },
+  /** An account's prompt row: its solo totals (undefined: none) and its memberships of shared fingerprints, added to `shared`. */
+  prompts(r: Row, account: string, shared: Map<string, SharedPrompt>, keep: (key: string) => boolean = () => true): SoloPrompts | undefined {
+    const solo = r.solo as unknown[][];
+    let out: Mutable<SoloPrompts> | undefined;
+    if (solo.length > 0) {
+      const s: Mutable<SoloPrompts> = { fingerprints: {}, volume: {}, markedVolume: 0 };
+      for (const [kind, cap, marked, n, v] of solo) {
+        const k = (str(kind) || 'template') as FingerprintKind;
+        const c = (str(cap) || 'other') as Capability;
+        s.fingerprints[k] = (s.fingerprints[k] ?? 0) + toNum(n);
+        if (k === 'scaffold') {
+          s.scaffoldVolume = (s.scaffoldVolume ?? 0) + toNum(v);
+          continue;
+        }
+        s.volume[c] = (s.volume[c] ?? 0) + toNum(v);
+        if (marked === true) s.markedVolume += toNum(v);
+      }
+      out = s;
+    }
+    for (const [key, fs, ls, c, cap, kind, markers] of r.shared as unknown[][]) {
+      if (!keep(key as string)) continue;
+      let g = shared.get(key as string);
+      if (!g) {
+        g = { kind: 'prompt', key: key as string, members: [] };
+        const capability = str(cap);
+        if (capability) g.capability = capability as Capability;
+        const k = str(kind);
+        if (k) g.fpKind = k as FingerprintKind;
+        if (Array.isArray(markers) && markers.length) g.markers = markers.map(String) as PromptMarker[];
+        shared.set(key as string, g);
+      }
+      g.members.push({ account, firstSeen: toNum(fs), lastSeen: toNum(ls), count: Math.max(1, toNum(c)) });
+    }
+    return out;
+  },
+  payment(r: Row, intern: (id: string) => string): IdentifierGroup {
+    return { kind: 'payment', key: r.key as string, members: members(r, intern) };
+  },
+  ip(r: Row, intern: (id: string) => string): IdentifierGroup {
+    const g: Mutable<IdentifierGroup> = { kind: 'ip', key: r.key as string, members: members(r, intern) };
+    if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
+    if (r.asn != null) g.asn = String(r.asn);
+    return g;
+  },
+  subnet(r: Row, intern: (id: string) => string): IdentifierGroup {
+    return { kind: 'subnet', key: r.key as string, members: members(r, intern) };
+  },
+  /** Undefined for an account without active hours (it has no series). */
+  activity(r: Row): ActivitySeries | undefined {
+    const hs = r.hours as unknown[];
+    if (hs.length === 0) return undefined;
+    const rq = r.requests as unknown[];
+    const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
+    return { hours: Int32Array.from(order, (i) => toNum(hs[i])), requests: Float64Array.from(order, (i) => toNum(rq[i])) };
+  },
+};
+
+/** Shared prompt groups in key order (as the other kinds come from keyset pages); members in account order. */
+function sortedPrompts(shared: ReadonlyMap<string, SharedPrompt>): IdentifierGroup[] {
+  return [...shared.values()].sort((x, y) => byKey(x.key, y.key));
+}
+
+const byKey = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
 /** Read everything detection needs, page by page. */
 export async function readLinkageInput(client: Neo4jClient, options: Partial<LinkageSourceOptions> = {}): Promise<LinkageInput> {
   const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
   const progress = (phase: string) => (n: number) => o.onProgress?.(phase, n);
   const accounts = new Map<string, AccountAttrs>();
-  await paged(
-    client,
-    Q_ACCOUNTS,
-    o.pageSize,
-    (r) => {
-      const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: r.key as string };
-      if (r.createdAt !== null && r.createdAt !== undefined) a.createdAt = toNum(r.createdAt);
-      if (r.emailDomain != null) a.emailDomain = String(r.emailDomain);
-      if (r.country != null) a.country = String(r.country);
-      if (r.verified != null) a.verified = Boolean(r.verified);
-      if (r.plan != null) a.plan = String(r.plan);
-      accounts.set(a.id, a);
-    },
-    progress('accounts'),
-  );
+  await paged(client, Q_ACCOUNTS, o.pageSize, (r) => accounts.set(r.key as string, decode.account(r)), progress('accounts'));
 
   const intern = (id: string): string => accounts.get(id)?.id ?? id;
 
@@ -159,89 +227,29 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
   const subnets: IdentifierGroup[] = [];
   const activity = new Map<string, ActivitySeries>();
   const soloPrompts = new Map<string, SoloPrompts>();
-  const sharedPrompts = new Map<string, { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } & { members: Membership[] }>();
+  const sharedPrompts = new Map<string, SharedPrompt>();
   const promptLane = paged(
     client,
     Q_PROMPTS,
     o.pageSize,
     (r) => {
       const account = intern(r.key as string);
-      const solo = r.solo as unknown[][];
-      if (solo.length > 0) {
-        const s: { -readonly [K in keyof SoloPrompts]: SoloPrompts[K] } = { fingerprints: {}, volume: {}, markedVolume: 0 };
-        for (const [kind, cap, marked, n, v] of solo) {
-          const k = (str(kind) || 'template') as FingerprintKind;
-          const c = (str(cap) || 'other') as Capability;
-          s.fingerprints[k] = (s.fingerprints[k] ?? 0) + toNum(n);
-          if (k === 'scaffold') {
-            s.scaffoldVolume = (s.scaffoldVolume ?? 0) + toNum(v);
-            continue;
-          }
-          s.volume[c] = (s.volume[c] ?? 0) + toNum(v);
-          if (marked === true) s.markedVolume += toNum(v);
-        }
-        soloPrompts.set(account, s);
-      }
-      for (const [key, fs, ls, c, cap, kind, markers] of r.shared as unknown[][]) {
-        let g = sharedPrompts.get(key as string);
-        if (!g) {
-          g = { kind: 'prompt', key: key as string, members: [] };
-          const capability = str(cap);
-          if (capability) g.capability = capability as Capability;
-          const k = str(kind);
-          if (k) g.fpKind = k as FingerprintKind;
-          if (Array.isArray(markers) && markers.length) g.markers = markers.map(String) as PromptMarker[];
-          sharedPrompts.set(key as string, g);
-        }
-        g.members.push({ account, firstSeen: toNum(fs), lastSeen: toNum(ls), count: Math.max(1, toNum(c)) });
-      }
+      const solo = decode.prompts(r, account, sharedPrompts);
+      if (solo) soloPrompts.set(account, solo);
     },
     progress('prompts'),
   );
   const otherLane = (async () => {
-    await paged(
-      client,
-      Q_PAYMENTS,
-      o.pageSize,
-      (r) => {
-        payments.push({ kind: 'payment', key: r.key as string, members: members(r, intern) });
-      },
-      progress('payments'),
-    );
-    await paged(
-      client,
-      Q_IPS,
-      o.pageSize,
-      (r) => {
-        const g: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind: 'ip', key: r.key as string, members: members(r, intern) };
-        if (r.isProxy != null) g.isProxy = Boolean(r.isProxy);
-        if (r.asn != null) g.asn = String(r.asn);
-        ips.push(g);
-      },
-      progress('ips'),
-    );
-    await paged(
-      client,
-      Q_SUBNETS,
-      o.pageSize,
-      (r) => {
-        subnets.push({ kind: 'subnet', key: r.key as string, members: members(r, intern) });
-      },
-      progress('subnets'),
-    );
+    await paged(client, Q_PAYMENTS, o.pageSize, (r) => payments.push(decode.payment(r, intern)), progress('payments'));
+    await paged(client, Q_IPS, o.pageSize, (r) => ips.push(decode.ip(r, intern)), progress('ips'));
+    await paged(client, Q_SUBNETS, o.pageSize, (r) => subnets.push(decode.subnet(r, intern)), progress('subnets'));
     await paged(
       client,
       Q_ACTIVITY,
       o.pageSize,
       (r) => {
-        const hs = r.hours as unknown[];
-        if (hs.length === 0) return;
-        const rq = r.requests as unknown[];
-        const order = hs.map((_, i) => i).sort((x, y) => toNum(hs[x]) - toNum(hs[y]));
-        activity.set(intern(r.key as string), {
-          hours: Int32Array.from(order, (i) => toNum(hs[i])),
-          requests: Float64Array.from(order, (i) => toNum(rq[i])),
-        });
+        const series = decode.activity(r);
+        if (series) activity.set(intern(r.key as string), series);
       },
       progress('activity'),
     );
@@ -250,8 +258,100 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
   const [a, b] = await Promise.allSettled([promptLane, otherLane]);
   if (a.status === 'rejected') throw a.reason;
   if (b.status === 'rejected') throw b.reason;
-  // Key order, as the other kinds come (keyset pages); members in account order.
-  const prompts = [...sharedPrompts.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  const identifiers: IdentifierGroup[] = [...payments, ...ips, ...subnets, ...prompts];
+  const identifiers: IdentifierGroup[] = [...payments, ...ips, ...subnets, ...sortedPrompts(sharedPrompts)];
   return { accounts, identifiers, activity, soloPrompts };
+}
+
+/**
+ * The accounts written by ingest batches of files that no drop of `known` (ledger entries
+ * `id@sha256`) holds, from the IngestBatch markers (`accounts`, docs/neo4j-model.md). Markers are
+ * keyed by file content, so a file a known drop already loaded adds nothing. `complete` is false
+ * when such a marker holds no account list (a bulk load's, or one written before markers listed
+ * their accounts): the delta is then unknown and the run must read the whole graph. A known drop
+ * recorded without file checksums (an old ledger entry) leaves its batches counted as new: more is
+ * read again than needed, never less.
+ */
+export async function readTouchedAccounts(client: Neo4jClient, known: readonly string[]): Promise<{ accounts: string[]; complete: boolean; batches: number }> {
+  const files = await client.query(
+    "MATCH (d:Drop) WHERE d.id + '@' + d.sha256 IN $known UNWIND coalesce(d.fileSha256s, []) AS f RETURN collect(DISTINCT f) AS files",
+    { known: [...known] },
+    'READ',
+  );
+  const params = { files: (files.records[0]?.get('files') as string[] | undefined) ?? [] };
+  const since = "MATCH (b:IngestBatch) WHERE NOT split(b.id, '/')[0] IN $files";
+  const tally = await client.query(`${since} RETURN count(b) AS batches, sum(CASE WHEN b.accounts IS NULL THEN 1 ELSE 0 END) AS unlisted`, params, 'READ');
+  const batches = toNum(tally.records[0]?.get('batches'));
+  const complete = toNum(tally.records[0]?.get('unlisted')) === 0;
+  if (!complete || batches === 0) return { accounts: [], complete, batches };
+  const res = await client.query(`${since} UNWIND b.accounts AS a RETURN DISTINCT a`, params, 'READ');
+  return { accounts: res.records.map((r) => String(r.get('a'))).sort(byKey), complete, batches };
+}
+
+/** Run a keyed query over `keys` in pages, handing each row to `onRow`. */
+async function keyedPages(client: Neo4jClient, cypher: string, keys: readonly string[], pageSize: number, onRow: (r: Row) => void): Promise<void> {
+  for (let i = 0; i < keys.length; i += pageSize) {
+    const res = await client.query(cypher, { keys: keys.slice(i, i + pageSize) }, 'READ');
+    for (const rec of res.records) onRow(rec.toObject() as Row);
+  }
+}
+
+/** Distinct keys a query returns (as `k`) over pages of `keys`, sorted. */
+async function keysOf(client: Neo4jClient, cypher: string, keys: readonly string[], pageSize: number): Promise<string[]> {
+  const out = new Set<string>();
+  await keyedPages(client, cypher, keys, pageSize, (r) => out.add(String(r.k)));
+  return [...out].sort(byKey);
+}
+
+const HELD = {
+  payments: `${keyed('Account', 'id', 'a')}-[:PAID_WITH]->(n:PaymentMethod) RETURN DISTINCT n.id AS k`,
+  ips: `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(n:IP) RETURN DISTINCT n.address AS k`,
+  subnets: `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n:Subnet) RETURN DISTINCT n.cidr AS k`,
+  sharedPrompts: `${keyed('Account', 'id', 'a')}-[:SENT]->(n:PromptFingerprint) WHERE COUNT { (n)<-[:SENT]-() } > 1 RETURN DISTINCT n.id AS k`,
+  promptHolders: `${keyed('PromptFingerprint', 'id')}<-[:SENT]-(a:Account) RETURN DISTINCT a.id AS k`,
+};
+
+/**
+ * What an incremental run reads instead of the whole graph (docs/incremental.md, "The delta"): for
+ * the touched accounts, their attributes and activity; every payment method, IP, subnet and shared
+ * prompt fingerprint they hold, each with all its members (a new member changes the group); and
+ * the prompt totals of every holder of those fingerprints (a fingerprint one of them sent alone may
+ * have become shared). src/graph/input-patch.ts (InputDelta) puts it into the previous run's input.
+ * `touched`: sorted account ids (readTouchedAccounts).
+ */
+export async function readLinkageDelta(client: Neo4jClient, touched: readonly string[], options: Partial<LinkageSourceOptions> = {}): Promise<InputDelta> {
+  const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
+  const accounts = new Map<string, AccountAttrs>();
+  await keyedPages(client, keyed('Account', 'id', 'a') + ACCOUNTS_TAIL, touched, o.pageSize, (r) => accounts.set(r.key as string, decode.account(r)));
+  const intern = (id: string): string => accounts.get(id)?.id ?? id;
+  const activity = new Map<string, ActivitySeries>();
+  await keyedPages(client, keyed('Account', 'id', 'a') + ACTIVITY_TAIL, touched, o.pageSize, (r) => {
+    const series = decode.activity(r);
+    if (series) activity.set(intern(r.key as string), series);
+  });
+  o.onProgress?.('delta:accounts', touched.length);
+  const groups = async (held: string, label: string, key: string, tail: string, row: (r: Row, intern: (id: string) => string) => IdentifierGroup): Promise<IdentifierGroup[]> => {
+    const keys = await keysOf(client, held, touched, o.pageSize);
+    const out: IdentifierGroup[] = [];
+    await keyedPages(client, keyed(label, key) + tail, keys, o.pageSize, (r) => out.push(row(r, intern)));
+    return out.sort((x, y) => byKey(x.key, y.key));
+  };
+  const payments = await groups(HELD.payments, 'PaymentMethod', 'id', PAYMENTS_TAIL, decode.payment);
+  const ips = await groups(HELD.ips, 'IP', 'address', IPS_TAIL, decode.ip);
+  const subnets = await groups(HELD.subnets, 'Subnet', 'cidr', SUBNETS_TAIL, decode.subnet);
+  o.onProgress?.('delta:identifiers', payments.length + ips.length + subnets.length);
+  // Shared fingerprints the touched accounts sent, read from their holders' side as the full read
+  // does, so members come in account order; the holders' solo totals are read again with them.
+  const prompts = new Set(await keysOf(client, HELD.sharedPrompts, touched, o.pageSize));
+  const holders = new Set(touched);
+  for (const a of await keysOf(client, HELD.promptHolders, [...prompts], o.pageSize)) holders.add(a);
+  const promptAccounts = [...holders].sort(byKey);
+  const soloPrompts = new Map<string, SoloPrompts>();
+  const shared = new Map<string, SharedPrompt>();
+  await keyedPages(client, keyed('Account', 'id', 'a') + PROMPTS_TAIL, promptAccounts, o.pageSize, (r) => {
+    const account = intern(r.key as string);
+    const solo = decode.prompts(r, account, shared, (k) => prompts.has(k));
+    if (solo) soloPrompts.set(account, solo);
+  });
+  o.onProgress?.('delta:prompts', promptAccounts.length);
+  return { accounts, activity, promptAccounts, soloPrompts, identifiers: [...payments, ...ips, ...subnets, ...sortedPrompts(shared)] };
 }

@@ -9,6 +9,12 @@ import { finishRun, startRun, type RunHeader } from './run-repository.js';
  * Write-back of a linkage run's clusters, memberships and links (docs/neo4j-model.md, "Linkage
  * runs"), and the cluster reads the CLI needs. The run node itself belongs to run-repository.ts. Constant Cypher, data only as parameters, batched UNWIND writes that MERGE
  * on keys (so a retried transaction or a re-run of a half-written run is idempotent).
+ *
+ * A Cluster node belongs to the run that detected it (`runId`, `uid` = `<runId>/<id>`), and so do its
+ * MEMBER_OF and LINKED relationships (their `runId`). A run includes a cluster through
+ * `(:Cluster)-[:IN_RUN {lineage, previousId}]->(:LinkageRun)`: an incremental run includes the
+ * clusters it carries over by one more IN_RUN (lineage `unchanged`), so readers reach a run's
+ * clusters through IN_RUN and a cluster's members and links through the cluster.
  */
 export interface WriteOptions {
   /** Rows per UNWIND transaction. @defaultValue 5000 */
@@ -21,9 +27,9 @@ export interface WriteOptions {
   /** Called after each batch (phase, rows written, total). @defaultValue undefined */
   readonly onProgress: ((phase: string, done: number, total: number) => void) | undefined;
   /**
-   * Clusters an incremental run carries over from the previous run (docs/incremental.md): copied
-   * inside Neo4j with their members, verdicts and links, lineage `unchanged`; nothing of them is
-   * recomputed or sent from here. @defaultValue undefined
+   * Clusters an incremental run carries over from the previous run (docs/incremental.md): the
+   * previous run's Cluster nodes join this run by an IN_RUN relationship (lineage `unchanged`);
+   * their members, verdicts and links are not rewritten. @defaultValue undefined
    */
   readonly carry: { readonly fromRunId: string; readonly clusterIds: readonly string[] } | undefined;
 }
@@ -38,9 +44,10 @@ MERGE (k:Cluster {uid: c.uid})
 SET k.id = c.id, k.runId = $runId, k.score = c.score, k.recommendation = c.recommendation, k.size = c.size,
     k.reasons = c.reasons, k.features = c.features, k.lineage = c.lineage, k.previousId = c.previousId,
     k.weakestLink = c.weakestLink
-WITH k
+WITH k, c
 MATCH (r:LinkageRun {id: $runId})
-MERGE (k)-[:IN_RUN]->(r)`;
+MERGE (k)-[i:IN_RUN]->(r)
+SET i.lineage = c.lineage, i.previousId = c.previousId`;
 
 const Q_MEMBERS = `
 UNWIND $rows AS m
@@ -54,31 +61,17 @@ UNWIND $rows AS l
 MATCH (a:Account {id: l.a})
 MATCH (b:Account {id: l.b})
 MERGE (a)-[x:LINKED {runId: $runId}]->(b)
-SET x.weight = l.weight, x.evidence = l.evidence`;
+SET x.weight = l.weight, x.evidence = l.evidence, x.cluster = l.cluster`;
 
-const Q_CARRY_CLUSTERS = `
-UNWIND $rows AS c
-MATCH (old:Cluster {uid: c.from})
-MERGE (k:Cluster {uid: c.uid})
-SET k.id = old.id, k.runId = $runId, k.score = old.score, k.recommendation = old.recommendation, k.size = old.size, k.reasons = old.reasons,
-    k.features = old.features, k.lineage = 'unchanged', k.previousId = old.id, k.weakestLink = old.weakestLink
-WITH k
+// A carried cluster is found by its stable id (index cluster_id: one node per run that detected it)
+// among those the previous run includes; it may have been detected several runs back.
+const Q_CARRY = `
+UNWIND $rows AS id
+MATCH (k:Cluster {id: id})-[:IN_RUN]->(:LinkageRun {id: $fromRunId})
 MATCH (r:LinkageRun {id: $runId})
-MERGE (k)-[:IN_RUN]->(r)`;
-
-const Q_CARRY_MEMBERS = `
-UNWIND $rows AS c
-MATCH (k:Cluster {uid: c.uid})
-MATCH (a:Account)-[m:MEMBER_OF {runId: $fromRunId}]->(:Cluster {uid: c.from})
-MERGE (a)-[x:MEMBER_OF {runId: $runId}]->(k)
-SET x.respawn = false, x.recommendation = m.recommendation, x.reasons = m.reasons, x.kinds = m.kinds, x.attachment = m.attachment`;
-
-const Q_CARRY_LINKS = `
-UNWIND $rows AS c
-MATCH (a:Account)-[:MEMBER_OF {runId: $fromRunId}]->(:Cluster {uid: c.from})
-MATCH (a)-[l:LINKED {runId: $fromRunId}]->(b:Account)
-MERGE (a)-[x:LINKED {runId: $runId}]->(b)
-SET x.weight = l.weight, x.evidence = l.evidence`;
+MERGE (k)-[i:IN_RUN]->(r)
+SET i.lineage = 'unchanged', i.previousId = k.id
+RETURN count(k) AS n`;
 
 async function batched<T>(
   client: Neo4jClient,
@@ -146,18 +139,31 @@ export async function writeRun(
     });
   }
   await batched(client, Q_MEMBERS, memberRows, { runId: run.id }, o, 'members');
-  const linkRows = clusters.flatMap((c) => c.links.map((l) => ({ a: l.a, b: l.b, weight: l.weight, evidence: JSON.stringify(l.evidence) })));
+  const linkRows = clusters.flatMap((c) =>
+    c.links.map((l) => ({ a: l.a, b: l.b, weight: l.weight, evidence: JSON.stringify(l.evidence), cluster: c.id })),
+  );
   await batched(client, Q_LINKS, linkRows, { runId: run.id }, o, 'links');
-  if (o.carry && o.carry.clusterIds.length) {
-    const from = o.carry.fromRunId;
-    const rows = o.carry.clusterIds.map((id) => ({ from: `${from}/${id}`, uid: `${run.id}/${id}` }));
-    const p = { runId: run.id, fromRunId: from };
-    const small = { ...o, batchSize: Math.min(o.batchSize, 200) };
-    await batched(client, Q_CARRY_CLUSTERS, rows, p, small, 'carry-clusters');
-    await batched(client, Q_CARRY_MEMBERS, rows, p, small, 'carry-members');
-    await batched(client, Q_CARRY_LINKS, rows, p, small, 'carry-links');
-  }
+  if (o.carry && o.carry.clusterIds.length) await carryClusters(client, run.id, o.carry, o);
   await finishRun(client, run.id, stats);
+}
+
+/**
+ * Include the previous run's carried clusters in this run. Every one must be found: a cluster the
+ * snapshot names but the store no longer has stops the run unfinished, with NotFoundError, rather
+ * than finish it with clusters missing (the service checks the count first: docs/incremental.md).
+ */
+async function carryClusters(client: Neo4jClient, runId: string, carry: NonNullable<WriteOptions['carry']>, o: WriteOptions): Promise<void> {
+  const ids = carry.clusterIds;
+  let found = 0;
+  for (let i = 0; i < ids.length; i += o.batchSize) {
+    const rows = ids.slice(i, i + o.batchSize);
+    const res = await client.write((tx) => tx.run(Q_CARRY, { rows, runId, fromRunId: carry.fromRunId }));
+    found += toNum(res.records[0]?.get('n'));
+    o.onProgress?.('carry', Math.min(i + rows.length, ids.length), ids.length);
+  }
+  if (found !== ids.length) {
+    throw new NotFoundError(`run ${runId}: ${ids.length - found} of ${ids.length} carried clusters are not in run ${carry.fromRunId}; run \`ringscope detect --full\``);
+  }
 }
 
 export interface ClusterSummary {
@@ -177,12 +183,13 @@ export interface ClusterSummary {
 export async function listClusters(client: Neo4jClient, runId: string, minRecommendation: Recommendation = 'monitor'): Promise<ClusterSummary[]> {
   const allowed = recommendationsAtLeast(minRecommendation);
   const res = await client.query(
-    `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix AND k.recommendation IN $allowed
-     CALL (k) { OPTIONAL MATCH (a:Account)-[m:MEMBER_OF {runId: $runId, respawn: true}]->(k) RETURN count(a) AS respawns }
-     RETURN k.id AS id, k.runId AS runId, k.score AS score, k.recommendation AS recommendation, k.size AS size,
-            k.lineage AS lineage, k.previousId AS previousId, k.weakestLink AS weakestLink, respawns, k.reasons AS reasons
+    `MATCH (:LinkageRun {id: $runId})<-[i:IN_RUN]-(k:Cluster) WHERE k.recommendation IN $allowed
+     CALL (k) { OPTIONAL MATCH (a:Account)-[m:MEMBER_OF {respawn: true}]->(k) WHERE k.runId = $runId RETURN count(a) AS respawns }
+     RETURN k.id AS id, $runId AS runId, k.score AS score, k.recommendation AS recommendation, k.size AS size,
+            coalesce(i.lineage, k.lineage) AS lineage, CASE WHEN i.lineage IS NULL THEN k.previousId ELSE i.previousId END AS previousId,
+            k.weakestLink AS weakestLink, respawns, k.reasons AS reasons
      ORDER BY k.score DESC, k.size DESC, k.id`,
-    { prefix: `${runId}/`, runId, allowed },
+    { runId, allowed },
     'READ',
   );
   return res.records.map((r) => ({
@@ -219,14 +226,14 @@ export interface ClusterDetail extends ClusterSummary {
 /** One cluster of a run with members and its written links. Throws NotFoundError. */
 export async function getCluster(client: Neo4jClient, runId: string, clusterId: string): Promise<ClusterDetail> {
   const res = await client.query(
-    `MATCH (k:Cluster {uid: $uid})
-     CALL (k) { MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(k)
-                RETURN collect({id: a.id, respawn: coalesce(m.respawn, false), recommendation: coalesce(m.recommendation, k.recommendation),
+    `MATCH (:LinkageRun {id: $runId})<-[i:IN_RUN]-(k:Cluster {id: $clusterId})
+     CALL (k) { MATCH (a:Account)-[m:MEMBER_OF]->(k)
+                RETURN collect({id: a.id, respawn: coalesce(m.respawn, false) AND k.runId = $runId, recommendation: coalesce(m.recommendation, k.recommendation),
                                 reasons: coalesce(m.reasons, []), kinds: coalesce(m.kinds, []), attachment: m.attachment}) AS members }
-     CALL (k) { MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k), (a)-[l:LINKED {runId: $runId}]->(b:Account)
+     CALL (k) { MATCH (a:Account)-[:MEMBER_OF]->(k), (a)-[l:LINKED]->(b:Account) WHERE l.runId = k.runId
                 RETURN collect({a: a.id, b: b.id, weight: l.weight, evidence: l.evidence}) AS links }
-     RETURN k, members, links`,
-    { uid: `${runId}/${clusterId}`, runId },
+     RETURN k, coalesce(i.lineage, k.lineage) AS lineage, CASE WHEN i.lineage IS NULL THEN k.previousId ELSE i.previousId END AS previousId, members, links`,
+    { clusterId, runId },
     'READ',
   );
   const rec = res.records[0];
@@ -244,8 +251,8 @@ export async function getCluster(client: Neo4jClient, runId: string, clusterId: 
     score: toNum(k.score),
     recommendation: k.recommendation as Recommendation,
     size: toNum(k.size),
-    lineage: k.lineage as string,
-    previousId: (k.previousId as string | null) ?? null,
+    lineage: rec.get('lineage') as string,
+    previousId: (rec.get('previousId') as string | null) ?? null,
     weakestLink: toNum(k.weakestLink),
     respawns: members.filter((m) => m.respawn).length,
     reasons: k.reasons as string[],

@@ -13,7 +13,7 @@ export interface RunAssignments {
 }
 
 /**
- * Every `(:Account)-[:MEMBER_OF {runId}]->(:Cluster {runId})` of a run, as account → {clusterId,
+ * Every membership of a cluster the run includes (`(:Cluster)-[:IN_RUN]->(run)`), as account → {clusterId,
  * recommendation} with each member's own recommendation. Streams the result (a run can hold a million memberships).
  */
 export async function loadRunAssignments(client: Neo4jClient, run: string = LATEST): Promise<RunAssignments> {
@@ -23,7 +23,7 @@ export async function loadRunAssignments(client: Neo4jClient, run: string = LATE
   try {
     const result = session.run(
       // The member's own recommendation; runs written before member verdicts carry the cluster's only.
-      'MATCH (a:Account)-[m:MEMBER_OF {runId: $runId}]->(c:Cluster {runId: $runId}) RETURN a.id AS account, c.id AS cluster, coalesce(m.recommendation, c.recommendation) AS rec',
+      'MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[m:MEMBER_OF]-(a:Account) RETURN a.id AS account, c.id AS cluster, coalesce(m.recommendation, c.recommendation) AS rec',
       { runId },
     );
     for await (const rec of result) {

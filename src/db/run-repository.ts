@@ -147,20 +147,20 @@ export async function countRuns(client: Neo4jClient): Promise<number> {
   return toNum(res.records[0]?.get('n'));
 }
 
-/** Clusters of a run with their members, for lineage. Paged by cluster uid (index-backed prefix scan). */
-export async function readRunClusters(client: Neo4jClient, runId: string, pageSize = 2000): Promise<PreviousCluster[]> {
+/**
+ * Clusters of a run with their members, for lineage: the clusters the run includes (IN_RUN), carried
+ * ones too, each with the members it was detected with. One streamed query: a run can hold 100k clusters.
+ */
+export async function readRunClusters(client: Neo4jClient, runId: string): Promise<PreviousCluster[]> {
   const out: PreviousCluster[] = [];
-  let after = '';
-  for (;;) {
-    const res = await client.query(
-      `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix AND k.uid > $after
-       WITH k ORDER BY k.uid LIMIT $limit
-       CALL (k) { MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k) RETURN collect(a.id) AS members }
-       RETURN k.uid AS uid, k.id AS id, k.recommendation AS recommendation, members`,
-      { prefix: `${runId}/`, after, runId, limit: neo4j.int(pageSize) },
-      'READ',
+  const session = client.session('READ');
+  try {
+    const result = session.run(
+      `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(k:Cluster)
+       RETURN k.id AS id, k.recommendation AS recommendation, COLLECT { MATCH (a:Account)-[:MEMBER_OF]->(k) RETURN a.id } AS members`,
+      { runId },
     );
-    for (const r of res.records) {
+    for await (const r of result) {
       const rec = String(r.get('recommendation'));
       out.push({
         id: r.get('id') as string,
@@ -168,12 +168,23 @@ export async function readRunClusters(client: Neo4jClient, runId: string, pageSi
         members: r.get('members') as string[],
       });
     }
-    if (res.records.length < pageSize) return out;
-    after = res.records[res.records.length - 1]!.get('uid') as string;
+  } finally {
+    await session.close();
   }
+  return out.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
-/** Delete finished runs older than the newest `keep` (their clusters, memberships and links). Returns the pruned ids. */
+/** How many clusters a run includes (carried ones too). */
+export async function countRunClusters(client: Neo4jClient, runId: string): Promise<number> {
+  const res = await client.query('MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(k:Cluster) RETURN count(k) AS n', { runId }, 'READ');
+  return toNum(res.records[0]?.get('n'));
+}
+
+/**
+ * Delete finished runs older than the newest `keep`, with the clusters no kept run includes (their
+ * memberships and links). A cluster detected by a pruned run but carried into a kept one stays.
+ * Returns the pruned ids.
+ */
 export async function pruneRuns(client: Neo4jClient, keep: number): Promise<string[]> {
   const runs = await listRuns(client);
   const old = runs.slice(Math.max(0, keep)).map((r) => r.id);
@@ -181,12 +192,15 @@ export async function pruneRuns(client: Neo4jClient, keep: number): Promise<stri
     const s = client.session('WRITE');
     try {
       // Implicit transactions: CALL { } IN TRANSACTIONS bounds memory on big runs.
+      // Clusters only this run includes; the run node goes last, so a prune cut short is redone by the next.
+      const orphans = `MATCH (:LinkageRun {id: $id})<-[:IN_RUN]-(k:Cluster)
+         WHERE NOT EXISTS { (k)-[:IN_RUN]->(o:LinkageRun) WHERE o.id <> $id }`;
       await s.run(
-        `MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix
-         CALL (k) { MATCH (k)<-[:MEMBER_OF {runId: $id}]-(a:Account)-[l:LINKED {runId: $id}]->() DELETE l } IN TRANSACTIONS OF 500 ROWS`,
-        { prefix: `${id}/`, id },
+        `${orphans}
+         CALL (k) { MATCH (k)<-[:MEMBER_OF]-(a:Account)-[l:LINKED]->() WHERE l.runId = k.runId DELETE l } IN TRANSACTIONS OF 500 ROWS`,
+        { id },
       );
-      await s.run(`MATCH (k:Cluster) WHERE k.uid STARTS WITH $prefix CALL (k) { DETACH DELETE k } IN TRANSACTIONS OF 500 ROWS`, { prefix: `${id}/` });
+      await s.run(`${orphans} CALL (k) { DETACH DELETE k } IN TRANSACTIONS OF 500 ROWS`, { id });
       await s.run('MATCH (r:LinkageRun {id: $id}) DETACH DELETE r', { id });
     } finally {
       await s.close();

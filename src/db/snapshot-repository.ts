@@ -1,6 +1,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { DetectionState } from '../graph/detection-state.js';
+import type { LinkageInput } from '../graph/types.js';
+import { blobSha256 } from './blob-format.js';
+import { decodeInput, encodeInput } from './input-codec.js';
 import { decodeState, encodeState } from './snapshot-codec.js';
 import { writeFileAtomic } from '../export/atomic-write.js';
 import { hash32 } from '../util/hash.js';
@@ -8,11 +11,14 @@ import { StateFormatError } from '../util/errors.js';
 import type { Neo4jClient } from './neo4j-client.js';
 
 /**
- * The detection snapshot (docs/incremental.md): one file, `<dir>/detection-state.bin`, written
- * atomically after the run it describes has finished. Before an incremental run it is loaded and
- * checked against the store; any doubt means a full run, and the reason is recorded with the run.
+ * The detection snapshot (docs/incremental.md): `<dir>/detection-state.bin` and the input it was
+ * detected on, `<dir>/detection-input.bin` (named by its checksum in the state), each written
+ * atomically after the run it describes has finished, the input first. Before an incremental run
+ * they are loaded and checked against the store; any doubt means a full run (or, for the input
+ * alone, a whole-graph read), and the reason is recorded with the run.
  */
 export const SNAPSHOT_FILE = 'detection-state.bin';
+export const INPUT_FILE = 'detection-input.bin';
 
 /** Why a run is full rather than incremental (recorded as `params.fullReason`). */
 export type FullReason =
@@ -62,9 +68,40 @@ export async function readSnapshot(dir: string): Promise<DetectionState | undefi
   return decodeState(bytes);
 }
 
-export async function writeSnapshot(dir: string, state: DetectionState): Promise<void> {
+/** Write the input (when given) and then the state naming it. */
+export async function writeSnapshot(dir: string, state: DetectionState, input?: LinkageInput): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), encodeState(state));
+  let named = state;
+  if (input) {
+    const bytes = encodeInput(input);
+    await writeFileAtomic(path.join(dir, INPUT_FILE), bytes);
+    named = { ...state, inputSha256: blobSha256(bytes) };
+  } else {
+    const { inputSha256: _none, ...rest } = state;
+    named = rest;
+  }
+  await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), encodeState(named));
+}
+
+/**
+ * The input the state was detected on, or why it cannot be used: none written with the state, no
+ * file, another file than the state names (a crash between the two writes), or a corrupted one.
+ */
+export async function readSnapshotInput(dir: string, state: DetectionState): Promise<{ input: LinkageInput } | { reason: string }> {
+  if (state.inputSha256 === undefined) return { reason: 'the snapshot holds no input' };
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(path.join(dir, INPUT_FILE));
+  } catch (err) {
+    return { reason: `${INPUT_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  if (bytes.length < 48 || blobSha256(bytes) !== state.inputSha256) return { reason: `${INPUT_FILE} is not the input the state names` };
+  try {
+    return { input: decodeInput(bytes) };
+  } catch (err) {
+    if (err instanceof StateFormatError) return { reason: err.message };
+    throw err;
+  }
 }
 
 /**

@@ -67,10 +67,12 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
   const recs = recommendationsAtLeast(o.minRecommendation);
 
   const clusterRes = await client.query(
-    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)
+    // Lineage is the run's (on IN_RUN: `unchanged` for a carried cluster); older runs kept it on the node only.
+    `MATCH (:LinkageRun {id: $runId})<-[i:IN_RUN]-(c:Cluster)
      WHERE c.recommendation IN $recs
-     RETURN c.id AS id, c.score AS score, c.recommendation AS recommendation, c.size AS size, c.lineage AS lineage,
-            c.previousId AS previousId, c.weakestLink AS weakestLink, coalesce(c.reasons, []) AS reasons`,
+     RETURN c.id AS id, c.score AS score, c.recommendation AS recommendation, c.size AS size, coalesce(i.lineage, c.lineage) AS lineage,
+            CASE WHEN i.lineage IS NULL THEN c.previousId ELSE i.previousId END AS previousId, c.weakestLink AS weakestLink,
+            coalesce(c.reasons, []) AS reasons`,
     { runId: run.id, recs },
     'READ',
   );
@@ -137,7 +139,8 @@ export async function loadRunExport(client: Neo4jClient, options: LoadExportOpti
   const memberRes = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[m:MEMBER_OF]-(a:Account)
      WHERE c.id IN $clusterIds
-     RETURN a.id AS account, c.id AS cluster, coalesce(m.respawn, false) AS respawn,
+     // A respawn joined in the run that detected the cluster; a carried cluster's members are not respawns again.
+     RETURN a.id AS account, c.id AS cluster, coalesce(m.respawn, false) AND c.runId = $runId AS respawn,
             coalesce(m.recommendation, c.recommendation) AS memberRecommendation, coalesce(m.reasons, []) AS memberReasons`,
     { runId: run.id, clusterIds },
     'READ',

@@ -23,6 +23,11 @@ export interface DetectionState {
   readonly sinceFull: number;
   /** The run id of the last full run. */
   readonly fullRunId: string;
+  /**
+   * SHA-256 of the input file written with this state (the LinkageInput the run detected on, which
+   * the next incremental run patches with the delta instead of reading the whole graph); absent: none.
+   */
+  readonly inputSha256?: string;
   /** Account ids, sorted (node numbers of the arrays below). */
   readonly accounts: readonly string[];
   /** Two uint32 lanes per account (accountDigests). */

@@ -52,7 +52,7 @@ export async function loadClusterGraph(
   const res = await client.query(
     `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[m:MEMBER_OF]-(a:Account)
      RETURN a.id AS id, a.createdAt AS createdAt, a.country AS country, a.emailDomain AS emailDomain, a.plan AS plan,
-            a.verified AS verified, coalesce(m.respawn, false) AS respawn, m.recommendation AS recommendation,
+            a.verified AS verified, coalesce(m.respawn, false) AND c.runId = $runId AS respawn, m.recommendation AS recommendation,
             coalesce(m.reasons, []) AS memberReasons, coalesce(m.kinds, []) AS memberKinds, m.attachment AS attachment,
             COLLECT { MATCH (a)-[r:PAID_WITH|CONNECTED_FROM|SENT]->(i)
                       OPTIONAL MATCH (i)-[:IN_SUBNET]->(s:Subnet)
@@ -143,8 +143,8 @@ export async function loadClusterGraph(
     for (const a of members) edges.push({ source: `account:${a}`, target: nid, kind: 'uses' });
   }
   const linked = await client.query(
-    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[:MEMBER_OF]-(a:Account)-[l:LINKED {runId: $runId}]->(b:Account)-[:MEMBER_OF]->(c)
-     WHERE a.id IN $kept AND b.id IN $kept
+    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster {id: $clusterId})<-[:MEMBER_OF]-(a:Account)-[l:LINKED]->(b:Account)-[:MEMBER_OF]->(c)
+     WHERE l.runId = c.runId AND a.id IN $kept AND b.id IN $kept
      RETURN a.id AS a, b.id AS b, l.weight AS w, l.evidence AS ev ORDER BY a, b`,
     { runId, clusterId, kept: [...kept] },
     'READ',

@@ -109,6 +109,38 @@ describe('the Cypher cookbook against real Neo4j', () => {
     expect(card.rows[0]!.firstSeen).toMatch(/^2025-12-01T00:00/);
   });
 
+  it('a run that carries every cluster of the last one (an incremental run) reads as that run, lineage unchanged', async () => {
+    // As the writer carries (src/db/linkage-writer.ts): the same Cluster nodes, one more IN_RUN each.
+    await client.query(
+      `CREATE (r3:LinkageRun {id: 'run-2026-01-03', startedAt: datetime('2026-01-03T02:00:00Z'), finishedAt: datetime('2026-01-03T02:01:00Z'),
+                              seed: 42, params: '{}', stats: '{}'})
+       WITH r3 MATCH (k:Cluster)-[:IN_RUN]->(:LinkageRun {id: $run2})
+       CREATE (k)-[:IN_RUN {lineage: 'unchanged', previousId: k.id}]->(r3)`,
+      { run2: RUN2 },
+    );
+    const top = await run('top-clusters');
+    expect(top.rows.map((r) => [r.run, r.cluster, r.lineage, r.previousId])).toEqual([
+      ['run-2026-01-03', 'ring-a', 'unchanged', 'ring-a'],
+      ['run-2026-01-03', 'ring-b', 'unchanged', 'ring-b'],
+      ['run-2026-01-03', 'fam-c', 'unchanged', 'fam-c'],
+    ]);
+    // a05 joined ring-a in RUN2; carried into the next run it is a member, not a respawn again.
+    expect((await run('cluster-members', { cluster: 'ring-a' })).rows.find((r) => r.account === 'a05')!.respawn).toBe(false);
+    expect((await run('respawn-accounts')).rows).toEqual([]);
+    const history = await run('cluster-history', { cluster: 'ring-a' });
+    expect(history.rows.map((r) => [r.run, r.size, r.lineage, r.respawns])).toEqual([
+      [RUN1, 4, 'new', 0],
+      [RUN2, 5, 'grown', 1],
+      ['run-2026-01-03', 5, 'unchanged', 0],
+    ]);
+    // The carried clusters' LINKED edges (written by RUN2) are this run's; RUN1's are not.
+    const linked = await run('evidence-path', { from: 'a01', to: 'b02' });
+    expect(linked.rows[0]!.hops).toBe(5);
+    expect(linked.rows[0]!.relationships).toContain('LINKED');
+    await client.query("MATCH (:LinkageRun {id: 'run-2026-01-03'})<-[i:IN_RUN]-(:Cluster {id: 'ring-b'}) DELETE i");
+    expect((await run('evidence-path', { from: 'a01', to: 'b02' })).rows[0]!.hops).toBe(6);
+  });
+
   it('every cookbook file has a header and was exercised above', () => {
     const all = listCookbook();
     for (const q of all) {

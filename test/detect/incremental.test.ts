@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectAndWrite, getCluster, listClusters, toNum, type DetectAndWriteOptions, type Neo4jClient } from '../../src/db/index.js';
-import { SNAPSHOT_FILE } from '../../src/db/snapshot-repository.js';
+import { detectAndWrite, getCluster, listClusters, pruneRuns, toNum, type DetectAndWriteOptions, type Neo4jClient } from '../../src/db/index.js';
+import { readLinkageInput } from '../../src/db/linkage-source.js';
+import { INPUT_FILE, readSnapshotInput, SNAPSHOT_FILE } from '../../src/db/snapshot-repository.js';
 import { decodeState, encodeState } from '../../src/db/snapshot-codec.js';
 import { loadRunExport } from '../../src/export/index.js';
 import { generate } from '../../src/generator/index.js';
@@ -44,9 +45,33 @@ async function runParams(client: Neo4jClient, runId: string): Promise<{ params: 
   return { params: JSON.parse(rec.get('p') as string), stats: rec.get('s') ? JSON.parse(rec.get('s') as string) : {}, finished: rec.get('f') as boolean };
 }
 
+let countClient: Neo4jClient | undefined;
+/** The `n` of a one-row count query. */
+async function count(cypher: string): Promise<number> {
+  return toNum((await countClient!.query(cypher, {}, 'READ')).records[0]!.get('n'));
+}
+
+/**
+ * The input the snapshot holds (the previous input patched with the delta) is the input a full
+ * read of the store gives now: same accounts, groups, members and series, in the same order.
+ */
+async function expectSnapshotInputIsAFullRead(stateDir: string): Promise<void> {
+  const state = decodeState(fs.readFileSync(path.join(stateDir, SNAPSHOT_FILE)));
+  const held = await readSnapshotInput(stateDir, state);
+  if ('reason' in held) throw new Error(held.reason);
+  const full = await readLinkageInput(countClient!);
+  expect([...held.input.accounts.keys()]).toEqual([...full.accounts.keys()]);
+  expect(held.input.identifiers.map((g) => `${g.kind}:${g.key}`)).toEqual(full.identifiers.map((g) => `${g.kind}:${g.key}`));
+  expect(held.input.identifiers).toEqual(full.identifiers);
+  expect([...held.input.activity.keys()]).toEqual([...full.activity.keys()]);
+  expect(held.input.activity).toEqual(full.activity);
+  expect(held.input.soloPrompts).toEqual(full.soloPrompts);
+  expect(held.input.accounts).toEqual(full.accounts);
+}
+
 /** Account → cluster id of a run. */
 async function partition(client: Neo4jClient, runId: string): Promise<Map<string, string>> {
-  const r = await client.query('MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(k:Cluster) RETURN a.id AS a, k.id AS k', { runId }, 'READ');
+  const r = await client.query('MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(k:Cluster)<-[:MEMBER_OF]-(a:Account) RETURN a.id AS a, k.id AS k', { runId }, 'READ');
   return new Map(r.records.map((x) => [x.get('a') as string, x.get('k') as string]));
 }
 
@@ -76,6 +101,7 @@ describe('incremental detection against real Neo4j', () => {
 
   beforeAll(async () => {
     client = await freshNeo4j();
+    countClient = client;
     const g = await generate({ scenario: 'mixed', accounts: 600, seed: 3, out: path.join(dir, 'gen') });
     await ingestDrop(client, g.dropDir, { dropId: 'day-1' });
     base = readDrop(g.dropDir);
@@ -118,7 +144,7 @@ describe('incremental detection against real Neo4j', () => {
     const was = await getCluster(client, 'd1', before[0]!.id);
     expect(one.members.map((m) => [m.id, m.recommendation])).toEqual(was.members.map((m) => [m.id, m.recommendation]));
     expect(one.links.length).toBe(was.links.length);
-    // The export of the incremental run is the previous run's (the carried clusters are real copies).
+    // The export of the incremental run is the previous run's (the carried clusters are the same nodes).
     const strip = (e: Awaited<ReturnType<typeof loadRunExport>>): unknown => ({
       clusters: e.clusters.map(({ run_id: _r, lineage: _l, previous_id: _p, ...c }) => c),
       accounts: e.accounts.map(({ run_id: _r, lineage: _l, ...a }) => a),
@@ -126,9 +152,17 @@ describe('incremental detection against real Neo4j', () => {
     expect(strip(await loadRunExport(client, { run: 'd2', minRecommendation: 'monitor' }))).toEqual(
       strip(await loadRunExport(client, { run: 'd1', minRecommendation: 'monitor' })),
     );
+    // Carried clusters are the previous run's nodes, included by one more IN_RUN: nothing is rewritten.
+    expect(await count("MATCH (k:Cluster {runId: 'd2'}) RETURN count(k) AS n")).toBe(0);
+    expect(await count("MATCH ()-[x:MEMBER_OF|LINKED {runId: 'd2'}]->() RETURN count(x) AS n")).toBe(0);
+    expect(await count("MATCH (:LinkageRun {id: 'd2'})<-[:IN_RUN]-(k:Cluster {runId: 'd1'}) RETURN count(k) AS n")).toBe(before.length);
     const { params, stats } = await runParams(client, 'd2');
     expect(params.mode).toBe('incremental');
     expect(params.newDrops).toHaveLength(1);
+    // Only the night's one account was read from Neo4j; the rest came from the snapshot's input.
+    expect(params.read).toBe('delta');
+    expect(stats.deltaAccounts).toBe(1);
+    await expectSnapshotInputIsAFullRead(stateDir);
     expect(stats.carriedClusters).toBe(before.length);
     expect(stats.frontierAccounts).toBe(0);
   });
@@ -147,6 +181,13 @@ describe('incremental detection against real Neo4j', () => {
     await ingestDrop(client, path.join(dir, 'day-3'));
     const res = await detectAndWrite(client, opts('d3'));
     expect(res.mode).toBe('incremental');
+    // The newcomers share the model's cards, IPs and prompts, its solo prompts included (now shared):
+    // every group they joined and the model's prompt totals were read again, and nothing else.
+    expect((await runParams(client, 'd3')).params.read).toBe('delta');
+    expect(res.stats.deltaAccounts).toBe(2);
+    expect(res.stats.deltaPromptAccounts).toBeGreaterThanOrEqual(3);
+    expect(res.stats.deltaPromptAccounts).toBeLessThan(100);
+    await expectSnapshotInputIsAFullRead(stateDir);
     const grown = await getCluster(client, 'd3', ring.id);
     expect(grown.lineage).toBe('grown');
     expect(grown.members.filter((m) => m.respawn).map((m) => m.id)).toEqual(newcomers);
@@ -161,6 +202,19 @@ describe('incremental detection against real Neo4j', () => {
     }
     expect(res.stats.carriedClusters).toBeGreaterThanOrEqual(before.length - 2);
     expect(res.stats.frontierAccounts).toBeLessThan(200);
+    // Pruning the runs before d3 keeps what d3 includes (clusters detected by d1, carried twice) and
+    // deletes what only they held: the ring as it was, with its memberships and links.
+    const exported = await loadRunExport(client, { run: 'd3', minRecommendation: 'monitor' });
+    const linksOfD3 = await count(
+      "MATCH (:LinkageRun {id: 'd3'})<-[:IN_RUN]-(k:Cluster)<-[:MEMBER_OF]-(:Account)-[l:LINKED]->() WHERE l.runId = k.runId RETURN count(l) AS n",
+    );
+    expect(await pruneRuns(client, 1)).toEqual(['d2', 'd1']);
+    expect(await loadRunExport(client, { run: 'd3', minRecommendation: 'monitor' })).toEqual(exported);
+    expect((await getCluster(client, 'd3', ring.id)).members.filter((m) => m.respawn).map((m) => m.id)).toEqual(newcomers);
+    expect(await count('MATCH (k:Cluster) WHERE NOT (k)-[:IN_RUN]->() RETURN count(k) AS n')).toBe(0);
+    expect(await count("MATCH (k:Cluster) RETURN count(k) AS n")).toBe(after.size);
+    expect(await count('MATCH ()-[l:LINKED]->() RETURN count(l) AS n')).toBe(linksOfD3);
+    expect(await count('MATCH ()-[m:MEMBER_OF]->() RETURN count(m) AS n')).toBe([...after.values()].reduce((s, c) => s + c.size, 0));
     // The same partition as a full run on the same data.
     const full = await detectAndWrite(client, opts('d3-full', { mode: 'full' }));
     expect(full.mode).toBe('full');
@@ -199,11 +253,51 @@ describe('incremental detection against real Neo4j', () => {
     await detectAndWrite(client, opts('d9', { stateDir: undefined }));
     const stale = await detectAndWrite(client, opts('d10'));
     expect(stale.fullReason).toBe('stale-run');
+    // A run that lost a cluster since its snapshot cannot lend its clusters to an incremental run.
+    await client.query("MATCH (k:Cluster)-[:IN_RUN]->(:LinkageRun {id: 'd10'}) WITH k LIMIT 1 MATCH (k)-[i:IN_RUN]->(:LinkageRun {id: 'd10'}) DELETE i");
+    const lost = await detectAndWrite(client, opts('d10b'));
+    expect(lost.fullReason).toBe('stale-run');
+    expect((await runParams(client, 'd10b')).params.fullReasonDetail).toMatch(/no longer holds/);
     const inc = await detectAndWrite(client, opts('d11', { fullEvery: 2 }));
     expect(inc.mode).toBe('incremental');
     const scheduled = await detectAndWrite(client, opts('d12', { fullEvery: 2 }));
     expect(scheduled.mode).toBe('full');
     expect(scheduled.fullReason).toBe('scheduled');
+  });
+
+  it('an ingest batch that lists no accounts, or a missing input file, makes the incremental run read the whole graph', async () => {
+    const lone = (id: string): string => {
+      const night = {} as Rows;
+      for (const f of FILES) night[f] = { header: base[f].header, rows: [] };
+      night.accounts.rows.push([id, '2026-02-28T10:00:00Z', 'example.net', 'DE', 'true', 'pro']);
+      night.ip_addresses.rows.push(base.ip_addresses.rows[0]!.map((v, i) => (i === 0 ? id : v)));
+      const out = path.join(dir, id);
+      writeDrop(out, night);
+      return out;
+    };
+    await ingestDrop(client, lone('acct_zz_unlisted'), { dropId: 'day-unlisted' });
+    // As a bulk load's marker, or one written by a version before markers listed their accounts.
+    await client.query(
+      "MATCH (d:Drop {id: 'day-unlisted'}) UNWIND d.fileSha256s AS f MATCH (b:IngestBatch) WHERE b.id STARTS WITH f + '/' REMOVE b.accounts",
+    );
+    const unlisted = await detectAndWrite(client, opts('d14'));
+    expect(unlisted.mode).toBe('incremental');
+    const p14 = (await runParams(client, 'd14')).params;
+    expect(p14.read).toBe('whole');
+    expect(String(p14.readDetail)).toMatch(/does not list its accounts/);
+    await expectSnapshotInputIsAFullRead(stateDir);
+
+    await ingestDrop(client, lone('acct_zz_noinput'), { dropId: 'day-noinput' });
+    fs.rmSync(path.join(stateDir, INPUT_FILE));
+    const noInput = await detectAndWrite(client, opts('d15'));
+    expect(noInput.mode).toBe('incremental');
+    const p15 = (await runParams(client, 'd15')).params;
+    expect(p15.read).toBe('whole');
+    expect(String(p15.readDetail)).toMatch(/ENOENT/);
+    // Both runs found what a full run finds.
+    const full = await detectAndWrite(client, opts('d15-full', { mode: 'full' }));
+    expect(samePartition(await partition(client, 'd15'), await partition(client, 'd15-full'))).toBe(true);
+    expect(full.mode).toBe('full');
   });
 
   it('a detect process killed mid-incremental-run leaves a state from which the next run is correct', async () => {

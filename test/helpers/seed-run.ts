@@ -238,10 +238,10 @@ export async function seedTwoRuns(client: Neo4jClient): Promise<void> {
       );
       await tx.run(
         `UNWIND $links AS l MATCH (a:Account {id: l[0]}), (b:Account {id: l[1]})
-         MERGE (a)-[e:LINKED {runId: $runId}]->(b) SET e.weight = l[2], e.evidence = l[3]`,
+         MERGE (a)-[e:LINKED {runId: $runId}]->(b) SET e.weight = l[2], e.evidence = l[3], e.cluster = l[4]`,
         {
           runId,
-          links: spec.clusters.flatMap((c) => c.links.map(([a, b, w]) => [a, b, w, JSON.stringify({ payment: w * 0.5, ip: w * 0.3, prompt: w * 0.2 })])),
+          links: spec.clusters.flatMap((c) => c.links.map(([a, b, w]) => [a, b, w, JSON.stringify({ payment: w * 0.5, ip: w * 0.3, prompt: w * 0.2 }), c.id])),
         },
       );
     }

@@ -85,7 +85,7 @@ export async function graphFingerprint(client: Neo4jClient, runId: string): Prom
     'READ',
   );
   const a = await client.query(
-    `MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(c:Cluster)
+    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[:MEMBER_OF]-(a:Account)
      RETURN a.id AS account, c.id AS cluster, c.recommendation AS rec, c.score AS score ORDER BY account`,
     { runId },
     'READ',
@@ -104,7 +104,7 @@ export { waitFor } from '../helpers/wait.js';
  */
 export async function partitionChecksum(client: Neo4jClient, runId: string): Promise<{ checksum: string; clusters: number; members: number }> {
   const res = await client.query(
-    `MATCH (a:Account)-[:MEMBER_OF {runId: $runId}]->(c:Cluster)
+    `MATCH (:LinkageRun {id: $runId})<-[:IN_RUN]-(c:Cluster)<-[:MEMBER_OF]-(a:Account)
      WITH c, a.id AS id ORDER BY id
      WITH c, collect(id) AS members
      RETURN c.score AS score, c.recommendation AS rec, members`,

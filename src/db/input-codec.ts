@@ -1,0 +1,232 @@
+import type { AccountAttrs, ActivitySeries, FingerprintKind, IdentifierGroup, IdentifierKind, LinkageInput, Membership, PromptMarker, SoloPrompts } from '../graph/types.js';
+import { StateFormatError } from '../util/errors.js';
+import { decodeBlob, encodeBlob } from './blob-format.js';
+
+/**
+ * The detection snapshot's input file (docs/incremental.md): the LinkageInput a run detected on, as
+ * columns, so that the next incremental run patches it with the night's delta instead of reading
+ * the whole graph again. Order is kept exactly (accounts, identifiers, members, series), so a
+ * decoded input equals the one encoded, and a patched one equals a full read (src/graph/input-patch.ts).
+ * Strings (ids, keys, attribute values) sit once in a JSON string table: JSON takes any character
+ * and V8 parses it fast.
+ */
+export const INPUT_FORMAT_VERSION = 1;
+const MAGIC = 0x49445352; // 'RSDI' little-endian
+const KINDS: readonly IdentifierKind[] = ['payment', 'ip', 'subnet', 'prompt'];
+
+interface Header {
+  readonly stringBytes: number;
+  readonly accounts: number;
+  readonly groups: number;
+  readonly members: number;
+  readonly series: number;
+  readonly hours: number;
+  readonly solo: number;
+  readonly soloFingerprints: number;
+  readonly soloVolumes: number;
+}
+
+class Strings {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  id(s: string | undefined): number {
+    if (s === undefined) return -1;
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+const tri = (b: boolean | undefined): number => (b === undefined ? -1 : b ? 1 : 0);
+
+/** Serialise an input (checksummed). */
+export function encodeInput(input: LinkageInput): Uint8Array {
+  const str = new Strings();
+  const n = input.accounts.size;
+  const acc = { id: new Int32Array(n), created: new Float64Array(n), email: new Int32Array(n), country: new Int32Array(n), plan: new Int32Array(n), verified: new Int8Array(n) };
+  let i = 0;
+  for (const a of input.accounts.values()) {
+    acc.id[i] = str.id(a.id);
+    acc.created[i] = a.createdAt ?? NaN;
+    acc.email[i] = str.id(a.emailDomain);
+    acc.country[i] = str.id(a.country);
+    acc.plan[i] = str.id(a.plan);
+    acc.verified[i] = tri(a.verified);
+    i++;
+  }
+  const g = input.identifiers.length;
+  const M = input.identifiers.reduce((s, x) => s + x.members.length, 0);
+  const grp = {
+    kind: new Uint8Array(g),
+    key: new Int32Array(g),
+    proxy: new Int8Array(g),
+    asn: new Int32Array(g),
+    cap: new Int32Array(g),
+    fpKind: new Int32Array(g),
+    markers: new Int32Array(g),
+    off: new Int32Array(g + 1),
+  };
+  const mem = { acc: new Int32Array(M), fs: new Float64Array(M), ls: new Float64Array(M), count: new Float64Array(M) };
+  let m = 0;
+  input.identifiers.forEach((x, j) => {
+    grp.kind[j] = KINDS.indexOf(x.kind);
+    grp.key[j] = str.id(x.key);
+    grp.proxy[j] = tri(x.isProxy);
+    grp.asn[j] = str.id(x.asn);
+    grp.cap[j] = str.id(x.capability);
+    grp.fpKind[j] = str.id(x.fpKind);
+    grp.markers[j] = x.markers === undefined ? -1 : str.id(JSON.stringify(x.markers));
+    grp.off[j] = m;
+    for (const y of x.members) {
+      mem.acc[m] = str.id(y.account);
+      mem.fs[m] = y.firstSeen;
+      mem.ls[m] = y.lastSeen;
+      mem.count[m] = y.count;
+      m++;
+    }
+  });
+  grp.off[g] = m;
+  const s = input.activity.size;
+  const H = [...input.activity.values()].reduce((t, x) => t + x.hours.length, 0);
+  const act = { acc: new Int32Array(s), off: new Int32Array(s + 1), hours: new Int32Array(H), requests: new Float64Array(H) };
+  let h = 0;
+  i = 0;
+  for (const [a, x] of input.activity) {
+    act.acc[i] = str.id(a);
+    act.off[i] = h;
+    act.hours.set(x.hours, h);
+    act.requests.set(x.requests, h);
+    h += x.hours.length;
+    i++;
+  }
+  act.off[s] = h;
+  const solo = [...(input.soloPrompts ?? new Map<string, SoloPrompts>())];
+  const p = solo.length;
+  const fpCount = solo.reduce((t, [, x]) => t + Object.keys(x.fingerprints).length, 0);
+  const volCount = solo.reduce((t, [, x]) => t + Object.keys(x.volume).length, 0);
+  const so = {
+    acc: new Int32Array(p),
+    marked: new Float64Array(p),
+    scaffold: new Float64Array(p),
+    fpOff: new Int32Array(p + 1),
+    fpKind: new Int32Array(fpCount),
+    fpVal: new Float64Array(fpCount),
+    volOff: new Int32Array(p + 1),
+    volCap: new Int32Array(volCount),
+    volVal: new Float64Array(volCount),
+  };
+  let f = 0;
+  let v = 0;
+  solo.forEach(([a, x], j) => {
+    so.acc[j] = str.id(a);
+    so.marked[j] = x.markedVolume;
+    so.scaffold[j] = x.scaffoldVolume ?? NaN;
+    so.fpOff[j] = f;
+    for (const [k, val] of Object.entries(x.fingerprints)) {
+      so.fpKind[f] = str.id(k);
+      so.fpVal[f++] = val ?? 0;
+    }
+    so.volOff[j] = v;
+    for (const [k, val] of Object.entries(x.volume)) {
+      so.volCap[v] = str.id(k);
+      so.volVal[v++] = val ?? 0;
+    }
+  });
+  so.fpOff[p] = f;
+  so.volOff[p] = v;
+  const strings = Buffer.from(JSON.stringify(str.list), 'utf8');
+  const header: Header = { stringBytes: strings.length, accounts: n, groups: g, members: M, series: s, hours: H, solo: p, soloFingerprints: fpCount, soloVolumes: volCount };
+  return encodeBlob(MAGIC, INPUT_FORMAT_VERSION, header, [
+    strings,
+    ...Object.values(acc),
+    ...Object.values(grp),
+    ...Object.values(mem),
+    ...Object.values(act),
+    ...Object.values(so),
+  ]);
+}
+
+/** Parse and verify an input; StateFormatError saying what is wrong. */
+export function decodeInput(bytes: Uint8Array): LinkageInput {
+  const { header: hd, take } = decodeBlob<Header>(bytes, MAGIC, INPUT_FORMAT_VERSION, 'detection input');
+  let list: unknown;
+  try {
+    list = JSON.parse(Buffer.from(take(hd.stringBytes)).toString('utf8'));
+  } catch {
+    throw new StateFormatError('detection input: string table is not JSON');
+  }
+  if (!Array.isArray(list)) throw new StateFormatError('detection input: string table is not a list');
+  const strings = list as string[];
+  const str = (i: number): string => {
+    const s = strings[i];
+    if (typeof s !== 'string') throw new StateFormatError(`detection input: string ${i} out of range`);
+    return s;
+  };
+  const i32 = (k: number) => new Int32Array(take(k * 4).buffer);
+  const f64 = (k: number) => new Float64Array(take(k * 8).buffer);
+  const i8 = (k: number) => new Int8Array(take(k).buffer);
+  const n = hd.accounts;
+  const [aId, aCreated, aEmail, aCountry, aPlan, aVerified] = [i32(n), f64(n), i32(n), i32(n), i32(n), i8(n)] as const;
+  const accounts = new Map<string, AccountAttrs>();
+  for (let i = 0; i < n; i++) {
+    const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: str(aId[i]!) };
+    if (!Number.isNaN(aCreated[i]!)) a.createdAt = aCreated[i]!;
+    if (aEmail[i]! >= 0) a.emailDomain = str(aEmail[i]!);
+    if (aCountry[i]! >= 0) a.country = str(aCountry[i]!);
+    if (aVerified[i]! >= 0) a.verified = aVerified[i] === 1;
+    if (aPlan[i]! >= 0) a.plan = str(aPlan[i]!);
+    accounts.set(a.id, a);
+  }
+  // Members name accounts by the one string the accounts map holds (as the reader interns them).
+  const intern = (s: string): string => accounts.get(s)?.id ?? s;
+  const g = hd.groups;
+  const gKind = new Uint8Array(take(g).buffer);
+  const [gKey, gProxy, gAsn, gCap, gFp, gMarkers, gOff] = [i32(g), i8(g), i32(g), i32(g), i32(g), i32(g), i32(g + 1)] as const;
+  const M = hd.members;
+  const [mAcc, mFs, mLs, mCount] = [i32(M), f64(M), f64(M), f64(M)] as const;
+  if (g > 0 && gOff[g] !== M) throw new StateFormatError('detection input: member offsets do not add up');
+  const identifiers: IdentifierGroup[] = new Array(g);
+  for (let j = 0; j < g; j++) {
+    const kind = KINDS[gKind[j]!];
+    if (!kind) throw new StateFormatError(`detection input: identifier ${j} of unknown kind`);
+    const members: Membership[] = new Array(gOff[j + 1]! - gOff[j]!);
+    for (let q = gOff[j]!, t = 0; q < gOff[j + 1]!; q++, t++) {
+      members[t] = { account: intern(str(mAcc[q]!)), firstSeen: mFs[q]!, lastSeen: mLs[q]!, count: mCount[q]! };
+    }
+    const x: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind, key: str(gKey[j]!), members };
+    if (gProxy[j]! >= 0) x.isProxy = gProxy[j] === 1;
+    if (gAsn[j]! >= 0) x.asn = str(gAsn[j]!);
+    if (gCap[j]! >= 0) x.capability = str(gCap[j]!);
+    if (gFp[j]! >= 0) x.fpKind = str(gFp[j]!) as FingerprintKind;
+    if (gMarkers[j]! >= 0) x.markers = JSON.parse(str(gMarkers[j]!)) as PromptMarker[];
+    identifiers[j] = x;
+  }
+  const s = hd.series;
+  const [sAcc, sOff] = [i32(s), i32(s + 1)] as const;
+  const hours = i32(hd.hours);
+  const requests = f64(hd.hours);
+  const activity = new Map<string, ActivitySeries>();
+  for (let i = 0; i < s; i++) {
+    activity.set(intern(str(sAcc[i]!)), { hours: hours.subarray(sOff[i]!, sOff[i + 1]!), requests: requests.subarray(sOff[i]!, sOff[i + 1]!) });
+  }
+  const p = hd.solo;
+  const [pAcc, pMarked, pScaffold, pFpOff] = [i32(p), f64(p), f64(p), i32(p + 1)] as const;
+  const [pFpKind, pFpVal] = [i32(hd.soloFingerprints), f64(hd.soloFingerprints)] as const;
+  const pVolOff = i32(p + 1);
+  const [pVolCap, pVolVal] = [i32(hd.soloVolumes), f64(hd.soloVolumes)] as const;
+  const soloPrompts = new Map<string, SoloPrompts>();
+  for (let j = 0; j < p; j++) {
+    const fingerprints: Partial<Record<FingerprintKind, number>> = {};
+    for (let q = pFpOff[j]!; q < pFpOff[j + 1]!; q++) fingerprints[str(pFpKind[q]!) as FingerprintKind] = pFpVal[q]!;
+    const volume: Record<string, number> = {};
+    for (let q = pVolOff[j]!; q < pVolOff[j + 1]!; q++) volume[str(pVolCap[q]!)] = pVolVal[q]!;
+    const x: { -readonly [K in keyof SoloPrompts]: SoloPrompts[K] } = { fingerprints, volume, markedVolume: pMarked[j]! };
+    if (!Number.isNaN(pScaffold[j]!)) x.scaffoldVolume = pScaffold[j]!;
+    soloPrompts.set(intern(str(pAcc[j]!)), x);
+  }
+  return { accounts, identifiers, activity, soloPrompts };
+}
