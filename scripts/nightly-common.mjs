@@ -122,6 +122,11 @@ export async function detect(client, { mode, stateDir, runId, log }) {
     carriedClusters: s.carriedClusters ?? null,
     carriedAccounts: s.carriedAccounts ?? null,
     touchedAccounts: s.touchedAccounts ?? null,
+    read: run.params.read ?? null,
+    readDetail: run.params.readDetail ?? null,
+    deltaAccounts: s.deltaAccounts ?? null,
+    deltaGroups: s.deltaGroups ?? null,
+    snapshotS: +((res.snapshotMs ?? 0) / 1000).toFixed(1),
   };
 }
 

@@ -109,7 +109,9 @@ async function readInput(
   if ('reason' in base) return whole(base.reason);
   const touched = await readTouchedAccounts(client, state.drops);
   if (!touched.complete) return whole('an ingest batch since the snapshot does not list its accounts (a bulk load, or an older version)');
-  const delta = await readLinkageDelta(client, touched.accounts, source);
+  const sharedBefore = new Set<string>();
+  for (const g of base.input.identifiers) if (g.kind === 'prompt' && g.members.length > 1) sharedBefore.add(g.key);
+  const delta = await readLinkageDelta(client, touched.accounts, { ...source, wasShared: (k) => sharedBefore.has(k) });
   return {
     input: patchInput(base.input, delta),
     params: { read: 'delta', readDetail: null },

@@ -92,6 +92,17 @@ CALL (a) {
 }
 RETURN a.id AS key, solo, shared`;
 
+// A shared fingerprint from its own side (the delta read): its members in account order, as the
+// account-side pages above deliver them, with the same counts.
+const PROMPT_GROUP_TAIL = `
+CALL (n) {
+  MATCH (a:Account)-[r:SENT]->(n)
+  WITH a, r ORDER BY a.id
+  RETURN collect(a.id) AS ids, collect(toFloat(r.firstSeen.epochMillis)) AS fs, collect(toFloat(r.lastSeen.epochMillis)) AS ls,
+         collect(toFloat(${PROMPT_COUNT})) AS cs
+}
+RETURN n.id AS key, n.capability AS cap, n.kind AS kind, n.markers AS markers, ids, fs, ls, cs`;
+
 const Q_ACCOUNTS = page('Account', 'id', 'a') + ACCOUNTS_TAIL;
 const Q_ACTIVITY = page('Account', 'id', 'a') + ACTIVITY_TAIL;
 const Q_PAYMENTS = page('PaymentMethod', 'id') + PAYMENTS_TAIL;
@@ -135,6 +146,17 @@ const str = (v: unknown): string | undefined => (v === null || v === undefined ?
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type SharedPrompt = Mutable<IdentifierGroup> & { members: Membership[] };
 
+/** A prompt fingerprint's group with the attributes the store holds (absent ones left out). */
+function promptGroup(key: string, cap: unknown, kind: unknown, markers: unknown, list: Membership[]): SharedPrompt {
+  const g: SharedPrompt = { kind: 'prompt', key, members: list };
+  const capability = str(cap);
+  if (capability) g.capability = capability as Capability;
+  const k = str(kind);
+  if (k) g.fpKind = k as FingerprintKind;
+  if (Array.isArray(markers) && markers.length) g.markers = markers.map(String) as PromptMarker[];
+  return g;
+}
+
 /** Row decoders, one per tail: the full read and the delta read build the same objects from the same rows. */
 const decode = {
   account(r: Row): AccountAttrs {
@@ -169,17 +191,16 @@ const decode = {
       if (!keep(key as string)) continue;
       let g = shared.get(key as string);
       if (!g) {
-        g = { kind: 'prompt', key: key as string, members: [] };
-        const capability = str(cap);
-        if (capability) g.capability = capability as Capability;
-        const k = str(kind);
-        if (k) g.fpKind = k as FingerprintKind;
-        if (Array.isArray(markers) && markers.length) g.markers = markers.map(String) as PromptMarker[];
+        g = promptGroup(key as string, cap, kind, markers, []);
         shared.set(key as string, g);
       }
       g.members.push({ account, firstSeen: toNum(fs), lastSeen: toNum(ls), count: Math.max(1, toNum(c)) });
     }
     return out;
+  },
+  /** A shared fingerprint's row from its own side (PROMPT_GROUP_TAIL). */
+  promptGroup(r: Row, intern: (id: string) => string): IdentifierGroup {
+    return promptGroup(r.key as string, r.cap, r.kind, r.markers, members(r, intern));
   },
   payment(r: Row, intern: (id: string) => string): IdentifierGroup {
     return { kind: 'payment', key: r.key as string, members: members(r, intern) };
@@ -307,18 +328,21 @@ const HELD = {
   ips: `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(n:IP) RETURN DISTINCT n.address AS k`,
   subnets: `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n:Subnet) RETURN DISTINCT n.cidr AS k`,
   sharedPrompts: `${keyed('Account', 'id', 'a')}-[:SENT]->(n:PromptFingerprint) WHERE COUNT { (n)<-[:SENT]-() } > 1 RETURN DISTINCT n.id AS k`,
-  promptHolders: `${keyed('PromptFingerprint', 'id')}<-[:SENT]-(a:Account) RETURN DISTINCT a.id AS k`,
 };
 
 /**
  * What an incremental run reads instead of the whole graph (docs/incremental.md, "The delta"): for
  * the touched accounts, their attributes and activity; every payment method, IP, subnet and shared
  * prompt fingerprint they hold, each with all its members (a new member changes the group); and
- * the prompt totals of every holder of those fingerprints (a fingerprint one of them sent alone may
- * have become shared). src/graph/input-patch.ts (InputDelta) puts it into the previous run's input.
+ * the prompt totals of the holders of those fingerprints that were sent by one account before
+ * (`wasShared` false: a fingerprint one of them sent alone is now shared). src/graph/input-patch.ts (InputDelta) puts it into the previous run's input.
  * `touched`: sorted account ids (readTouchedAccounts).
  */
-export async function readLinkageDelta(client: Neo4jClient, touched: readonly string[], options: Partial<LinkageSourceOptions> = {}): Promise<InputDelta> {
+export async function readLinkageDelta(
+  client: Neo4jClient,
+  touched: readonly string[],
+  options: Partial<LinkageSourceOptions> & { readonly wasShared: (fingerprint: string) => boolean },
+): Promise<InputDelta> {
   const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
   const accounts = new Map<string, AccountAttrs>();
   await keyedPages(client, keyed('Account', 'id', 'a') + ACCOUNTS_TAIL, touched, o.pageSize, (r) => accounts.set(r.key as string, decode.account(r)));
@@ -339,19 +363,23 @@ export async function readLinkageDelta(client: Neo4jClient, touched: readonly st
   const ips = await groups(HELD.ips, 'IP', 'address', IPS_TAIL, decode.ip);
   const subnets = await groups(HELD.subnets, 'Subnet', 'cidr', SUBNETS_TAIL, decode.subnet);
   o.onProgress?.('delta:identifiers', payments.length + ips.length + subnets.length);
-  // Shared fingerprints the touched accounts sent, read from their holders' side as the full read
-  // does, so members come in account order; the holders' solo totals are read again with them.
-  const prompts = new Set(await keysOf(client, HELD.sharedPrompts, touched, o.pageSize));
+  // Shared fingerprints the touched accounts sent, each read whole from its own side. A holder's
+  // solo totals change only when a fingerprint it sent alone became shared (`wasShared` false):
+  // those holders' totals are read again with the touched accounts'.
+  const prompts = await keysOf(client, HELD.sharedPrompts, touched, o.pageSize);
+  const shared: IdentifierGroup[] = [];
+  await keyedPages(client, keyed('PromptFingerprint', 'id') + PROMPT_GROUP_TAIL, prompts, o.pageSize, (r) => shared.push(decode.promptGroup(r, intern)));
+  shared.sort((x, y) => byKey(x.key, y.key));
   const holders = new Set(touched);
-  for (const a of await keysOf(client, HELD.promptHolders, [...prompts], o.pageSize)) holders.add(a);
+  for (const g of shared) if (!o.wasShared(g.key)) for (const m of g.members) holders.add(m.account);
   const promptAccounts = [...holders].sort(byKey);
   const soloPrompts = new Map<string, SoloPrompts>();
-  const shared = new Map<string, SharedPrompt>();
+  const ignored = new Map<string, SharedPrompt>();
   await keyedPages(client, keyed('Account', 'id', 'a') + PROMPTS_TAIL, promptAccounts, o.pageSize, (r) => {
     const account = intern(r.key as string);
-    const solo = decode.prompts(r, account, shared, (k) => prompts.has(k));
+    const solo = decode.prompts(r, account, ignored, () => false);
     if (solo) soloPrompts.set(account, solo);
   });
   o.onProgress?.('delta:prompts', promptAccounts.length);
-  return { accounts, activity, promptAccounts, soloPrompts, identifiers: [...payments, ...ips, ...subnets, ...sortedPrompts(shared)] };
+  return { accounts, activity, promptAccounts, soloPrompts, identifiers: [...payments, ...ips, ...subnets, ...shared] };
 }
