@@ -181,13 +181,25 @@ export async function countRunClusters(client: Neo4jClient, runId: string): Prom
 }
 
 /**
- * Delete finished runs older than the newest `keep`, with the clusters no kept run includes (their
- * memberships and links). A cluster detected by a pruned run but carried into a kept one stays.
- * Returns the pruned ids.
+ * Delete finished runs older than the newest `keep` (and unfinished ones started before the oldest
+ * kept), with the clusters no remaining run includes (their memberships and links). A cluster
+ * detected by a pruned run but carried into a kept one stays. Returns the pruned ids.
  */
 export async function pruneRuns(client: Neo4jClient, keep: number): Promise<string[]> {
   const runs = await listRuns(client);
   const old = runs.slice(Math.max(0, keep)).map((r) => r.id);
+  // A run left unfinished (its process died) that started before the oldest kept run will not be
+  // resumed: it goes too, or the carried clusters it includes would never be pruned.
+  const oldestKept = runs[Math.max(0, keep) - 1];
+  if (keep > 0 && oldestKept && runs.length > keep) {
+    const stale = await client.query(
+      `MATCH (k:LinkageRun {id: $id}) MATCH (r:LinkageRun) WHERE r.finishedAt IS NULL AND r.startedAt < k.startedAt
+       RETURN r.id AS id ORDER BY r.startedAt DESC, r.id DESC`,
+      { id: oldestKept.id },
+      'READ',
+    );
+    old.push(...stale.records.map((r) => String(r.get('id'))));
+  }
   for (const id of old) {
     const s = client.session('WRITE');
     try {

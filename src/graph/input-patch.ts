@@ -59,7 +59,8 @@ export function patchInput(base: LinkageInput, delta: InputDelta): LinkageInput 
     for (const g of delta.identifiers) {
       if (g.kind === kind) now.set(g.key, { ...g, members: g.members.map((m) => ({ ...m, account: intern(m.account) })) });
     }
-    identifiers.push(...mergeMap(old, now).values());
+    // One by one: spreading a million groups into push() overflows the call stack.
+    for (const g of mergeMap(old, now).values()) identifiers.push(g);
   }
   return { accounts, identifiers, activity, soloPrompts };
 }

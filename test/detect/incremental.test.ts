@@ -336,5 +336,13 @@ await detectAndWrite(client, { runId: 'dk', seed: 7, releaseDate: ${RELEASE}, ke
     expect(samePartition(await partition(client, 'd13'), await partition(client, 'd13-full'))).toBe(true);
     const n = await client.query("MATCH (k:Cluster)-[:IN_RUN]->(:LinkageRun {id: 'd13'}) RETURN count(k) AS n", {}, 'READ');
     expect(toNum(n.records[0]!.get('n'))).toBe(full.stats.clusters);
+    // The killed run never finishes; once it is older than every kept run, pruning removes it and
+    // whatever only it included, and leaves no cluster outside a run.
+    const exported = await loadRunExport(client, { run: 'd13-full', minRecommendation: 'monitor' });
+    expect(await pruneRuns(client, 1)).toContain('dk');
+    expect(await count("MATCH (r:LinkageRun) RETURN count(r) AS n")).toBe(1);
+    expect(await count('MATCH (k:Cluster) WHERE NOT (k)-[:IN_RUN]->() RETURN count(k) AS n')).toBe(0);
+    expect(await count("MATCH ()-[x:MEMBER_OF|LINKED]->() WHERE x.runId <> 'd13-full' RETURN count(x) AS n")).toBe(0);
+    expect(await loadRunExport(client, { run: 'd13-full', minRecommendation: 'monitor' })).toEqual(exported);
   }, 120_000);
 });
