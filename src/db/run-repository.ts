@@ -180,10 +180,23 @@ export async function countRunClusters(client: Neo4jClient, runId: string): Prom
   return toNum(res.records[0]?.get('n'));
 }
 
+/** Clusters no run includes (a run node deleted by hand, an IN_RUN removed): deleted with their links. */
+async function sweepUnincludedClusters(client: Neo4jClient): Promise<void> {
+  const s = client.session('WRITE');
+  try {
+    const loose = 'MATCH (k:Cluster) WHERE NOT EXISTS { (k)-[:IN_RUN]->(:LinkageRun) }';
+    await s.run(`${loose} CALL (k) { MATCH (k)<-[:MEMBER_OF]-(a:Account)-[l:LINKED]->() WHERE l.runId = k.runId DELETE l } IN TRANSACTIONS OF 500 ROWS`);
+    await s.run(`${loose} CALL (k) { DETACH DELETE k } IN TRANSACTIONS OF 500 ROWS`);
+  } finally {
+    await s.close();
+  }
+}
+
 /**
  * Delete finished runs older than the newest `keep` (and unfinished ones started before the oldest
- * kept), with the clusters no remaining run includes (their memberships and links). A cluster
- * detected by a pruned run but carried into a kept one stays. Returns the pruned ids.
+ * kept), with the clusters no remaining run includes (their memberships and links), and any cluster
+ * no run includes at all. A cluster detected by a pruned run but carried into a kept one stays.
+ * Returns the pruned ids.
  */
 export async function pruneRuns(client: Neo4jClient, keep: number): Promise<string[]> {
   const runs = await listRuns(client);
@@ -218,5 +231,6 @@ export async function pruneRuns(client: Neo4jClient, keep: number): Promise<stri
       await s.close();
     }
   }
+  if (old.length > 0) await sweepUnincludedClusters(client);
   return old;
 }
