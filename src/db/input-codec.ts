@@ -7,15 +7,20 @@ import { decodeBlob, encodeBlob } from './blob-format.js';
  * columns, so that the next incremental run patches it with the night's delta instead of reading
  * the whole graph again. Order is kept exactly (accounts, identifiers, members, series), so a
  * decoded input equals the one encoded, and a patched one equals a full read (src/graph/input-patch.ts).
- * Strings (ids, keys, attribute values) sit once in a JSON string table: JSON takes any character
- * and V8 parses it fast.
+ * Strings sit in three JSON tables (JSON takes any character and V8 parses it fast): account ids
+ * (the accounts map's order, then ids only members name), identifier keys (one per group, in
+ * order) and attribute values. Members name accounts by position in the first, so decoding hands
+ * each membership the one string the accounts map holds, with no lookup; at 1M accounts a single
+ * table of every string spent most of the encode in hash lookups and most of the decode in GC.
  */
-export const INPUT_FORMAT_VERSION = 1;
+export const INPUT_FORMAT_VERSION = 2;
 const MAGIC = 0x49445352; // 'RSDI' little-endian
 const KINDS: readonly IdentifierKind[] = ['payment', 'ip', 'subnet', 'prompt'];
 
 interface Header {
-  readonly stringBytes: number;
+  readonly accountBytes: number;
+  readonly keyBytes: number;
+  readonly valueBytes: number;
   readonly accounts: number;
   readonly groups: number;
   readonly members: number;
@@ -47,10 +52,21 @@ const tri = (b: boolean | undefined): number => (b === undefined ? -1 : b ? 1 : 
 export function encodeInput(input: LinkageInput): Uint8Array {
   const str = new Strings();
   const n = input.accounts.size;
-  const acc = { id: new Int32Array(n), created: new Float64Array(n), email: new Int32Array(n), country: new Int32Array(n), plan: new Int32Array(n), verified: new Int8Array(n) };
+  const ids: string[] = [...input.accounts.keys()];
+  const position = new Map<string, number>();
+  ids.forEach((id, i) => position.set(id, i));
+  const accountNo = (id: string): number => {
+    let i = position.get(id);
+    if (i === undefined) {
+      i = ids.length;
+      ids.push(id);
+      position.set(id, i);
+    }
+    return i;
+  };
+  const acc = { created: new Float64Array(n), email: new Int32Array(n), country: new Int32Array(n), plan: new Int32Array(n), verified: new Int8Array(n) };
   let i = 0;
   for (const a of input.accounts.values()) {
-    acc.id[i] = str.id(a.id);
     acc.created[i] = a.createdAt ?? NaN;
     acc.email[i] = str.id(a.emailDomain);
     acc.country[i] = str.id(a.country);
@@ -60,9 +76,9 @@ export function encodeInput(input: LinkageInput): Uint8Array {
   }
   const g = input.identifiers.length;
   const M = input.identifiers.reduce((s, x) => s + x.members.length, 0);
+  const keys: string[] = new Array(g);
   const grp = {
     kind: new Uint8Array(g),
-    key: new Int32Array(g),
     proxy: new Int8Array(g),
     asn: new Int32Array(g),
     cap: new Int32Array(g),
@@ -74,7 +90,7 @@ export function encodeInput(input: LinkageInput): Uint8Array {
   let m = 0;
   input.identifiers.forEach((x, j) => {
     grp.kind[j] = KINDS.indexOf(x.kind);
-    grp.key[j] = str.id(x.key);
+    keys[j] = x.key;
     grp.proxy[j] = tri(x.isProxy);
     grp.asn[j] = str.id(x.asn);
     grp.cap[j] = str.id(x.capability);
@@ -82,7 +98,7 @@ export function encodeInput(input: LinkageInput): Uint8Array {
     grp.markers[j] = x.markers === undefined ? -1 : str.id(JSON.stringify(x.markers));
     grp.off[j] = m;
     for (const y of x.members) {
-      mem.acc[m] = str.id(y.account);
+      mem.acc[m] = accountNo(y.account);
       mem.fs[m] = y.firstSeen;
       mem.ls[m] = y.lastSeen;
       mem.count[m] = y.count;
@@ -96,7 +112,7 @@ export function encodeInput(input: LinkageInput): Uint8Array {
   let h = 0;
   i = 0;
   for (const [a, x] of input.activity) {
-    act.acc[i] = str.id(a);
+    act.acc[i] = accountNo(a);
     act.off[i] = h;
     act.hours.set(x.hours, h);
     act.requests.set(x.requests, h);
@@ -122,7 +138,7 @@ export function encodeInput(input: LinkageInput): Uint8Array {
   let f = 0;
   let v = 0;
   solo.forEach(([a, x], j) => {
-    so.acc[j] = str.id(a);
+    so.acc[j] = accountNo(a);
     so.marked[j] = x.markedVolume;
     so.scaffold[j] = x.scaffoldVolume ?? NaN;
     so.fpOff[j] = f;
@@ -138,10 +154,26 @@ export function encodeInput(input: LinkageInput): Uint8Array {
   });
   so.fpOff[p] = f;
   so.volOff[p] = v;
-  const strings = Buffer.from(JSON.stringify(str.list), 'utf8');
-  const header: Header = { stringBytes: strings.length, accounts: n, groups: g, members: M, series: s, hours: H, solo: p, soloFingerprints: fpCount, soloVolumes: volCount };
+  const accountBytes = Buffer.from(JSON.stringify(ids), 'utf8');
+  const keyBytes = Buffer.from(JSON.stringify(keys), 'utf8');
+  const valueBytes = Buffer.from(JSON.stringify(str.list), 'utf8');
+  const header: Header = {
+    accountBytes: accountBytes.length,
+    keyBytes: keyBytes.length,
+    valueBytes: valueBytes.length,
+    accounts: n,
+    groups: g,
+    members: M,
+    series: s,
+    hours: H,
+    solo: p,
+    soloFingerprints: fpCount,
+    soloVolumes: volCount,
+  };
   return encodeBlob(MAGIC, INPUT_FORMAT_VERSION, header, [
-    strings,
+    accountBytes,
+    keyBytes,
+    valueBytes,
     ...Object.values(acc),
     ...Object.values(grp),
     ...Object.values(mem),
@@ -153,27 +185,38 @@ export function encodeInput(input: LinkageInput): Uint8Array {
 /** Parse and verify an input; StateFormatError saying what is wrong. */
 export function decodeInput(bytes: Uint8Array): LinkageInput {
   const { header: hd, take } = decodeBlob<Header>(bytes, MAGIC, INPUT_FORMAT_VERSION, 'detection input');
-  let list: unknown;
-  try {
-    list = JSON.parse(Buffer.from(take(hd.stringBytes)).toString('utf8'));
-  } catch {
-    throw new StateFormatError('detection input: string table is not JSON');
-  }
-  if (!Array.isArray(list)) throw new StateFormatError('detection input: string table is not a list');
-  const strings = list as string[];
+  const table = (n: number, what: string): string[] => {
+    let list: unknown;
+    try {
+      list = JSON.parse(Buffer.from(take(n)).toString('utf8'));
+    } catch {
+      throw new StateFormatError(`detection input: the ${what} table is not JSON`);
+    }
+    if (!Array.isArray(list)) throw new StateFormatError(`detection input: the ${what} table is not a list`);
+    return list as string[];
+  };
+  const ids = table(hd.accountBytes, 'account');
+  const keys = table(hd.keyBytes, 'key');
+  const strings = table(hd.valueBytes, 'value');
   const str = (i: number): string => {
     const s = strings[i];
-    if (typeof s !== 'string') throw new StateFormatError(`detection input: string ${i} out of range`);
+    if (typeof s !== 'string') throw new StateFormatError(`detection input: value ${i} out of range`);
+    return s;
+  };
+  const account = (i: number): string => {
+    const s = ids[i];
+    if (typeof s !== 'string') throw new StateFormatError(`detection input: account ${i} out of range`);
     return s;
   };
   const i32 = (k: number) => new Int32Array(take(k * 4).buffer);
   const f64 = (k: number) => new Float64Array(take(k * 8).buffer);
   const i8 = (k: number) => new Int8Array(take(k).buffer);
   const n = hd.accounts;
-  const [aId, aCreated, aEmail, aCountry, aPlan, aVerified] = [i32(n), f64(n), i32(n), i32(n), i32(n), i8(n)] as const;
+  if (ids.length < n) throw new StateFormatError('detection input: fewer account ids than accounts');
+  const [aCreated, aEmail, aCountry, aPlan, aVerified] = [f64(n), i32(n), i32(n), i32(n), i8(n)] as const;
   const accounts = new Map<string, AccountAttrs>();
   for (let i = 0; i < n; i++) {
-    const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: str(aId[i]!) };
+    const a: { -readonly [K in keyof AccountAttrs]: AccountAttrs[K] } = { id: ids[i]! };
     if (!Number.isNaN(aCreated[i]!)) a.createdAt = aCreated[i]!;
     if (aEmail[i]! >= 0) a.emailDomain = str(aEmail[i]!);
     if (aCountry[i]! >= 0) a.country = str(aCountry[i]!);
@@ -181,11 +224,10 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
     if (aPlan[i]! >= 0) a.plan = str(aPlan[i]!);
     accounts.set(a.id, a);
   }
-  // Members name accounts by the one string the accounts map holds (as the reader interns them).
-  const intern = (s: string): string => accounts.get(s)?.id ?? s;
   const g = hd.groups;
   const gKind = new Uint8Array(take(g).buffer);
-  const [gKey, gProxy, gAsn, gCap, gFp, gMarkers, gOff] = [i32(g), i8(g), i32(g), i32(g), i32(g), i32(g), i32(g + 1)] as const;
+  if (keys.length !== g) throw new StateFormatError('detection input: the key table does not match the groups');
+  const [gProxy, gAsn, gCap, gFp, gMarkers, gOff] = [i8(g), i32(g), i32(g), i32(g), i32(g), i32(g + 1)] as const;
   const M = hd.members;
   const [mAcc, mFs, mLs, mCount] = [i32(M), f64(M), f64(M), f64(M)] as const;
   if (g > 0 && gOff[g] !== M) throw new StateFormatError('detection input: member offsets do not add up');
@@ -195,9 +237,9 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
     if (!kind) throw new StateFormatError(`detection input: identifier ${j} of unknown kind`);
     const members: Membership[] = new Array(gOff[j + 1]! - gOff[j]!);
     for (let q = gOff[j]!, t = 0; q < gOff[j + 1]!; q++, t++) {
-      members[t] = { account: intern(str(mAcc[q]!)), firstSeen: mFs[q]!, lastSeen: mLs[q]!, count: mCount[q]! };
+      members[t] = { account: account(mAcc[q]!), firstSeen: mFs[q]!, lastSeen: mLs[q]!, count: mCount[q]! };
     }
-    const x: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind, key: str(gKey[j]!), members };
+    const x: { -readonly [K in keyof IdentifierGroup]: IdentifierGroup[K] } = { kind, key: keys[j]!, members };
     if (gProxy[j]! >= 0) x.isProxy = gProxy[j] === 1;
     if (gAsn[j]! >= 0) x.asn = str(gAsn[j]!);
     if (gCap[j]! >= 0) x.capability = str(gCap[j]!);
@@ -211,7 +253,7 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
   const requests = f64(hd.hours);
   const activity = new Map<string, ActivitySeries>();
   for (let i = 0; i < s; i++) {
-    activity.set(intern(str(sAcc[i]!)), { hours: hours.subarray(sOff[i]!, sOff[i + 1]!), requests: requests.subarray(sOff[i]!, sOff[i + 1]!) });
+    activity.set(account(sAcc[i]!), { hours: hours.subarray(sOff[i]!, sOff[i + 1]!), requests: requests.subarray(sOff[i]!, sOff[i + 1]!) });
   }
   const p = hd.solo;
   const [pAcc, pMarked, pScaffold, pFpOff] = [i32(p), f64(p), f64(p), i32(p + 1)] as const;
@@ -226,7 +268,7 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
     for (let q = pVolOff[j]!; q < pVolOff[j + 1]!; q++) volume[str(pVolCap[q]!)] = pVolVal[q]!;
     const x: { -readonly [K in keyof SoloPrompts]: SoloPrompts[K] } = { fingerprints, volume, markedVolume: pMarked[j]! };
     if (!Number.isNaN(pScaffold[j]!)) x.scaffoldVolume = pScaffold[j]!;
-    soloPrompts.set(intern(str(pAcc[j]!)), x);
+    soloPrompts.set(account(pAcc[j]!), x);
   }
   return { accounts, identifiers, activity, soloPrompts };
 }
