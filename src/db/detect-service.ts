@@ -101,9 +101,13 @@ async function readInput(
   o: DetectAndWriteOptions,
   state: DetectionState | undefined,
   progress: (phase: string, done: number, total: number) => void,
-): Promise<{ input: LinkageInput; params: Record<string, unknown>; stats: Partial<ReadStats> }> {
+): Promise<{ input: LinkageInput; params: { read: 'delta' | 'whole'; readDetail: string | null }; stats: Partial<ReadStats> }> {
   const source = { pageSize: o.pageSize, onProgress: (phase: string, n: number) => progress(`read:${phase}`, n, 0) };
-  const whole = async (detail: string | null) => ({ input: await readLinkageInput(client, source), params: { read: 'whole', readDetail: detail }, stats: {} });
+  const whole = async (detail: string | null) => ({
+    input: await readLinkageInput(client, source),
+    params: { read: 'whole' as const, readDetail: detail },
+    stats: {},
+  });
   if (!state || o.stateDir === undefined) return whole(null);
   const base = await readSnapshotInput(o.stateDir, state);
   if ('reason' in base) return whole(base.reason);
@@ -114,7 +118,7 @@ async function readInput(
   const delta = await readLinkageDelta(client, touched.accounts, { ...source, wasShared: (k) => sharedBefore.has(k) });
   return {
     input: patchInput(base.input, delta),
-    params: { read: 'delta', readDetail: null },
+    params: { read: 'delta' as const, readDetail: null },
     stats: { deltaAccounts: touched.accounts.length, deltaPromptAccounts: delta.promptAccounts.length, deltaGroups: delta.identifiers.length },
   };
 }
@@ -125,6 +129,10 @@ export interface DetectAndWriteResult {
   readonly mode: 'full' | 'incremental';
   /** Why the run is full (undefined for an incremental run). */
   readonly fullReason: FullReason | undefined;
+  /** `delta`: the snapshot's input patched with what the drops since touched; `whole`: the whole graph read (docs/incremental.md). */
+  readonly read: 'delta' | 'whole';
+  /** Why an incremental run read the whole graph (null otherwise). */
+  readonly readDetail: string | null;
   /** Clusters detected and scored by this run (an incremental run's frontier only). */
   readonly clusters: readonly DetectedCluster[];
   /** Clusters carried over unchanged from the previous run (incremental runs). */
@@ -249,6 +257,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
       previousRunId,
       mode: 'incremental',
       fullReason: undefined,
+      ...read.params,
       clusters: result.clusters,
       carried: result.carried,
       ...snap,
@@ -267,5 +276,5 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   stats.ms.write = Math.round(performance.now() - t);
   const snap = await finish(() => fullRunState(input, result.graph, result.clusters), runId);
   const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
-  return { runId, previousRunId, mode: 'full', fullReason, clusters: result.clusters, carried: [], ...snap, stats, pruned };
+  return { runId, previousRunId, mode: 'full', fullReason, ...read.params, clusters: result.clusters, carried: [], ...snap, stats, pruned };
 }

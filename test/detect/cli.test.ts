@@ -70,15 +70,20 @@ describe('ringscope detect / clusters / explain', () => {
     await cli([...args, '--run-id', 'cli-n1', '--full', '--json']);
     const inc = JSON.parse((await cli([...args, '--run-id', 'cli-n2', '--json'])).stdout) as {
       mode: string;
-      stats: { frontierAccounts: number; carriedClusters: number; clusters: number };
+      read: string;
+      stats: { frontierAccounts: number; carriedClusters: number; clusters: number; deltaAccounts: number };
     };
     expect(inc.mode).toBe('incremental');
+    // Nothing was ingested since: the delta is empty, and nothing but the snapshot was read.
+    expect(inc.read).toBe('delta');
+    expect(inc.stats.deltaAccounts).toBe(0);
     expect(inc.stats.frontierAccounts).toBe(0);
     expect(inc.stats.carriedClusters).toBe(inc.stats.clusters);
     const full = (await cli([...args, '--run-id', 'cli-n3', '--full'])).stdout;
     expect(full).toMatch(/^run cli-n3 \(previous: cli-n2\): full \(requested\)$/m);
     const text = (await cli([...args, '--run-id', 'cli-n4'])).stdout;
     expect(text).toMatch(/^run cli-n4 \(previous: cli-n3\): incremental$/m);
+    expect(text).toMatch(/^read: the delta \(0 accounts touched by the drops since, 0 identifiers read again\)$/m);
     expect(text).toMatch(/^frontier 0 accounts, 0 links \(0 accounts touched\); carried \d+ clusters/m);
     await expect(cli(['detect', '--full-every', '-1'])).rejects.toMatchObject({
       code: 2,

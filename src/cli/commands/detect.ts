@@ -38,7 +38,7 @@ export function register(program: Command): void {
         const s = res.stats;
         if (o.json) {
           process.stdout.write(
-            `${JSON.stringify({ runId: res.runId, previousRunId: res.previousRunId ?? null, mode: res.mode, fullReason: res.fullReason ?? null, snapshotMs: res.snapshotMs, pruned: res.pruned, stats: s })}\n`,
+            `${JSON.stringify({ runId: res.runId, previousRunId: res.previousRunId ?? null, mode: res.mode, fullReason: res.fullReason ?? null, read: res.read, readDetail: res.readDetail, snapshotMs: res.snapshotMs, pruned: res.pruned, stats: s })}\n`,
           );
           return;
         }
@@ -47,6 +47,9 @@ export function register(program: Command): void {
             `run ${res.runId}${res.previousRunId ? ` (previous: ${res.previousRunId})` : ''}: ${res.mode}${res.fullReason ? ` (${res.fullReason})` : ''}`,
             ...(res.mode === 'incremental'
               ? [
+                  res.read === 'delta'
+                    ? `read: the delta (${s.deltaAccounts} accounts touched by the drops since, ${s.deltaGroups} identifiers read again)`
+                    : `read: the whole graph (${res.readDetail ?? 'no usable snapshot input'})`,
                   `frontier ${s.frontierAccounts} accounts, ${s.frontierLinks} links (${s.touchedAccounts} accounts touched); carried ${s.carriedClusters} clusters, ${s.carriedAccounts} accounts`,
                 ]
               : []),
