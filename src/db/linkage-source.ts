@@ -103,12 +103,30 @@ CALL (n) {
 }
 RETURN n.id AS key, n.capability AS cap, n.kind AS kind, n.markers AS markers, ids, fs, ls, cs`;
 
-const Q_ACCOUNTS = page('Account', 'id', 'a') + ACCOUNTS_TAIL;
-const Q_ACTIVITY = page('Account', 'id', 'a') + ACTIVITY_TAIL;
-const Q_PAYMENTS = page('PaymentMethod', 'id') + PAYMENTS_TAIL;
-const Q_IPS = page('IP', 'address') + IPS_TAIL;
-const Q_SUBNETS = page('Subnet', 'cidr') + SUBNETS_TAIL;
-const Q_PROMPTS = page('Account', 'id', 'a') + PROMPTS_TAIL;
+const Q_ACCOUNTS = `${page('Account', 'id', 'a')}${ACCOUNTS_TAIL}`;
+const Q_ACTIVITY = `${page('Account', 'id', 'a')}${ACTIVITY_TAIL}`;
+const Q_PAYMENTS = `${page('PaymentMethod', 'id')}${PAYMENTS_TAIL}`;
+const Q_IPS = `${page('IP', 'address')}${IPS_TAIL}`;
+const Q_SUBNETS = `${page('Subnet', 'cidr')}${SUBNETS_TAIL}`;
+const Q_PROMPTS = `${page('Account', 'id', 'a')}${PROMPTS_TAIL}`;
+
+// The delta read's statements (readLinkageDelta): the same tails over a list of keys, and what the
+// touched accounts hold.
+const D_ACCOUNTS = `${keyed('Account', 'id', 'a')}${ACCOUNTS_TAIL}`;
+const D_ACTIVITY = `${keyed('Account', 'id', 'a')}${ACTIVITY_TAIL}`;
+const D_PAYMENTS = `${keyed('PaymentMethod', 'id')}${PAYMENTS_TAIL}`;
+const D_IPS = `${keyed('IP', 'address')}${IPS_TAIL}`;
+const D_SUBNETS = `${keyed('Subnet', 'cidr')}${SUBNETS_TAIL}`;
+const D_PROMPT_GROUPS = `${keyed('PromptFingerprint', 'id')}${PROMPT_GROUP_TAIL}`;
+const D_PROMPT_TOTALS = `${keyed('Account', 'id', 'a')}${PROMPTS_TAIL}`;
+const HELD_PAYMENTS = `${keyed('Account', 'id', 'a')}-[:PAID_WITH]->(n:PaymentMethod) RETURN DISTINCT n.id AS k`;
+const HELD_IPS = `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(n:IP) RETURN DISTINCT n.address AS k`;
+const HELD_SUBNETS = `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n:Subnet) RETURN DISTINCT n.cidr AS k`;
+const HELD_SHARED_PROMPTS = `${keyed('Account', 'id', 'a')}-[:SENT]->(n:PromptFingerprint) WHERE COUNT { (n)<-[:SENT]-() } > 1 RETURN DISTINCT n.id AS k`;
+// Ingest batches of files no known drop holds (readTouchedAccounts).
+const BATCHES_SINCE = "MATCH (b:IngestBatch) WHERE NOT split(b.id, '/')[0] IN $files";
+const Q_BATCHES_SINCE = `${BATCHES_SINCE} RETURN count(b) AS batches, sum(CASE WHEN b.accounts IS NULL THEN 1 ELSE 0 END) AS unlisted`;
+const Q_ACCOUNTS_SINCE = `${BATCHES_SINCE} UNWIND b.accounts AS a RETURN DISTINCT a`;
 
 /** Run one keyset-paginated query to the end, handing each page's rows to `onRow`. */
 async function paged(client: Neo4jClient, cypher: string, pageSize: number, onRow: (r: Row) => void, onPage: (n: number) => void): Promise<void> {
@@ -299,12 +317,11 @@ export async function readTouchedAccounts(client: Neo4jClient, known: readonly s
     'READ',
   );
   const params = { files: (files.records[0]?.get('files') as string[] | undefined) ?? [] };
-  const since = "MATCH (b:IngestBatch) WHERE NOT split(b.id, '/')[0] IN $files";
-  const tally = await client.query(`${since} RETURN count(b) AS batches, sum(CASE WHEN b.accounts IS NULL THEN 1 ELSE 0 END) AS unlisted`, params, 'READ');
+  const tally = await client.query(Q_BATCHES_SINCE, params, 'READ');
   const batches = toNum(tally.records[0]?.get('batches'));
   const complete = toNum(tally.records[0]?.get('unlisted')) === 0;
   if (!complete || batches === 0) return { accounts: [], complete, batches };
-  const res = await client.query(`${since} UNWIND b.accounts AS a RETURN DISTINCT a`, params, 'READ');
+  const res = await client.query(Q_ACCOUNTS_SINCE, params, 'READ');
   return { accounts: res.records.map((r) => String(r.get('a'))).sort(byKey), complete, batches };
 }
 
@@ -323,12 +340,6 @@ async function keysOf(client: Neo4jClient, cypher: string, keys: readonly string
   return [...out].sort(byKey);
 }
 
-const HELD = {
-  payments: `${keyed('Account', 'id', 'a')}-[:PAID_WITH]->(n:PaymentMethod) RETURN DISTINCT n.id AS k`,
-  ips: `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(n:IP) RETURN DISTINCT n.address AS k`,
-  subnets: `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n:Subnet) RETURN DISTINCT n.cidr AS k`,
-  sharedPrompts: `${keyed('Account', 'id', 'a')}-[:SENT]->(n:PromptFingerprint) WHERE COUNT { (n)<-[:SENT]-() } > 1 RETURN DISTINCT n.id AS k`,
-};
 
 /**
  * What an incremental run reads instead of the whole graph (docs/incremental.md, "The delta"): for
@@ -345,37 +356,37 @@ export async function readLinkageDelta(
 ): Promise<InputDelta> {
   const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
   const accounts = new Map<string, AccountAttrs>();
-  await keyedPages(client, keyed('Account', 'id', 'a') + ACCOUNTS_TAIL, touched, o.pageSize, (r) => accounts.set(r.key as string, decode.account(r)));
+  await keyedPages(client, D_ACCOUNTS, touched, o.pageSize, (r) => accounts.set(r.key as string, decode.account(r)));
   const intern = (id: string): string => accounts.get(id)?.id ?? id;
   const activity = new Map<string, ActivitySeries>();
-  await keyedPages(client, keyed('Account', 'id', 'a') + ACTIVITY_TAIL, touched, o.pageSize, (r) => {
+  await keyedPages(client, D_ACTIVITY, touched, o.pageSize, (r) => {
     const series = decode.activity(r);
     if (series) activity.set(intern(r.key as string), series);
   });
   o.onProgress?.('delta:accounts', touched.length);
-  const groups = async (held: string, label: string, key: string, tail: string, row: (r: Row, intern: (id: string) => string) => IdentifierGroup): Promise<IdentifierGroup[]> => {
+  const groups = async (held: string, cypher: string, row: (r: Row, intern: (id: string) => string) => IdentifierGroup): Promise<IdentifierGroup[]> => {
     const keys = await keysOf(client, held, touched, o.pageSize);
     const out: IdentifierGroup[] = [];
-    await keyedPages(client, keyed(label, key) + tail, keys, o.pageSize, (r) => out.push(row(r, intern)));
+    await keyedPages(client, cypher, keys, o.pageSize, (r) => out.push(row(r, intern)));
     return out.sort((x, y) => byKey(x.key, y.key));
   };
-  const payments = await groups(HELD.payments, 'PaymentMethod', 'id', PAYMENTS_TAIL, decode.payment);
-  const ips = await groups(HELD.ips, 'IP', 'address', IPS_TAIL, decode.ip);
-  const subnets = await groups(HELD.subnets, 'Subnet', 'cidr', SUBNETS_TAIL, decode.subnet);
+  const payments = await groups(HELD_PAYMENTS, D_PAYMENTS, decode.payment);
+  const ips = await groups(HELD_IPS, D_IPS, decode.ip);
+  const subnets = await groups(HELD_SUBNETS, D_SUBNETS, decode.subnet);
   o.onProgress?.('delta:identifiers', payments.length + ips.length + subnets.length);
   // Shared fingerprints the touched accounts sent, each read whole from its own side. A holder's
   // solo totals change only when a fingerprint it sent alone became shared (`wasShared` false):
   // those holders' totals are read again with the touched accounts'.
-  const prompts = await keysOf(client, HELD.sharedPrompts, touched, o.pageSize);
+  const prompts = await keysOf(client, HELD_SHARED_PROMPTS, touched, o.pageSize);
   const shared: IdentifierGroup[] = [];
-  await keyedPages(client, keyed('PromptFingerprint', 'id') + PROMPT_GROUP_TAIL, prompts, o.pageSize, (r) => shared.push(decode.promptGroup(r, intern)));
+  await keyedPages(client, D_PROMPT_GROUPS, prompts, o.pageSize, (r) => shared.push(decode.promptGroup(r, intern)));
   shared.sort((x, y) => byKey(x.key, y.key));
   const holders = new Set(touched);
   for (const g of shared) if (!o.wasShared(g.key)) for (const m of g.members) holders.add(m.account);
   const promptAccounts = [...holders].sort(byKey);
   const soloPrompts = new Map<string, SoloPrompts>();
   const ignored = new Map<string, SharedPrompt>();
-  await keyedPages(client, keyed('Account', 'id', 'a') + PROMPTS_TAIL, promptAccounts, o.pageSize, (r) => {
+  await keyedPages(client, D_PROMPT_TOTALS, promptAccounts, o.pageSize, (r) => {
     const account = intern(r.key as string);
     const solo = decode.prompts(r, account, ignored, () => false);
     if (solo) soloPrompts.set(account, solo);

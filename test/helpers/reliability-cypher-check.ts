@@ -17,7 +17,8 @@ const SINKS = new Set(['run', 'query', 'executeQuery']);
 export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
   'src/analyst/read-only-runner.ts:cypher': 'analyst Cypher by design; runs in a READ transaction, writes refused by the server',
   'src/db/linkage-writer.ts:cypher': 'batched(): every caller passes one of the module-level Q_* constants',
-  'src/db/linkage-source.ts:cypher': 'paged(): every caller passes one of the module-level Q_* constants',
+  'src/db/linkage-source.ts:cypher': 'paged(), keyedPages(): every caller passes one of the module-level Q_* / D_* constants',
+  'src/db/linkage-source.ts:held': 'readLinkageDelta groups(): every call passes a module-level HELD_* constant (checked as a pass-through site)',
   'src/db/neo4j-client.ts:cypher': 'Neo4jClient.query(), the driver wrapper: its callers are the sites this check inspects',
   'src/db/ingest-repository.ts:cypher': 'writeGroups(): every caller passes one of the module-level ingest statements',
   'src/db/ingest-repository.ts:q':
@@ -34,6 +35,10 @@ export const PARAMETER_ALLOW: Readonly<Record<string, string>> = {
 export const PASS_THROUGH: ReadonlyArray<{ readonly file: string; readonly fn: string; readonly arg: number }> = [
   { file: 'src/db/linkage-writer.ts', fn: 'batched', arg: 1 },
   { file: 'src/db/linkage-source.ts', fn: 'paged', arg: 1 },
+  { file: 'src/db/linkage-source.ts', fn: 'keyedPages', arg: 1 },
+  { file: 'src/db/linkage-source.ts', fn: 'keysOf', arg: 1 },
+  { file: 'src/db/linkage-source.ts', fn: 'groups', arg: 0 },
+  { file: 'src/db/linkage-source.ts', fn: 'groups', arg: 1 },
   { file: 'src/db/ingest-repository.ts', fn: 'writeGroups', arg: 1 },
   { file: 'src/db/ingest-repository.ts', fn: 'missingKeys', arg: 1 },
 ];
@@ -41,6 +46,8 @@ export const PASS_THROUGH: ReadonlyArray<{ readonly file: string; readonly fn: s
 /** `file:function` → fragment builders called with literal arguments only (checked) inside constant templates. */
 export const FRAGMENT_ALLOW: Readonly<Record<string, string>> = {
   'src/db/linkage-source.ts:membersOf': 'builds a CALL subquery from a relationship type and an expression, both literals at every call site',
+  'src/db/linkage-source.ts:page': 'a keyset-page head from a label, key and variable, literals at every call site',
+  'src/db/linkage-source.ts:keyed': 'a list-of-keys head from a label, key and variable, literals at every call site',
 };
 
 export interface CypherSite {
@@ -151,19 +158,22 @@ export function checkCypherSources(sources: ReadonlyArray<{ file: string; text: 
   const sites: CypherSite[] = [];
   for (const { file, sf } of parsed) {
     const visit = (n: ts.Node): void => {
-      const pass =
+      const passes =
         ts.isCallExpression(n) && ts.isIdentifier(n.expression)
-          ? PASS_THROUGH.find((p) => p.file === file && p.fn === (n.expression as ts.Identifier).text)
-          : undefined;
+          ? PASS_THROUGH.filter((p) => p.file === file && p.fn === (n.expression as ts.Identifier).text)
+          : [];
       const sink = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && SINKS.has(n.expression.name.text) && n.arguments.length > 0;
-      if (ts.isCallExpression(n) && (sink || (pass && n.arguments.length > pass.arg))) {
-        const arg = n.arguments[pass ? pass.arg : 0]!;
-        sites.push({
-          file,
-          line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1,
-          text: arg.getText(sf).slice(0, 120),
-          ok: isConstant(arg, file, index),
-        });
+      if (ts.isCallExpression(n)) {
+        const at = [...(sink ? [0] : []), ...passes.map((p) => p.arg)].filter((i) => n.arguments.length > i);
+        for (const i of at) {
+          const arg = n.arguments[i]!;
+          sites.push({
+            file,
+            line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1,
+            text: arg.getText(sf).slice(0, 120),
+            ok: isConstant(arg, file, index),
+          });
+        }
       }
       ts.forEachChild(n, visit);
     };
