@@ -11,10 +11,20 @@ import {
 import type { DetectionState } from '../graph/detection-state.js';
 import type { FrontierOptions } from '../graph/frontier.js';
 import { STATE_FORMAT_VERSION } from './snapshot-codec.js';
-import { patchInput } from '../graph/input-patch.js';
+import { deltaAccounts } from '../graph/account-digest.js';
+import { composeDeltas, patchInput } from '../graph/input-patch.js';
 import type { LinkageInput } from '../graph/types.js';
 import { readLinkageDelta, readLinkageInput, readTouchedAccounts } from './linkage-source.js';
-import { checkSnapshot, ledgerDrops, paramsDigest, readSnapshotInput, storeIdentity, writeSnapshot, type FullReason } from './snapshot-repository.js';
+import {
+  checkSnapshot,
+  ledgerDrops,
+  paramsDigest,
+  readSnapshotInput,
+  storeIdentity,
+  writeSnapshot,
+  type FullReason,
+  type SnapshotInput,
+} from './snapshot-repository.js';
 import { writeRun } from './linkage-writer.js';
 import type { Neo4jClient } from './neo4j-client.js';
 import { countRunClusters, latestFinishedRunId, pruneRuns, readRunClusters } from './run-repository.js';
@@ -101,25 +111,44 @@ async function readInput(
   o: DetectAndWriteOptions,
   state: DetectionState | undefined,
   progress: (phase: string, done: number, total: number) => void,
-): Promise<{ input: LinkageInput; params: { read: 'delta' | 'whole'; readDetail: string | null }; stats: Partial<ReadStats> }> {
+): Promise<{
+  input: LinkageInput;
+  params: { read: 'delta' | 'whole'; readDetail: string | null };
+  stats: Partial<ReadStats>;
+  /** How the next snapshot keeps this input: the previous input file and the nights since it, or whole. */
+  keep: SnapshotInput;
+  /** The accounts tonight's delta can change (their digests are taken again); undefined: all. */
+  changed: ReadonlySet<string> | undefined;
+}> {
   const source = { pageSize: o.pageSize, onProgress: (phase: string, n: number) => progress(`read:${phase}`, n, 0) };
-  const whole = async (detail: string | null) => ({
-    input: await readLinkageInput(client, source),
-    params: { read: 'whole' as const, readDetail: detail },
-    stats: {},
-  });
-  if (!state || o.stateDir === undefined) return whole(null);
-  const base = await readSnapshotInput(o.stateDir, state);
-  if ('reason' in base) return whole(base.reason);
+  const whole = async (detail: string | null) => {
+    const input = await readLinkageInput(client, source);
+    return { input, params: { read: 'whole' as const, readDetail: detail }, stats: {}, keep: { whole: input }, changed: undefined };
+  };
+  if (!state || o.stateDir === undefined || state.inputSha256 === undefined)
+    return whole(state && o.stateDir !== undefined ? 'the snapshot holds no input' : null);
+  const held = await readSnapshotInput(o.stateDir, state);
+  if ('reason' in held) return whole(held.reason);
   const touched = await readTouchedAccounts(client, state.drops);
   if (!touched.complete) return whole('an ingest batch since the snapshot does not list its accounts (a bulk load, or an older version)');
+  // Shared prompt fingerprints of the previous input: the input file's, as its delta left them.
   const sharedBefore = new Set<string>();
-  for (const g of base.input.identifiers) if (g.kind === 'prompt' && g.members.length > 1) sharedBefore.add(g.key);
+  for (const g of held.base.identifiers) if (g.kind === 'prompt' && g.members.length > 1) sharedBefore.add(g.key);
+  for (const g of held.delta?.identifiers ?? []) {
+    if (g.kind !== 'prompt') continue;
+    if (g.members.length > 1) sharedBefore.add(g.key);
+    else sharedBefore.delete(g.key);
+  }
   const delta = await readLinkageDelta(client, touched.accounts, { ...source, wasShared: (k) => sharedBefore.has(k) });
+  // One patch of the input file with every night since it, composed (docs/incremental.md, "What a run keeps").
+  const since = held.delta ? composeDeltas(held.delta, delta) : delta;
+  const input = patchInput(held.base, since);
   return {
-    input: patchInput(base.input, delta),
+    input,
     params: { read: 'delta' as const, readDetail: null },
     stats: { deltaAccounts: touched.accounts.length, deltaPromptAccounts: delta.promptAccounts.length, deltaGroups: delta.identifiers.length },
+    keep: { whole: input, base: { sha256: state.inputSha256, delta: since } },
+    changed: deltaAccounts(delta),
   };
 }
 
@@ -219,7 +248,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     if (o.stateDir === undefined) return { snapshotError: undefined, snapshotMs: 0 };
     let snapshotError: string | undefined;
     try {
-      await writeSnapshot(o.stateDir, { ...computed(), runId, storeId, paramsDigest: digest, drops, fullRunId }, input);
+      await writeSnapshot(o.stateDir, { ...computed(), runId, storeId, paramsDigest: digest, drops, fullRunId }, read.keep);
     } catch (err) {
       snapshotError = (err as Error).message;
     }
@@ -238,7 +267,11 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   if (fullReason === undefined && snapshot?.ok) {
     const state = snapshot.state;
     const tRead = performance.now() - t;
-    const result = await runIncrementalDetection(input, state, { ...detection, frontier: o.frontier });
+    const result = await runIncrementalDetection(input, state, {
+      ...detection,
+      frontier: o.frontier,
+      ...(read.changed ? { changedAccounts: read.changed } : {}),
+    });
     t = performance.now();
     const { frontier, ...detectionStats } = result.stats;
     const stats: RunStats = { ...detectionStats, ...frontier, ...read.stats, ms: { ...result.stats.ms, read: Math.round(tRead), write: 0 } };

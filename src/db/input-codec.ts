@@ -1,3 +1,4 @@
+import type { InputDelta } from '../graph/input-patch.js';
 import type { AccountAttrs, ActivitySeries, FingerprintKind, IdentifierGroup, IdentifierKind, LinkageInput, Membership, PromptMarker, SoloPrompts } from '../graph/types.js';
 import { StateFormatError } from '../util/errors.js';
 import { decodeBlob, encodeBlob } from './blob-format.js';
@@ -15,6 +16,11 @@ import { decodeBlob, encodeBlob } from './blob-format.js';
  */
 export const INPUT_FORMAT_VERSION = 2;
 const MAGIC = 0x49445352; // 'RSDI' little-endian
+/**
+ * The delta file beside it (an InputDelta: the nights since the input file, composed): the same
+ * columns, with the accounts whose prompt totals were read again in the header. Same version.
+ */
+const DELTA_MAGIC = 0x44445352; // 'RSDD' little-endian
 const KINDS: readonly IdentifierKind[] = ['payment', 'ip', 'subnet', 'prompt'];
 
 interface Header {
@@ -50,6 +56,24 @@ const tri = (b: boolean | undefined): number => (b === undefined ? -1 : b ? 1 : 
 
 /** Serialise an input (checksummed). */
 export function encodeInput(input: LinkageInput): Uint8Array {
+  return encodeColumns(input, MAGIC, {});
+}
+
+/** Serialise a delta (checksummed): its accounts, series, groups and solo totals as an input's columns. */
+export function encodeDelta(delta: InputDelta): Uint8Array {
+  const { accounts, activity, soloPrompts, identifiers, promptAccounts } = delta;
+  return encodeColumns({ accounts, activity, soloPrompts, identifiers }, DELTA_MAGIC, { promptAccounts });
+}
+
+/** Parse and verify a delta file; StateFormatError saying what is wrong. */
+export function decodeDelta(bytes: Uint8Array): InputDelta {
+  const { input, header } = decodeColumns<{ promptAccounts?: unknown }>(bytes, DELTA_MAGIC, 'detection input delta');
+  const list = header.promptAccounts;
+  if (!Array.isArray(list) || list.some((a) => typeof a !== 'string')) throw new StateFormatError('detection input delta: promptAccounts is not a list of ids');
+  return { accounts: input.accounts, activity: input.activity, soloPrompts: input.soloPrompts ?? new Map(), identifiers: input.identifiers, promptAccounts: list as string[] };
+}
+
+function encodeColumns(input: LinkageInput, magic: number, extra: Record<string, unknown>): Uint8Array {
   const str = new Strings();
   const n = input.accounts.size;
   const ids: string[] = [...input.accounts.keys()];
@@ -158,6 +182,7 @@ export function encodeInput(input: LinkageInput): Uint8Array {
   const keyBytes = Buffer.from(JSON.stringify(keys), 'utf8');
   const valueBytes = Buffer.from(JSON.stringify(str.list), 'utf8');
   const header: Header = {
+    ...extra,
     accountBytes: accountBytes.length,
     keyBytes: keyBytes.length,
     valueBytes: valueBytes.length,
@@ -170,7 +195,7 @@ export function encodeInput(input: LinkageInput): Uint8Array {
     soloFingerprints: fpCount,
     soloVolumes: volCount,
   };
-  return encodeBlob(MAGIC, INPUT_FORMAT_VERSION, header, [
+  return encodeBlob(magic, INPUT_FORMAT_VERSION, header, [
     accountBytes,
     keyBytes,
     valueBytes,
@@ -184,15 +209,19 @@ export function encodeInput(input: LinkageInput): Uint8Array {
 
 /** Parse and verify an input; StateFormatError saying what is wrong. */
 export function decodeInput(bytes: Uint8Array): LinkageInput {
-  const { header: hd, take } = decodeBlob<Header>(bytes, MAGIC, INPUT_FORMAT_VERSION, 'detection input');
-  const table = (n: number, what: string): string[] => {
+  return decodeColumns(bytes, MAGIC, 'detection input').input;
+}
+
+function decodeColumns<X>(bytes: Uint8Array, magic: number, what: string): { input: LinkageInput; header: Header & X } {
+  const { header: hd, take } = decodeBlob<Header & X>(bytes, magic, INPUT_FORMAT_VERSION, what);
+  const table = (n: number, name: string): string[] => {
     let list: unknown;
     try {
       list = JSON.parse(Buffer.from(take(n)).toString('utf8'));
     } catch {
-      throw new StateFormatError(`detection input: the ${what} table is not JSON`);
+      throw new StateFormatError(`${what}: the ${name} table is not JSON`);
     }
-    if (!Array.isArray(list)) throw new StateFormatError(`detection input: the ${what} table is not a list`);
+    if (!Array.isArray(list)) throw new StateFormatError(`${what}: the ${name} table is not a list`);
     return list as string[];
   };
   const ids = table(hd.accountBytes, 'account');
@@ -200,19 +229,19 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
   const strings = table(hd.valueBytes, 'value');
   const str = (i: number): string => {
     const s = strings[i];
-    if (typeof s !== 'string') throw new StateFormatError(`detection input: value ${i} out of range`);
+    if (typeof s !== 'string') throw new StateFormatError(`${what}: value ${i} out of range`);
     return s;
   };
   const account = (i: number): string => {
     const s = ids[i];
-    if (typeof s !== 'string') throw new StateFormatError(`detection input: account ${i} out of range`);
+    if (typeof s !== 'string') throw new StateFormatError(`${what}: account ${i} out of range`);
     return s;
   };
   const i32 = (k: number) => new Int32Array(take(k * 4).buffer);
   const f64 = (k: number) => new Float64Array(take(k * 8).buffer);
   const i8 = (k: number) => new Int8Array(take(k).buffer);
   const n = hd.accounts;
-  if (ids.length < n) throw new StateFormatError('detection input: fewer account ids than accounts');
+  if (ids.length < n) throw new StateFormatError(`${what}: fewer account ids than accounts`);
   const [aCreated, aEmail, aCountry, aPlan, aVerified] = [f64(n), i32(n), i32(n), i32(n), i8(n)] as const;
   const accounts = new Map<string, AccountAttrs>();
   for (let i = 0; i < n; i++) {
@@ -226,15 +255,15 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
   }
   const g = hd.groups;
   const gKind = new Uint8Array(take(g).buffer);
-  if (keys.length !== g) throw new StateFormatError('detection input: the key table does not match the groups');
+  if (keys.length !== g) throw new StateFormatError(`${what}: the key table does not match the groups`);
   const [gProxy, gAsn, gCap, gFp, gMarkers, gOff] = [i8(g), i32(g), i32(g), i32(g), i32(g), i32(g + 1)] as const;
   const M = hd.members;
   const [mAcc, mFs, mLs, mCount] = [i32(M), f64(M), f64(M), f64(M)] as const;
-  if (g > 0 && gOff[g] !== M) throw new StateFormatError('detection input: member offsets do not add up');
+  if (g > 0 && gOff[g] !== M) throw new StateFormatError(`${what}: member offsets do not add up`);
   const identifiers: IdentifierGroup[] = new Array(g);
   for (let j = 0; j < g; j++) {
     const kind = KINDS[gKind[j]!];
-    if (!kind) throw new StateFormatError(`detection input: identifier ${j} of unknown kind`);
+    if (!kind) throw new StateFormatError(`${what}: identifier ${j} of unknown kind`);
     const members: Membership[] = new Array(gOff[j + 1]! - gOff[j]!);
     for (let q = gOff[j]!, t = 0; q < gOff[j + 1]!; q++, t++) {
       members[t] = { account: account(mAcc[q]!), firstSeen: mFs[q]!, lastSeen: mLs[q]!, count: mCount[q]! };
@@ -270,5 +299,5 @@ export function decodeInput(bytes: Uint8Array): LinkageInput {
     if (!Number.isNaN(pScaffold[j]!)) x.scaffoldVolume = pScaffold[j]!;
     soloPrompts.set(account(pAcc[j]!), x);
   }
-  return { accounts, identifiers, activity, soloPrompts };
+  return { input: { accounts, identifiers, activity, soloPrompts }, header: hd };
 }

@@ -9,7 +9,7 @@ import { decodeBlob, encodeBlob } from './blob-format.js';
  * a JSON header (run, store, parameters, drops, clusters, the input file's checksum) and the
  * accounts, digests, communities and links as typed arrays.
  */
-export const STATE_FORMAT_VERSION = 1;
+export const STATE_FORMAT_VERSION = 2;
 const MAGIC = 0x53445352; // 'RSDS' little-endian
 
 type Header = Omit<DetectionState, 'accounts' | 'digests' | 'src' | 'dst' | 'weight' | 'evidence' | 'community'> & {
@@ -31,6 +31,7 @@ export function encodeState(s: DetectionState): Uint8Array {
     fullRunId: s.fullRunId,
     clusters: s.clusters,
     ...(s.inputSha256 === undefined ? {} : { inputSha256: s.inputSha256 }),
+    ...(s.inputDeltaSha256 === undefined ? {} : { inputDeltaSha256: s.inputDeltaSha256 }),
     accountBytes: names.length,
     accountCount: s.accounts.length,
     links: s.src.length,
@@ -63,6 +64,7 @@ export function decodeState(bytes: Uint8Array): DetectionState {
     fullRunId: header.fullRunId,
     clusters: header.clusters,
     ...(header.inputSha256 === undefined ? {} : { inputSha256: header.inputSha256 }),
+    ...(header.inputDeltaSha256 === undefined ? {} : { inputDeltaSha256: header.inputDeltaSha256 }),
     accounts,
     digests,
     community,

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { DetectionState } from '../graph/detection-state.js';
 import type { LinkageInput } from '../graph/types.js';
 import { blobSha256 } from './blob-format.js';
-import { decodeInput, encodeInput } from './input-codec.js';
+import { decodeDelta, decodeInput, encodeDelta, encodeInput } from './input-codec.js';
+import { patchInput, type InputDelta } from '../graph/input-patch.js';
 import { decodeState, encodeState } from './snapshot-codec.js';
 import { writeFileAtomic } from '../export/atomic-write.js';
 import { hash32 } from '../util/hash.js';
@@ -12,13 +13,23 @@ import type { Neo4jClient } from './neo4j-client.js';
 
 /**
  * The detection snapshot (docs/incremental.md): `<dir>/detection-state.bin` and the input it was
- * detected on, `<dir>/detection-input.bin` (named by its checksum in the state), each written
- * atomically after the run it describes has finished, the input first. Before an incremental run
- * they are loaded and checked against the store; any doubt means a full run (or, for the input
- * alone, a whole-graph read), and the reason is recorded with the run.
+ * detected on, `<dir>/detection-input.bin` plus, after incremental runs, one delta file beside it
+ * (`detection-input-delta-<sha>.bin`: the nights since, composed), each named by its checksum in
+ * the state and written atomically after the run it describes has finished, the input files
+ * first. Before an incremental run they are loaded and checked against the store; any doubt means
+ * a full run (or, for the input alone, a whole-graph read), and the reason is recorded with the run.
  */
 export const SNAPSHOT_FILE = 'detection-state.bin';
 export const INPUT_FILE = 'detection-input.bin';
+const DELTA_PREFIX = 'detection-input-delta-';
+/** The delta file of a given checksum. */
+export const deltaFile = (sha256: string): string => `${DELTA_PREFIX}${sha256.slice(0, 16)}.bin`;
+/**
+ * An incremental run writes the input whole again (and no delta) once the composed delta would
+ * exceed this share of the input file's bytes: past it, reading the delta costs a fair part of
+ * reading the input, and encoding the input once costs less than carrying the delta further.
+ */
+export const DELTA_COMPACT_SHARE = 0.25;
 
 /** Why a run is full rather than incremental (recorded as `params.fullReason`). */
 export type FullReason =
@@ -68,36 +79,78 @@ export async function readSnapshot(dir: string): Promise<DetectionState | undefi
   return decodeState(bytes);
 }
 
-/** Write the input (when given) and then the state naming it. */
-export async function writeSnapshot(dir: string, state: DetectionState, input?: LinkageInput): Promise<void> {
+/** How the input a state was detected on is kept: the input whole, or the state's input file with a delta. */
+export type SnapshotInput =
+  | { readonly whole: LinkageInput }
+  | {
+      /** The input the run detected on (written whole instead when the delta has grown past `compactShare`). */
+      readonly whole: LinkageInput;
+      /** The input file it was patched from (the previous state's inputSha256) and the delta since, composed. */
+      readonly base: { readonly sha256: string; readonly delta: InputDelta };
+    };
+
+/**
+ * Write the input files (when given) and then the state naming them; then delete delta files the
+ * state does not name. Given a base, the input file stays and only the delta is written, unless the
+ * delta's bytes exceed `compactShare` of that file's (DELTA_COMPACT_SHARE) or the file is not the
+ * base: then the input is written whole.
+ */
+export async function writeSnapshot(dir: string, state: DetectionState, input?: SnapshotInput, compactShare = DELTA_COMPACT_SHARE): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
-  let named = state;
-  if (input) {
-    const bytes = encodeInput(input);
+  const { inputSha256: _i, inputDeltaSha256: _d, ...rest } = state;
+  let named: DetectionState = rest;
+  if (input && 'base' in input) {
+    const bytes = encodeDelta(input.base.delta);
+    const file = await fsp.readFile(path.join(dir, INPUT_FILE)).catch(() => undefined);
+    if (file && file.length >= 48 && blobSha256(file) === input.base.sha256 && bytes.length <= compactShare * file.length) {
+      await writeFileAtomic(path.join(dir, deltaFile(blobSha256(bytes))), bytes);
+      named = { ...rest, inputSha256: input.base.sha256, inputDeltaSha256: blobSha256(bytes) };
+    }
+  }
+  if (input && named.inputSha256 === undefined) {
+    const bytes = encodeInput(input.whole);
     await writeFileAtomic(path.join(dir, INPUT_FILE), bytes);
-    named = { ...state, inputSha256: blobSha256(bytes) };
-  } else {
-    const { inputSha256: _none, ...rest } = state;
-    named = rest;
+    named = { ...rest, inputSha256: blobSha256(bytes) };
   }
   await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), encodeState(named));
+  // A delta file a crash left, or one an earlier state named: the state just written names no other.
+  const keep = named.inputDeltaSha256 === undefined ? undefined : deltaFile(named.inputDeltaSha256);
+  for (const f of await fsp.readdir(dir)) if (f.startsWith(DELTA_PREFIX) && f !== keep) await fsp.rm(path.join(dir, f), { force: true });
+}
+
+/** The input a state names: its input file, and the delta beside it when it names one. */
+export interface HeldInput {
+  readonly base: LinkageInput;
+  readonly delta: InputDelta | undefined;
+}
+
+/** The input the state's run detected on: the input file patched with its delta. */
+export function heldInput(held: HeldInput): LinkageInput {
+  return held.delta ? patchInput(held.base, held.delta) : held.base;
 }
 
 /**
  * The input the state was detected on, or why it cannot be used: none written with the state, no
- * file, another file than the state names (a crash between the two writes), or a corrupted one.
+ * file, another file than the state names (a crash between the writes), or a corrupted one.
  */
-export async function readSnapshotInput(dir: string, state: DetectionState): Promise<{ input: LinkageInput } | { reason: string }> {
+export async function readSnapshotInput(dir: string, state: DetectionState): Promise<HeldInput | { reason: string }> {
   if (state.inputSha256 === undefined) return { reason: 'the snapshot holds no input' };
-  let bytes: Buffer;
+  const load = async (name: string, sha256: string): Promise<Buffer | { reason: string }> => {
+    let bytes: Buffer;
+    try {
+      bytes = await fsp.readFile(path.join(dir, name));
+    } catch (err) {
+      return { reason: `${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    }
+    if (bytes.length < 48 || blobSha256(bytes) !== sha256) return { reason: `${name} is not the input the state names` };
+    return bytes;
+  };
+  const baseBytes = await load(INPUT_FILE, state.inputSha256);
+  if ('reason' in baseBytes) return baseBytes;
+  const deltaBytes = state.inputDeltaSha256 === undefined ? undefined : await load(deltaFile(state.inputDeltaSha256), state.inputDeltaSha256);
+  if (deltaBytes && 'reason' in deltaBytes) return deltaBytes;
   try {
-    bytes = await fsp.readFile(path.join(dir, INPUT_FILE));
-  } catch (err) {
-    return { reason: `${INPUT_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-  }
-  if (bytes.length < 48 || blobSha256(bytes) !== state.inputSha256) return { reason: `${INPUT_FILE} is not the input the state names` };
-  try {
-    return { input: decodeInput(bytes) };
+    return { base: decodeInput(baseBytes), delta: deltaBytes ? decodeDelta(deltaBytes) : undefined };
   } catch (err) {
     if (err instanceof StateFormatError) return { reason: err.message };
     throw err;

@@ -1,4 +1,5 @@
 import { fmix32, hash32, mixStep } from '../util/hash.js';
+import type { InputDelta } from './input-patch.js';
 import type { LinkageInput } from './types.js';
 
 /**
@@ -8,11 +9,14 @@ import type { LinkageInput } from './types.js';
  * snapshot's to find the accounts a night touched, whatever wrote the change (docs/incremental.md).
  * Memberships are folded by addition, so the digest does not depend on the order of identifiers.
  *
- * Returns two uint32 lanes per account, in the order of `accounts`.
+ * Returns two uint32 lanes per account, in the order of `accounts`. With `only`, only those accounts
+ * are digested (reusedDigests); every other lane stays 0.
  */
-export function accountDigests(input: LinkageInput, accounts: readonly string[]): Uint32Array {
+export function accountDigests(input: LinkageInput, accounts: readonly string[], only?: ReadonlySet<string>): Uint32Array {
   const index = new Map<string, number>();
-  accounts.forEach((a, i) => index.set(a, i));
+  accounts.forEach((a, i) => {
+    if (!only || only.has(a)) index.set(a, i);
+  });
   const out = new Uint32Array(accounts.length * 2);
   const fold = (i: number, h: number): void => {
     out[2 * i] = (out[2 * i]! + h) >>> 0;
@@ -59,6 +63,51 @@ export function accountDigests(input: LinkageInput, accounts: readonly string[])
     for (const k of Object.keys(s.fingerprints).sort()) parts.push(k, s.fingerprints[k as keyof typeof s.fingerprints] ?? 0);
     for (const k of Object.keys(s.volume).sort()) parts.push(k, s.volume[k] ?? 0);
     fold(i, hash32(...parts));
+  }
+  return out;
+}
+
+/**
+ * The accounts whose digest a delta can change: the touched ones (their rows), those whose prompt
+ * totals were read again (a fingerprint they sent alone became shared), and every member of a group
+ * read again (the group's own attributes, an IP's proxy flag say, are in each member's digest).
+ * Every other account's input is, in the patched input, the snapshot input's own (input-patch.ts).
+ */
+export function deltaAccounts(delta: InputDelta): Set<string> {
+  const out = new Set<string>(delta.accounts.keys());
+  for (const a of delta.activity.keys()) out.add(a);
+  for (const a of delta.promptAccounts) out.add(a);
+  for (const g of delta.identifiers) for (const m of g.members) out.add(m.account);
+  return out;
+}
+
+/**
+ * accountDigests of a patched input, digesting only the accounts the delta can change and taking
+ * every other account's from the previous state (`prev`, its sorted accounts and their digests):
+ * the same digests as digesting the patched input whole (test/graph/account-digest.test.ts), at the
+ * cost of the delta's accounts plus one pass over the memberships.
+ */
+export function reusedDigests(
+  input: LinkageInput,
+  accounts: readonly string[],
+  prev: { readonly accounts: readonly string[]; readonly digests: Uint32Array },
+  changed: ReadonlySet<string>,
+): Uint32Array {
+  // Previous position of each account (both lists sorted), −1 for one the previous state lacks.
+  const from = new Int32Array(accounts.length).fill(-1);
+  const fresh = new Set(changed);
+  for (let i = 0, j = 0; j < accounts.length; j++) {
+    const a = accounts[j]!;
+    while (i < prev.accounts.length && prev.accounts[i]! < a) i++;
+    if (prev.accounts[i] === a) from[j] = i;
+    else fresh.add(a);
+  }
+  const out = accountDigests(input, accounts, fresh);
+  for (let j = 0; j < accounts.length; j++) {
+    const i = from[j]!;
+    if (i < 0 || fresh.has(accounts[j]!)) continue;
+    out[2 * j] = prev.digests[2 * i]!;
+    out[2 * j + 1] = prev.digests[2 * i + 1]!;
   }
   return out;
 }

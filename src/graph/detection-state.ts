@@ -28,6 +28,11 @@ export interface DetectionState {
    * the next incremental run patches with the delta instead of reading the whole graph); absent: none.
    */
   readonly inputSha256?: string;
+  /**
+   * SHA-256 of the delta file beside that input (the nights since it was written, composed): the
+   * run detected on the input patched with it. Absent: the input file alone.
+   */
+  readonly inputDeltaSha256?: string;
   /** Account ids, sorted (node numbers of the arrays below). */
   readonly accounts: readonly string[];
   /** Two uint32 lanes per account (accountDigests). */

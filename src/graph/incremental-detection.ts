@@ -1,4 +1,4 @@
-import { accountDigests } from './account-digest.js';
+import { accountDigests, reusedDigests } from './account-digest.js';
 import { communityKey } from './communities.js';
 import type { DetectionState, StateCluster } from './detection-state.js';
 import { frontierUpdate, type FrontierOptions, type FrontierUpdate } from './frontier.js';
@@ -38,7 +38,15 @@ export interface IncrementalResult {
   readonly state: ComputedState;
 }
 
-export type IncrementalOptions = Partial<DetectionOptions> & { readonly frontier?: Partial<FrontierOptions> };
+export type IncrementalOptions = Partial<DetectionOptions> & {
+  readonly frontier?: Partial<FrontierOptions>;
+  /**
+   * When the input is the state's input patched with a delta: the accounts that delta can change
+   * (deltaAccounts). Only those are digested again; the others keep the state's digests, which is
+   * exact (reusedDigests). Undefined: every account is digested.
+   */
+  readonly changedAccounts?: ReadonlySet<string>;
+};
 
 /**
  * An incremental run: the projection as a full run makes it (its global estimates, term-frequency N
@@ -51,7 +59,7 @@ export async function runIncrementalDetection(input: LinkageInput, state: Detect
   let t = performance.now();
   progress('project', 0, 1);
   const graph = project(input, { seed: o.seed, ...o.projection });
-  const digests = accountDigests(input, graph.accounts);
+  const digests = options.changedAccounts ? reusedDigests(input, graph.accounts, state, options.changedAccounts) : accountDigests(input, graph.accounts);
   const tProject = performance.now() - t;
   progress('project', 1, 1);
   t = performance.now();

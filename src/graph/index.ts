@@ -85,7 +85,7 @@ export {
   type IndependentKind,
 } from './member-verdict.js';
 export { estimateCoherence, partyShare, pairPosterior, mixtureBits, type CoherenceModel, type CoherenceCounts } from './coherence.js';
-export { accountDigests } from './account-digest.js';
+export { accountDigests, deltaAccounts, reusedDigests } from './account-digest.js';
 export type { DetectionState, StateCluster } from './detection-state.js';
 export { frontierUpdate, mapAccounts, FRONTIER_DEFAULTS, type FrontierOptions, type FrontierUpdate } from './frontier.js';
 export {

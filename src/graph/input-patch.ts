@@ -64,3 +64,31 @@ export function patchInput(base: LinkageInput, delta: InputDelta): LinkageInput 
   }
   return { accounts, identifiers, activity, soloPrompts };
 }
+
+/**
+ * Two nights' deltas as one: `later` wins wherever both speak, with the same meaning patchInput
+ * gives each (a touched account absent from a delta's series has none; an account whose prompt
+ * totals were read again and are absent has none). So patchInput(patchInput(b, earlier), later)
+ * equals patchInput(b, composeDeltas(earlier, later)) (test/graph/input-cache.test.ts), and the
+ * snapshot keeps one delta file beside its input instead of rewriting the input each night. Pure.
+ */
+export function composeDeltas(earlier: InputDelta, later: InputDelta): InputDelta {
+  const accounts = new Map(earlier.accounts);
+  for (const [a, v] of later.accounts) accounts.set(a, v);
+  const activity = new Map(earlier.activity);
+  for (const a of later.accounts.keys()) activity.delete(a);
+  for (const [a, s] of later.activity) activity.set(a, s);
+  const again = new Set(later.promptAccounts);
+  const soloPrompts = new Map([...earlier.soloPrompts].filter(([a]) => !again.has(a)));
+  for (const [a, s] of later.soloPrompts) soloPrompts.set(a, s);
+  const groups = new Map<string, IdentifierGroup>();
+  for (const g of earlier.identifiers) groups.set(`${g.kind}\u0000${g.key}`, g);
+  for (const g of later.identifiers) groups.set(`${g.kind}\u0000${g.key}`, g);
+  return {
+    accounts,
+    activity,
+    promptAccounts: [...new Set([...earlier.promptAccounts, ...later.promptAccounts])].sort(byKey),
+    soloPrompts,
+    identifiers: [...groups.values()],
+  };
+}

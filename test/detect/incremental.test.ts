@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAndWrite, getCluster, listClusters, pruneRuns, toNum, type DetectAndWriteOptions, type Neo4jClient } from '../../src/db/index.js';
 import { readLinkageInput } from '../../src/db/linkage-source.js';
-import { INPUT_FILE, readSnapshotInput, SNAPSHOT_FILE } from '../../src/db/snapshot-repository.js';
+import { deltaFile, heldInput, INPUT_FILE, readSnapshotInput, SNAPSHOT_FILE } from '../../src/db/snapshot-repository.js';
 import { decodeState, encodeState } from '../../src/db/snapshot-codec.js';
 import { loadRunExport } from '../../src/export/index.js';
 import { generate } from '../../src/generator/index.js';
@@ -57,8 +57,9 @@ async function count(cypher: string): Promise<number> {
  */
 async function expectSnapshotInputIsAFullRead(stateDir: string): Promise<void> {
   const state = decodeState(fs.readFileSync(path.join(stateDir, SNAPSHOT_FILE)));
-  const held = await readSnapshotInput(stateDir, state);
-  if ('reason' in held) throw new Error(held.reason);
+  const kept = await readSnapshotInput(stateDir, state);
+  if ('reason' in kept) throw new Error(kept.reason);
+  const held = { input: heldInput(kept) };
   const full = await readLinkageInput(countClient!);
   expect([...held.input.accounts.keys()]).toEqual([...full.accounts.keys()]);
   expect(held.input.identifiers.map((g) => `${g.kind}:${g.key}`)).toEqual(full.identifiers.map((g) => `${g.kind}:${g.key}`));
@@ -126,6 +127,7 @@ describe('incremental detection against real Neo4j', () => {
   });
 
   it('a night touching nothing gives the previous run’s clusters, ids included, without re-detecting any', async () => {
+    const inputBefore = fs.readFileSync(path.join(stateDir, INPUT_FILE));
     const lone = { ...base };
     for (const f of FILES) lone[f] = { header: base[f].header, rows: [] };
     lone.accounts.rows.push(['acct_zz_lone', '2026-02-27T10:00:00Z', 'example.org', 'FR', 'false', 'free']);
@@ -163,6 +165,11 @@ describe('incremental detection against real Neo4j', () => {
     expect(params.read).toBe('delta');
     expect(stats.deltaAccounts).toBe(1);
     await expectSnapshotInputIsAFullRead(stateDir);
+    // The input file stays as the full run wrote it; the night is a delta file beside it, named by the state.
+    expect(fs.readFileSync(path.join(stateDir, INPUT_FILE)).equals(inputBefore)).toBe(true);
+    const state = decodeState(fs.readFileSync(path.join(stateDir, SNAPSHOT_FILE)));
+    expect(state.inputDeltaSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readdirSync(stateDir).filter((f) => f.startsWith('detection-input-delta-'))).toEqual([deltaFile(state.inputDeltaSha256!)]);
     expect(stats.carriedClusters).toBe(before.length);
     expect(stats.frontierAccounts).toBe(0);
   });
@@ -188,6 +195,8 @@ describe('incremental detection against real Neo4j', () => {
     expect(res.stats.deltaPromptAccounts).toBeGreaterThanOrEqual(3);
     expect(res.stats.deltaPromptAccounts).toBeLessThan(100);
     await expectSnapshotInputIsAFullRead(stateDir);
+    // Night 2's delta and this night's, composed into one file; night 2's file is gone.
+    expect(fs.readdirSync(stateDir).filter((f) => f.startsWith('detection-input-delta-'))).toHaveLength(1);
     const grown = await getCluster(client, 'd3', ring.id);
     expect(grown.lineage).toBe('grown');
     expect(grown.members.filter((m) => m.respawn).map((m) => m.id)).toEqual(newcomers);
@@ -298,6 +307,23 @@ describe('incremental detection against real Neo4j', () => {
     const full = await detectAndWrite(client, opts('d15-full', { mode: 'full' }));
     expect(samePartition(await partition(client, 'd15'), await partition(client, 'd15-full'))).toBe(true);
     expect(full.mode).toBe('full');
+
+    // A delta file that is not the one the state names (flipped byte) means a whole read too.
+    await ingestDrop(client, lone('acct_zz_delta_1'), { dropId: 'day-delta-1' });
+    expect((await detectAndWrite(client, opts('d16'))).read).toBe('delta');
+    const named = decodeState(fs.readFileSync(path.join(stateDir, SNAPSHOT_FILE))).inputDeltaSha256!;
+    const file = path.join(stateDir, deltaFile(named));
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 3]! ^= 0x01;
+    fs.writeFileSync(file, bytes);
+    await ingestDrop(client, lone('acct_zz_delta_2'), { dropId: 'day-delta-2' });
+    const bad = await detectAndWrite(client, opts('d17'));
+    expect(bad.mode).toBe('incremental');
+    expect(bad.read).toBe('whole');
+    expect(bad.readDetail).toMatch(/^detection input delta: checksum mismatch/);
+    // The whole read is written whole: no delta file is left.
+    expect(fs.readdirSync(stateDir).filter((f) => f.startsWith('detection-input-delta-'))).toEqual([]);
+    await expectSnapshotInputIsAFullRead(stateDir);
   });
 
   it('a detect process killed mid-incremental-run leaves a state from which the next run is correct', async () => {

@@ -2,9 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeInput, encodeInput } from '../../src/db/input-codec.js';
+import { decodeDelta, decodeInput, encodeDelta, encodeInput } from '../../src/db/input-codec.js';
+import { decodeState } from '../../src/db/snapshot-codec.js';
+import { deltaFile, heldInput, INPUT_FILE, readSnapshotInput, SNAPSHOT_FILE, writeSnapshot } from '../../src/db/snapshot-repository.js';
 import { generate } from '../../src/generator/index.js';
-import { patchInput } from '../../src/graph/input-patch.js';
+import { accountDigests, deltaAccounts, reusedDigests } from '../../src/graph/account-digest.js';
+import type { DetectionState } from '../../src/graph/detection-state.js';
+import { composeDeltas, patchInput, type InputDelta } from '../../src/graph/input-patch.js';
+import { accountUniverse } from '../../src/graph/project.js';
 import type { IdentifierGroup, LinkageInput, SoloPrompts } from '../../src/graph/types.js';
 import { readDropAsLinkageInput } from '../../src/loaders/index.js';
 import { StateFormatError } from '../../src/util/errors.js';
@@ -98,5 +103,147 @@ describe('detection input file and delta patch', () => {
     // The base is not changed.
     expect(base.accounts.get('a1')).toEqual({ id: 'a1', plan: 'free' });
     expect(base.identifiers).toHaveLength(3);
+  });
+});
+
+/**
+ * The snapshot keeps the input file of the last full run (or of the last compaction) and one delta
+ * file: the nights since, composed. Composing must give what patching night by night gives, the
+ * delta file must round-trip, and the account digests taken for the delta's accounts only must be
+ * those of the whole patched input.
+ */
+describe('the delta file beside the input', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringscope-delta-'));
+  let input: LinkageInput;
+  let d1: InputDelta;
+  let d2: InputDelta;
+
+  beforeAll(async () => {
+    const g = await generate({ scenario: 'mixed', accounts: 400, seed: 12, out: path.join(dir, 'gen') });
+    input = await readDropAsLinkageInput(g.dropDir);
+    const ids = [...input.accounts.keys()];
+    const [x, y] = [ids[3]!, ids[7]!];
+    const ip = input.identifiers.find((g) => g.kind === 'ip' && g.members.length >= 2)!;
+    const prompt = input.identifiers.find((g) => g.kind === 'prompt' && g.members.length >= 2)!;
+    const seen = (account: string, t: number) => ({ account, firstSeen: t, lastSeen: t + 1, count: 2 });
+    d1 = {
+      accounts: new Map([
+        [x, { ...input.accounts.get(x)!, plan: 'team' }],
+        ['acct_zz_n1', { id: 'acct_zz_n1', country: 'SE' }],
+      ]),
+      activity: new Map([
+        [x, { hours: Int32Array.of(10, 11), requests: Float64Array.of(1, 2) }],
+        ['acct_zz_n1', { hours: Int32Array.of(12), requests: Float64Array.of(3) }],
+      ]),
+      promptAccounts: [x],
+      soloPrompts: new Map([[x, { fingerprints: { template: 9 }, volume: { coding: 9 }, markedVolume: 1 }]]),
+      identifiers: [{ ...ip, isProxy: true, members: [...ip.members, seen('acct_zz_n1', 5)] }],
+    };
+    d2 = {
+      // x again, now with no series; n1 again; the same IP once more and a prompt group.
+      accounts: new Map([
+        [x, { ...input.accounts.get(x)!, plan: 'pro' }],
+        ['acct_zz_n1', { id: 'acct_zz_n1', country: 'NO' }],
+      ]),
+      activity: new Map([['acct_zz_n1', { hours: Int32Array.of(13), requests: Float64Array.of(1) }]]),
+      promptAccounts: [x, y],
+      soloPrompts: new Map(),
+      identifiers: [
+        { ...prompt, members: [...prompt.members, seen(x, 7)] },
+        { ...ip, isProxy: false, members: [...ip.members, seen('acct_zz_n1', 5), seen(y, 6)] },
+      ],
+    };
+  }, 120_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const same = (a: LinkageInput, b: LinkageInput): void => {
+    expect([...a.accounts.keys()]).toEqual([...b.accounts.keys()]);
+    expect(a.accounts).toEqual(b.accounts);
+    expect(a.identifiers).toEqual(b.identifiers);
+    expect([...a.activity.keys()]).toEqual([...b.activity.keys()]);
+    expect(a.activity).toEqual(b.activity);
+    expect(a.soloPrompts).toEqual(b.soloPrompts);
+  };
+
+  it('two nights composed patch the input as the two nights one after the other', () => {
+    const stepwise = patchInput(patchInput(input, d1), d2);
+    same(patchInput(input, composeDeltas(d1, d2)), stepwise);
+    // The later night wins: x has no series and no solo totals any more, the IP is not a proxy.
+    const x = [...d1.accounts.keys()][0]!;
+    expect(stepwise.activity.has(x)).toBe(false);
+    expect(stepwise.soloPrompts?.has(x)).toBe(false);
+    expect(stepwise.identifiers.find((g) => g.kind === 'ip' && g.key === d2.identifiers[1]!.key)!.isProxy).toBe(false);
+    // Order matters: the nights the other way round give another input.
+    expect(patchInput(input, composeDeltas(d2, d1)).accounts.get(x)!.plan).toBe('team');
+  });
+
+  it('a delta file decodes to the delta encoded; a flipped byte or an input file is a StateFormatError', () => {
+    const d = composeDeltas(d1, d2);
+    const back = decodeDelta(encodeDelta(d));
+    expect([...back.accounts.keys()]).toEqual([...d.accounts.keys()]);
+    expect(back.accounts).toEqual(d.accounts);
+    expect(back.activity).toEqual(d.activity);
+    expect(back.soloPrompts).toEqual(d.soloPrompts);
+    expect(back.identifiers).toEqual(d.identifiers);
+    expect(back.promptAccounts).toEqual(d.promptAccounts);
+    const bad = Buffer.from(encodeDelta(d));
+    bad[bad.length - 5]! ^= 0x20;
+    expect(() => decodeDelta(bad)).toThrow(StateFormatError);
+    expect(() => decodeDelta(encodeInput(input))).toThrow(/bad magic/);
+  });
+
+  it('the snapshot writes the delta beside the input file, or the input whole once the delta outgrows its share', async () => {
+    const state: DetectionState = {
+      runId: 'r1',
+      storeId: 's',
+      paramsDigest: 'p',
+      drops: [],
+      sinceFull: 0,
+      fullRunId: 'r1',
+      accounts: [],
+      digests: new Uint32Array(0),
+      src: new Int32Array(0),
+      dst: new Int32Array(0),
+      weight: new Float64Array(0),
+      evidence: new Float32Array(0),
+      community: new Int32Array(0),
+      clusters: [],
+    };
+    const sd = path.join(dir, 'state');
+    await writeSnapshot(sd, state, { whole: input });
+    const first = decodeState(fs.readFileSync(path.join(sd, SNAPSHOT_FILE)));
+    const file = fs.readFileSync(path.join(sd, INPUT_FILE));
+    const since = composeDeltas(d1, d2);
+    const now = patchInput(input, since);
+    await writeSnapshot(sd, { ...state, runId: 'r2' }, { whole: now, base: { sha256: first.inputSha256!, delta: since } });
+    const second = decodeState(fs.readFileSync(path.join(sd, SNAPSHOT_FILE)));
+    expect(second.inputSha256).toBe(first.inputSha256);
+    expect(fs.readFileSync(path.join(sd, INPUT_FILE)).equals(file)).toBe(true);
+    expect(fs.readdirSync(sd).filter((f) => f.startsWith('detection-input-delta-'))).toEqual([deltaFile(second.inputDeltaSha256!)]);
+    const held = await readSnapshotInput(sd, second);
+    if ('reason' in held) throw new Error(held.reason);
+    same(heldInput(held), now);
+    // Share 0: every delta is too big, so the input is written whole and the delta file goes.
+    await writeSnapshot(sd, { ...state, runId: 'r3' }, { whole: now, base: { sha256: first.inputSha256!, delta: since } }, 0);
+    const third = decodeState(fs.readFileSync(path.join(sd, SNAPSHOT_FILE)));
+    expect(third.inputDeltaSha256).toBeUndefined();
+    expect(third.inputSha256).not.toBe(first.inputSha256);
+    expect(fs.readdirSync(sd).filter((f) => f.startsWith('detection-input-delta-'))).toEqual([]);
+    const whole = await readSnapshotInput(sd, third);
+    if ('reason' in whole) throw new Error(whole.reason);
+    expect(whole.delta).toBeUndefined();
+    same(whole.base, now);
+  });
+
+  it('digests taken for the delta’s accounts only are those of the whole patched input', () => {
+    const accounts = accountUniverse(input);
+    const prev = { accounts, digests: accountDigests(input, accounts) };
+    const now = patchInput(input, d1);
+    const nowAccounts = accountUniverse(now);
+    const whole = accountDigests(now, nowAccounts);
+    expect(Array.from(reusedDigests(now, nowAccounts, prev, deltaAccounts(d1)))).toEqual(Array.from(whole));
+    // Leaving out the IP's old members (whose digests hold its proxy flag) gives other digests.
+    const onlyTouched = new Set([...d1.accounts.keys()]);
+    expect(Array.from(reusedDigests(now, nowAccounts, prev, onlyTouched))).not.toEqual(Array.from(whole));
   });
 });
