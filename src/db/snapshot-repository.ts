@@ -101,8 +101,8 @@ export async function writeSnapshot(dir: string, state: DetectionState, input?: 
   let named: DetectionState = rest;
   if (input && 'base' in input) {
     const bytes = encodeDelta(input.base.delta);
-    const file = await fsp.readFile(path.join(dir, INPUT_FILE)).catch(() => undefined);
-    if (file && file.length >= 48 && blobSha256(file) === input.base.sha256 && bytes.length <= compactShare * file.length) {
+    const file = await inputFilePrefix(dir);
+    if (file && file.sha256 === input.base.sha256 && bytes.length <= compactShare * file.size) {
       await writeFileAtomic(path.join(dir, deltaFile(blobSha256(bytes))), bytes);
       named = { ...rest, inputSha256: input.base.sha256, inputDeltaSha256: blobSha256(bytes) };
     }
@@ -116,6 +116,22 @@ export async function writeSnapshot(dir: string, state: DetectionState, input?: 
   // A delta file a crash left, or one an earlier state named: the state just written names no other.
   const keep = named.inputDeltaSha256 === undefined ? undefined : deltaFile(named.inputDeltaSha256);
   for (const f of await fsp.readdir(dir)) if (f.startsWith(DELTA_PREFIX) && f !== keep) await fsp.rm(path.join(dir, f), { force: true });
+}
+
+/** The input file's size and the checksum its prefix holds (no more of it is read); undefined when there is none. */
+async function inputFilePrefix(dir: string): Promise<{ size: number; sha256: string } | undefined> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(path.join(dir, INPUT_FILE), 'r');
+    const { size } = await fh.stat();
+    const prefix = Buffer.alloc(48);
+    const { bytesRead } = await fh.read(prefix, 0, 48, 0);
+    return bytesRead === 48 ? { size, sha256: blobSha256(prefix) } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close();
+  }
 }
 
 /** The input a state names: its input file, and the delta beside it when it names one. */
