@@ -122,6 +122,8 @@ export async function detect(client, { mode, stateDir, runId, log }) {
     carriedClusters: s.carriedClusters ?? null,
     carriedAccounts: s.carriedAccounts ?? null,
     touchedAccounts: s.touchedAccounts ?? null,
+    changedLinks: s.changedLinks ?? null,
+    driftLinks: s.driftLinks ?? null,
     read: run.params.read ?? null,
     readDetail: run.params.readDetail ?? null,
     deltaAccounts: s.deltaAccounts ?? null,

@@ -36,6 +36,13 @@ export interface FrontierUpdate {
   readonly carriedComponents: number;
   /** Per link of `graph`: the previous link it matches within tolerance (−1: none or re-detected). */
   readonly keptLink: Int32Array;
+  /**
+   * Changed links with neither end in `reach` (the accounts the night's delta can change): changes
+   * that come from global terms alone (term-frequency N, coherence estimates, hour crowding,
+   * creation windows) or through a network identifier's coherence, not from a row of the night.
+   * Undefined when no reach was given (a whole read).
+   */
+  readonly driftLinks?: number;
 }
 
 /** Map each previous account number to its number in `accounts` (both sorted), or −1. */
@@ -55,6 +62,7 @@ export function frontierUpdate(
   state: DetectionState,
   communityOptions: Partial<CommunityOptions>,
   options: Partial<FrontierOptions> = {},
+  reach?: ReadonlySet<string>,
 ): FrontierUpdate {
   const tol = { ...FRONTIER_DEFAULTS.tolerance, ...options.tolerance };
   const n = graph.accounts.length;
@@ -78,6 +86,7 @@ export function frontierUpdate(
   const keptLink = new Int32Array(graph.edgeCount).fill(-1);
   const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(tol.abs, tol.rel * Math.max(Math.abs(a), Math.abs(b)));
   let changedLinks = 0;
+  let driftLinks = 0;
   const mark = (v: number): void => {
     if (v >= 0) changed[v] = 1;
   };
@@ -92,6 +101,7 @@ export function frontierUpdate(
       changedLinks++;
       mark(a);
       mark(b);
+      if (reach && !reach.has(state.accounts[state.src[p]!]!) && !reach.has(state.accounts[state.dst[p]!]!)) driftLinks++;
     }
   }
   for (let e = 0; e < graph.edgeCount; e++) {
@@ -99,6 +109,7 @@ export function frontierUpdate(
       changedLinks++;
       mark(graph.src[e]!);
       mark(graph.dst[e]!);
+      if (reach && !reach.has(graph.accounts[graph.src[e]!]!) && !reach.has(graph.accounts[graph.dst[e]!]!)) driftLinks++;
     }
   }
   // Components, and the previous clusters each one holds.
@@ -157,5 +168,6 @@ export function frontierUpdate(
     redetectedComponents: redo.length,
     carriedComponents: comps.length - redo.length,
     keptLink,
+    ...(reach ? { driftLinks } : {}),
   };
 }

@@ -19,7 +19,7 @@ export interface CarriedCluster {
 /** Frontier and carry-over figures of a run (run stats; zero on a full run but `mode`). */
 export interface FrontierStats extends Pick<
   FrontierUpdate,
-  'touchedAccounts' | 'changedLinks' | 'frontierAccounts' | 'frontierLinks' | 'redetectedComponents' | 'carriedComponents'
+  'touchedAccounts' | 'changedLinks' | 'frontierAccounts' | 'frontierLinks' | 'redetectedComponents' | 'carriedComponents' | 'driftLinks'
 > {
   readonly mode: 'full' | 'incremental';
   readonly carriedClusters: number;
@@ -64,7 +64,7 @@ export async function runIncrementalDetection(input: LinkageInput, state: Detect
   progress('project', 1, 1);
   t = performance.now();
   await new Promise((r) => setImmediate(r));
-  const fu = frontierUpdate(graph, digests, state, { seed: o.seed, resolution: o.resolution, ...o.communities }, options.frontier);
+  const fu = frontierUpdate(graph, digests, state, { seed: o.seed, resolution: o.resolution, ...o.communities }, options.frontier, options.changedAccounts);
   const tCommunities = performance.now() - t;
   t = performance.now();
   const assignment = new Map<string, string>();
@@ -98,6 +98,7 @@ export async function runIncrementalDetection(input: LinkageInput, state: Detect
     frontierLinks: fu.frontierLinks,
     redetectedComponents: fu.redetectedComponents,
     carriedComponents: fu.carriedComponents,
+    ...(fu.driftLinks === undefined ? {} : { driftLinks: fu.driftLinks }),
     carriedClusters: carried.length,
     carriedAccounts: carried.reduce((s, c) => s + c.size, 0),
   };

@@ -110,6 +110,20 @@ describe('frontier update (incremental detection)', () => {
     const fullNow = await runDetection(grown, { ...OPTS, runId: 'r2', previous: full.clusters });
     const carriedMembers = carriedWithMembers(inc.carried, full.clusters);
     expect(pairAgreement(partition([...inc.clusters, ...carriedMembers]), partition(fullNow.clusters))).toBeGreaterThanOrEqual(0.99);
+
+    // Given the accounts the night can change (newcomers and the members of the groups they joined):
+    // digests are taken for those only, with the same result, and changed links none of them ends are counted as drift.
+    const reach = new Set([...newcomers, ...shared.flatMap((g) => g.members.map((m) => m.account))]);
+    const inReach = await runIncrementalDetection(grown, state, { ...OPTS, runId: 'r2', changedAccounts: reach });
+    expect(inReach.state.digests).toEqual(inc.state.digests);
+    expect(inReach.clusters.map((c) => [c.id, c.members])).toEqual(inc.clusters.map((c) => [c.id, c.members]));
+    const f = inReach.stats.frontier;
+    expect(inc.stats.frontier.driftLinks).toBeUndefined();
+    expect(f.driftLinks).toBeGreaterThanOrEqual(0);
+    expect(f.driftLinks).toBeLessThan(f.changedLinks);
+    const everyone = new Set(grown.accounts.keys());
+    for (const g of grown.identifiers) for (const m of g.members) everyone.add(m.account);
+    expect((await runIncrementalDetection(grown, state, { ...OPTS, runId: 'r2', changedAccounts: everyone })).stats.frontier.driftLinks).toBe(0);
   });
 
   it('random nights touching 1% of accounts agree with full runs (pairwise membership ≥ 0.99), and nights chain', async () => {
