@@ -29,6 +29,7 @@ import { writeRun } from './linkage-writer.js';
 import type { Neo4jClient } from './neo4j-client.js';
 import { countRunClusters, latestFinishedRunId, pruneRuns, readRunClusters } from './run-repository.js';
 import { ensureSchema } from './schema.js';
+import { releaseBatchAccounts } from './ingest-repository.js';
 
 /**
  * The one detection service: read → detect → write back → prune. `ringscope detect` and the
@@ -284,6 +285,7 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
     );
     stats.ms.write = Math.round(performance.now() - t);
     const snap = await finish(() => result.state, state.fullRunId);
+    await releaseBatchAccounts(client, drops);
     const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
     return {
       runId,
@@ -308,6 +310,8 @@ export async function detectAndWrite(client: Neo4jClient, options: Partial<Detec
   });
   stats.ms.write = Math.round(performance.now() - t);
   const snap = await finish(() => fullRunState(input, result.graph, result.clusters), runId);
+  // The drops this finished run read are in every later snapshot: their batches' account lists are done with.
+  await releaseBatchAccounts(client, drops);
   const pruned = o.keepRuns > 0 ? await pruneRuns(client, o.keepRuns) : [];
   return { runId, previousRunId, mode: 'full', fullReason, ...read.params, clusters: result.clusters, carried: [], ...snap, stats, pruned };
 }

@@ -167,6 +167,27 @@ export async function hasIngestProcedure(client: Neo4jClient): Promise<boolean> 
   return toNum(r.records[0]?.get('n')) > 0;
 }
 
+/**
+ * Remove the account lists of the ingest batches of `drops`' files (ledger entries `id@sha256`).
+ * Call it once a run that read those drops has finished: every later incremental run starts from
+ * the snapshot of the newest finished run, which holds them, and reads only the batches of files no
+ * drop of its snapshot holds (docs/incremental.md, "The delta"), so these lists are never read again.
+ * Without this every account id of every drop would stay in the store twice. Returns how many batches.
+ */
+export async function releaseBatchAccounts(client: Neo4jClient, drops: readonly string[]): Promise<number> {
+  const res = await client.query(
+    `MATCH (d:Drop) WHERE d.id + '@' + d.sha256 IN $drops
+     UNWIND coalesce(d.fileSha256s, []) AS f
+     WITH collect(DISTINCT f) AS files
+     MATCH (b:IngestBatch) WHERE b.accounts IS NOT NULL AND split(b.id, '/')[0] IN files
+     REMOVE b.accounts
+     RETURN count(b) AS n`,
+    { drops: [...drops] },
+    'WRITE',
+  );
+  return toNum(res.records[0]?.get('n'));
+}
+
 /** The error a `createNew` write fails with when another writer created one of its nodes first (retry with `createNew: false`). */
 export function isCreateConflict(err: unknown): boolean {
   return (err as { code?: string } | null)?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';

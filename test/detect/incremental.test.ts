@@ -124,6 +124,8 @@ describe('incremental detection against real Neo4j', () => {
     const { params } = await runParams(client, 'd1');
     expect(params.mode).toBe('full');
     expect(params.fullReason).toBe('no-snapshot');
+    // The drop is in the snapshot now: its batches' account lists are never read again, and are gone.
+    expect(await count('MATCH (b:IngestBatch) WHERE b.accounts IS NOT NULL RETURN count(b) AS n')).toBe(0);
   });
 
   it('a night touching nothing gives the previous run’s clusters, ids included, without re-detecting any', async () => {
@@ -133,7 +135,10 @@ describe('incremental detection against real Neo4j', () => {
     lone.accounts.rows.push(['acct_zz_lone', '2026-02-27T10:00:00Z', 'example.org', 'FR', 'false', 'free']);
     writeDrop(path.join(dir, 'day-2'), lone);
     await ingestDrop(client, path.join(dir, 'day-2'));
+    const listed = 'MATCH (b:IngestBatch) WHERE b.accounts IS NOT NULL RETURN count(b) AS n';
+    expect(await count(listed)).toBeGreaterThan(0);
     const res = await detectAndWrite(client, opts('d2'));
+    expect(await count(listed)).toBe(0);
     expect(res.mode).toBe('incremental');
     expect(res.clusters).toHaveLength(0);
     expect(res.stats.frontierAccounts).toBe(0);
