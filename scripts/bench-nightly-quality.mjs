@@ -39,6 +39,8 @@ if (!instance || instance === 'dev') {
 }
 const work = path.join(ROOT, '.ringscope', 'bench-data');
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+// The code measured is the checkout as the bench starts (dist/ is loaded then), not HEAD when it ends.
+const COMMIT = commitOf();
 const OUT_FILE = path.join(ROOT, 'bench-out', 'nightly-quality.json');
 const DETECT = { seed: 42, resolution: 1, releaseDate: undefined, scoring: { targetCapabilities: config.targetCapabilities } };
 
@@ -120,7 +122,7 @@ function writeReport() {
   const out = {
     command: `BENCH_NQ_SCENARIOS=${SCENARIOS.join(',')} BENCH_NQ_SEEDS=${SEEDS.join(',')} BENCH_NQ_ACCOUNTS=${ACCOUNTS} BENCH_NQ_NIGHTS=${NIGHTS} npm run bench nightly-quality`,
     measuredAt: new Date().toISOString(),
-    commit: commitOf(),
+    commit: COMMIT,
     summary:
       `Worlds of ${ACCOUNTS.toLocaleString('en')} accounts (${SCENARIOS.join(', ')}; seeds ${SEEDS.join(', ')}), night 1 and ${NIGHTS - 1} nights after it (\`ringscope generate --from\`, each touching ${TOUCH * 100}% of the accounts). The chain: each night ingested and detected as \`ringscope detect\` does (mode recorded by the run); the full run: the same data read and detected in full in memory (its own lineage chain; not written, so it cannot feed the chain's snapshot). F1 at ≥ review against the night's cumulative truth.csv. **Agreement** = |P_chain ∩ P_full| / |P_chain ∪ P_full| over co-membership pairs (pairs of accounts in one cluster), computed exactly from the contingency table (src/evaluate/agreement.ts, no sampling), over all clusters and over flagged (≥ review) memberships; Rand is over all account pairs. **Kept ids**: of the previous run's clusters with no member touched by the night, the share whose id the next run still has with all those members. Targets: |ΔF1| ≤ 0.005, agreement ≥ 0.99. Worst over all nights: |ΔF1| ${worst('deltaF1')}, agreement ${worst('agreement', Math.min)} (flagged ${worst('agreementFlagged', Math.min)}), kept ids ${worst('keptIdsChain', Math.min)} (full runs: ${worst('keptIdsFull', Math.min)}).` +
       (anyIncremental
@@ -167,7 +169,7 @@ function writeReport() {
       ]),
     },
     notes: [
-      `commit measured: ${commitOf()}; ${((performance.now() - started) / 60_000).toFixed(1)} min in all; ${services.describeNeo4jMemory(services.startedNeo4jMemory(instance))}.`,
+      `commit measured: ${COMMIT}; ${((performance.now() - started) / 60_000).toFixed(1)} min in all; ${services.describeNeo4jMemory(services.startedNeo4jMemory(instance))}.`,
       `machine load average at the end: ${os
         .loadavg()
         .map((x) => x.toFixed(1))

@@ -30,6 +30,8 @@ if (!instance || instance === 'dev') {
 }
 const work = path.join(ROOT, '.ringscope', 'bench-data');
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+// The code measured is the checkout as the bench starts (dist/ is loaded then), not HEAD when it ends.
+const COMMIT = commitOf();
 const OUT_FILE = path.join(ROOT, 'bench-out', 'nightly.json');
 const previous = fs.existsSync(OUT_FILE) ? (JSON.parse(fs.readFileSync(OUT_FILE, 'utf8')).raw ?? []) : [];
 const results = previous.filter((r) => !(sizes.includes(r.accounts) && r.ingestMode === MODE));
@@ -87,7 +89,7 @@ for (const n of sizes) {
     results.push({
       accounts: n,
       ingestMode: MODE,
-      commit: commitOf(),
+      commit: COMMIT,
       measuredAt: new Date().toISOString(),
       night1: { generateS: night1.generateS, ingestS: ingest1S, detect: full1 },
       night2: {

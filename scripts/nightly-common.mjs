@@ -132,7 +132,7 @@ export async function detect(client, { mode, stateDir, runId, log }) {
   };
 }
 
-/** The commit measured (HEAD of this checkout, `+` when the tree has uncommitted changes). */
+/** The commit of this checkout (HEAD, `+` when the tree has uncommitted changes); benches take it as they start. */
 export function commitOf() {
   const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
   const head = git('rev-parse', '--short=12', 'HEAD') || '?';
