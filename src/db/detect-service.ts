@@ -126,8 +126,7 @@ async function readInput(
     const input = await readLinkageInput(client, source);
     return { input, params: { read: 'whole' as const, readDetail: detail }, stats: {}, keep: { whole: input }, changed: undefined };
   };
-  if (!state || o.stateDir === undefined || state.inputSha256 === undefined)
-    return whole(state && o.stateDir !== undefined ? 'the snapshot holds no input' : null);
+  if (!state || o.stateDir === undefined) return whole(null);
   const held = await readSnapshotInput(o.stateDir, state);
   if ('reason' in held) return whole(held.reason);
   const touched = await readTouchedAccounts(client, state.drops);
@@ -148,7 +147,7 @@ async function readInput(
     input,
     params: { read: 'delta' as const, readDetail: null },
     stats: { deltaAccounts: touched.accounts.length, deltaPromptAccounts: delta.promptAccounts.length, deltaGroups: delta.identifiers.length },
-    keep: { whole: input, base: { sha256: state.inputSha256, delta: since } },
+    keep: { whole: input, base: { sha256: held.baseSha256, delta: since } },
     changed: deltaAccounts(delta),
   };
 }

@@ -168,6 +168,16 @@ export async function hasIngestProcedure(client: Neo4jClient): Promise<boolean> 
 }
 
 /**
+ * The files of the drops whose ledger entries (`id@sha256`) are in `$drops`, as `files`. Ingest
+ * batches are keyed by file content (`<file sha256>/<kind>/<n>`), so these name the batches those
+ * drops wrote (BATCH_FILE).
+ */
+export const DROP_FILES =
+  "MATCH (d:Drop) WHERE d.id + '@' + d.sha256 IN $drops UNWIND coalesce(d.fileSha256s, []) AS f WITH collect(DISTINCT f) AS files";
+/** The file an IngestBatch `b` was written from: the sha256 its id starts with. */
+export const BATCH_FILE = "split(b.id, '/')[0]";
+
+/**
  * Remove the account lists of the ingest batches of `drops`' files (ledger entries `id@sha256`).
  * Call it once a run that read those drops has finished: every later incremental run starts from
  * the snapshot of the newest finished run, which holds them, and reads only the batches of files no
@@ -176,12 +186,7 @@ export async function hasIngestProcedure(client: Neo4jClient): Promise<boolean> 
  */
 export async function releaseBatchAccounts(client: Neo4jClient, drops: readonly string[]): Promise<number> {
   const res = await client.query(
-    `MATCH (d:Drop) WHERE d.id + '@' + d.sha256 IN $drops
-     UNWIND coalesce(d.fileSha256s, []) AS f
-     WITH collect(DISTINCT f) AS files
-     MATCH (b:IngestBatch) WHERE b.accounts IS NOT NULL AND split(b.id, '/')[0] IN files
-     REMOVE b.accounts
-     RETURN count(b) AS n`,
+    `${DROP_FILES} MATCH (b:IngestBatch) WHERE b.accounts IS NOT NULL AND ${BATCH_FILE} IN files REMOVE b.accounts RETURN count(b) AS n`,
     { drops: [...drops] },
     'WRITE',
   );

@@ -11,6 +11,7 @@ import type {
 } from '../graph/types.js';
 import type { InputDelta } from '../graph/input-patch.js';
 import { toNum, type Neo4jClient } from './neo4j-client.js';
+import { BATCH_FILE, DROP_FILES } from './ingest-repository.js';
 import neo4j from 'neo4j-driver';
 
 /**
@@ -124,7 +125,7 @@ const HELD_IPS = `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(n:IP) RETUR
 const HELD_SUBNETS = `${keyed('Account', 'id', 'a')}-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(n:Subnet) RETURN DISTINCT n.cidr AS k`;
 const HELD_SHARED_PROMPTS = `${keyed('Account', 'id', 'a')}-[:SENT]->(n:PromptFingerprint) WHERE COUNT { (n)<-[:SENT]-() } > 1 RETURN DISTINCT n.id AS k`;
 // Ingest batches of files no known drop holds (readTouchedAccounts).
-const BATCHES_SINCE = "MATCH (b:IngestBatch) WHERE NOT split(b.id, '/')[0] IN $files";
+const BATCHES_SINCE = `MATCH (b:IngestBatch) WHERE NOT ${BATCH_FILE} IN $files`;
 const Q_BATCHES_SINCE = `${BATCHES_SINCE} RETURN count(b) AS batches, sum(CASE WHEN b.accounts IS NULL THEN 1 ELSE 0 END) AS unlisted`;
 const Q_ACCOUNTS_SINCE = `${BATCHES_SINCE} UNWIND b.accounts AS a RETURN DISTINCT a`;
 
@@ -311,11 +312,7 @@ export async function readLinkageInput(client: Neo4jClient, options: Partial<Lin
  * read again than needed, never less.
  */
 export async function readTouchedAccounts(client: Neo4jClient, known: readonly string[]): Promise<{ accounts: string[]; complete: boolean; batches: number }> {
-  const files = await client.query(
-    "MATCH (d:Drop) WHERE d.id + '@' + d.sha256 IN $known UNWIND coalesce(d.fileSha256s, []) AS f RETURN collect(DISTINCT f) AS files",
-    { known: [...known] },
-    'READ',
-  );
+  const files = await client.query(`${DROP_FILES} RETURN files`, { drops: [...known] }, 'READ');
   const params = { files: (files.records[0]?.get('files') as string[] | undefined) ?? [] };
   const tally = await client.query(Q_BATCHES_SINCE, params, 'READ');
   const batches = toNum(tally.records[0]?.get('batches'));
@@ -339,7 +336,6 @@ async function keysOf(client: Neo4jClient, cypher: string, keys: readonly string
   await keyedPages(client, cypher, keys, pageSize, (r) => out.add(String(r.k)));
   return [...out].sort(byKey);
 }
-
 
 /**
  * What an incremental run reads instead of the whole graph (docs/incremental.md, "The delta"): for

@@ -137,6 +137,8 @@ async function inputFilePrefix(dir: string): Promise<{ size: number; sha256: str
 /** The input a state names: its input file, and the delta beside it when it names one. */
 export interface HeldInput {
   readonly base: LinkageInput;
+  /** The input file's SHA-256 (the state's inputSha256): what the next delta is written against. */
+  readonly baseSha256: string;
   readonly delta: InputDelta | undefined;
 }
 
@@ -166,7 +168,7 @@ export async function readSnapshotInput(dir: string, state: DetectionState): Pro
   const deltaBytes = state.inputDeltaSha256 === undefined ? undefined : await load(deltaFile(state.inputDeltaSha256), state.inputDeltaSha256);
   if (deltaBytes && 'reason' in deltaBytes) return deltaBytes;
   try {
-    return { base: decodeInput(baseBytes), delta: deltaBytes ? decodeDelta(deltaBytes) : undefined };
+    return { base: decodeInput(baseBytes), baseSha256: state.inputSha256, delta: deltaBytes ? decodeDelta(deltaBytes) : undefined };
   } catch (err) {
     if (err instanceof StateFormatError) return { reason: err.message };
     throw err;
