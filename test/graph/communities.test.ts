@@ -55,6 +55,24 @@ describe('communities', () => {
     expect([...perComponent.entries()].sort()).toEqual([...whole.entries()].sort());
   });
 
+  it('splits by link weight, not by topology alone: a complete graph of strong pairs and weak cross links', () => {
+    // 12 accounts, every pair linked: 12 bits inside each half of 6, 1 bit across. Unweighted it is
+    // one clique, which Louvain never splits; weighted it is two rings.
+    const edges: Array<[number, number, number]> = [];
+    for (let i = 0; i < 12; i++) for (let j = i + 1; j < 12; j++) edges.push([i, j, (i < 6) === (j < 6) ? 12 : 1]);
+    const g: ProjectedGraph = {
+      accounts: Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, '0')}`),
+      edgeCount: edges.length,
+      src: Int32Array.from(edges.map((e) => e[0])),
+      dst: Int32Array.from(edges.map((e) => e[1])),
+      weight: Float64Array.from(edges.map((e) => e[2])),
+      evidence: new Float32Array(edges.length * EVIDENCE_SLOTS),
+      stats: { identifiersUsed: 0, identifiersSkipped: 0, identifiersSparsified: 0, candidatePairs: 0, syncCandidates: 0, syncLinks: 0, edgesDropped: 0 },
+    };
+    const found = groups(detectCommunities(g, { seed: 3 }));
+    expect(found).toEqual([g.accounts.slice(0, 6), g.accounts.slice(6)]);
+  });
+
   it('refines oversized communities that the resolution limit merged', () => {
     // A ring of 40 four-account cliques joined by single links (Fortunato & Barthélemy 2007):
     // Louvain merges neighbouring cliques; re-running it inside oversized communities separates them.
