@@ -59,7 +59,7 @@ describe('communities', () => {
     // 12 accounts, every pair linked: 12 bits inside each half of 6, 1 bit across. Unweighted it is
     // one clique, which Louvain never splits; weighted it is two rings.
     const edges: Array<[number, number, number]> = [];
-    for (let i = 0; i < 12; i++) for (let j = i + 1; j < 12; j++) edges.push([i, j, (i < 6) === (j < 6) ? 12 : 1]);
+    for (let i = 0; i < 12; i++) for (let j = i + 1; j < 12; j++) edges.push([i, j, i < 6 === j < 6 ? 12 : 1]);
     const g: ProjectedGraph = {
       accounts: Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, '0')}`),
       edgeCount: edges.length,
