@@ -128,6 +128,7 @@ export async function detect(client, { mode, stateDir, runId, log }) {
     readDetail: run.params.readDetail ?? null,
     deltaAccounts: s.deltaAccounts ?? null,
     deltaGroups: s.deltaGroups ?? null,
+    deltaReadS: s.deltaReadMs ? Object.fromEntries(Object.entries(s.deltaReadMs).map(([k, v]) => [k, +(v / 1000).toFixed(1)])) : null,
     snapshotS: +((res.snapshotMs ?? 0) / 1000).toFixed(1),
   };
 }

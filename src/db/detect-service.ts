@@ -99,6 +99,11 @@ export interface ReadStats {
   readonly deltaPromptAccounts: number;
   /** Identifier groups read again, whole. */
   readonly deltaGroups: number;
+  /**
+   * Milliseconds of the delta read's parts: decoding the snapshot's input files, listing the
+   * accounts the batches since touched, reading what they touch from Neo4j, and patching.
+   */
+  readonly deltaReadMs: { readonly snapshot: number; readonly touched: number; readonly delta: number; readonly patch: number };
 }
 
 /**
@@ -127,9 +132,18 @@ async function readInput(
     return { input, params: { read: 'whole' as const, readDetail: detail }, stats: {}, keep: { whole: input }, changed: undefined };
   };
   if (!state || o.stateDir === undefined) return whole(null);
+  let t = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = Math.round(now - t);
+    t = now;
+    return ms;
+  };
   const held = await readSnapshotInput(o.stateDir, state);
   if ('reason' in held) return whole(held.reason);
+  const snapshotMs = lap();
   const touched = await readTouchedAccounts(client, state.drops);
+  const touchedMs = lap();
   if (!touched.complete) return whole('an ingest batch since the snapshot does not list its accounts (a bulk load, or an older version)');
   // Shared prompt fingerprints of the previous input: the input file's, as its delta left them.
   const sharedBefore = new Set<string>();
@@ -140,15 +154,22 @@ async function readInput(
     else sharedBefore.delete(g.key);
   }
   const delta = await readLinkageDelta(client, touched.accounts, { ...source, wasShared: (k) => sharedBefore.has(k) });
+  const deltaMs = lap();
   // One patch of the input file with every night since it, composed (docs/incremental.md, "What a run keeps").
   const since = held.delta ? composeDeltas(held.delta, delta) : delta;
   const input = patchInput(held.base, since);
+  const changed = deltaAccounts(delta);
   return {
     input,
     params: { read: 'delta' as const, readDetail: null },
-    stats: { deltaAccounts: touched.accounts.length, deltaPromptAccounts: delta.promptAccounts.length, deltaGroups: delta.identifiers.length },
+    stats: {
+      deltaAccounts: touched.accounts.length,
+      deltaPromptAccounts: delta.promptAccounts.length,
+      deltaGroups: delta.identifiers.length,
+      deltaReadMs: { snapshot: snapshotMs, touched: touchedMs, delta: deltaMs, patch: lap() },
+    },
     keep: { whole: input, base: { sha256: held.baseSha256, delta: since } },
-    changed: deltaAccounts(delta),
+    changed,
   };
 }
 

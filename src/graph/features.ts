@@ -1,6 +1,7 @@
 import type { Capability, LinkageInput } from './types.js';
 import { unionFind } from './union-find.js';
 import { EVIDENCE_SLOTS, type ProjectedGraph } from './projected-graph.js';
+import { HourCounts, SYNC_LIMITS } from './synchrony.js';
 
 /** Measured properties of one cluster. Shares are in [0, 1]; undefined means "no data". */
 export interface ClusterFeatures {
@@ -202,16 +203,18 @@ function addMembership(a: Acc, grp: LinkageInput['identifiers'][number], account
  * the same for drops that carry only plain fingerprints.
  */
 function addTemplated(acc: Acc[], grp: LinkageInput['identifiers'][number], clusterOf: ReadonlyMap<string, number>): void {
-  const per = new Map<number, { users: Set<string>; volume: number }>();
+  // Made on the first clustered member: most fingerprints have none when only a frontier is scored.
+  let per: Map<number, { users: Set<string>; volume: number }> | undefined;
   for (const m of grp.members) {
     const ci = clusterOf.get(m.account);
     if (ci === undefined) continue;
+    per ??= new Map();
     const e = per.get(ci) ?? { users: new Set<string>(), volume: 0 };
     e.users.add(m.account);
     e.volume += m.count;
     per.set(ci, e);
   }
-  for (const [ci, e] of per) {
+  for (const [ci, e] of per ?? []) {
     if (e.users.size < 2) continue;
     const a = acc[ci]!;
     if (grp.fpKind === 'scaffold') {
@@ -260,22 +263,18 @@ function push(m: Map<string, string[]>, k: string, v: string): void {
   else m.set(k, [v]);
 }
 
-/** Accounts active per hour, over all accounts. */
-export function hourCrowd(input: LinkageInput): { perHour: Map<number, number>; accounts: number } {
-  const perHour = new Map<number, number>();
+/** Accounts active per hour, over all accounts (the same counts synchrony discounts crowded hours by). */
+export function hourCrowd(input: LinkageInput): { perHour: HourCounts; accounts: number } {
   let accounts = 0;
-  for (const s of input.activity.values()) {
-    if (s.hours.length) accounts++;
-    for (let i = 0; i < s.hours.length; i++) perHour.set(s.hours[i]!, (perHour.get(s.hours[i]!) ?? 0) + 1);
-  }
-  return { perHour, accounts };
+  for (const s of input.activity.values()) if (s.hours.length) accounts++;
+  return { perHour: HourCounts.of([...input.activity.values()], SYNC_LIMITS.denseHourSpan), accounts };
 }
 
 function activityFeatures(
   input: LinkageInput,
   members: readonly string[],
   releaseDate: number | undefined,
-  crowd: { perHour: Map<number, number>; accounts: number },
+  crowd: { perHour: HourCounts; accounts: number },
 ): Pick<ClusterFeatures, 'requestsPerAccountDay' | 'peakHoursShare' | 'syncLift' | 'releaseShift'> {
   const perHour = new Map<number, number>();
   const hod = new Float64Array(24);
@@ -321,7 +320,7 @@ function activityFeatures(
     let expected = 0;
     for (const [h, c] of perHour) {
       observed += c * (c - 1);
-      const p = ((crowd.perHour.get(h) ?? c) - c + 1) / (outside + 2);
+      const p = (crowd.perHour.get(h) - c + 1) / (outside + 2);
       expected += c * (active - 1) * p;
     }
     syncLift = expected > 0 ? observed / expected : undefined;

@@ -10,8 +10,12 @@ export class PairEvidence {
   private data = new Float64Array(1024 * EVIDENCE_SLOTS);
   private count = 0;
 
-  constructor(readonly n: number) {
-    this.pairs = new PairIndex(4 * n);
+  /** `expected`: about how many pairs will be added (sizes the index; it grows past that). */
+  constructor(
+    readonly n: number,
+    expected = 4 * n,
+  ) {
+    this.pairs = new PairIndex(Math.max(16, expected));
   }
 
   /** Number of candidate pairs (rows). */

@@ -126,7 +126,7 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
   const n = accounts.length;
   const index = new Map<string, number>();
   accounts.forEach((a, i) => index.set(a, i));
-  const ev = new PairEvidence(n);
+  const ev = new PairEvidence(n, bandPairBound(input, o.neighbours));
   const counts = { used: 0, skipped: 0, sparsified: 0 };
   // Each account's total prompt "mass": the rarity weight (bits) of every fingerprint it sent, shared or
   // not. Prompt evidence is later scaled by the share of this mass two accounts have in common.
@@ -178,6 +178,20 @@ export function project(input: LinkageInput, options: ProjectionOverrides = {}):
     edgesDropped: 0,
     ...(coherence ? { coherence } : {}),
   });
+}
+
+/**
+ * At most how many pairs the identifiers' bands emit (d(d−1)/2, or ≤ k·d past 2k+1 members;
+ * duplicates counted). The pair index is sized from it once instead of growing (rehashing) three
+ * times at 1M accounts; synchrony links come on top and may still grow it.
+ */
+function bandPairBound(input: LinkageInput, k: number): number {
+  let bound = 0;
+  for (const g of input.identifiers) {
+    const d = g.members.length;
+    if (d >= 2) bound += d <= 2 * k + 1 ? (d * (d - 1)) / 2 : k * d;
+  }
+  return bound;
 }
 
 /** One identifier ready to emit its bounded band of pairs. */
@@ -409,8 +423,10 @@ function finalise(
   const evidence = new Float32Array(rows * EVIDENCE_SLOTS);
   let e = 0;
   const ag = emptyAgreement();
-  for (const key of ev.pairs.sortedKeys()) {
-    const r = ev.pairs.get(key);
+  const sorted = ev.pairs.sortedEntries();
+  for (let i = 0; i < sorted.keys.length; i++) {
+    const key = sorted.keys[i]!;
+    const r = sorted.rows[i]!;
     const a = Math.floor(key / n);
     const b = key - a * n;
     const pay = sat(ev.raw(r, SLOT.payment), o.cap.payment);

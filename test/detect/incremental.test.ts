@@ -169,6 +169,9 @@ describe('incremental detection against real Neo4j', () => {
     // Only the night's one account was read from Neo4j; the rest came from the snapshot's input.
     expect(params.read).toBe('delta');
     expect(stats.deltaAccounts).toBe(1);
+    // The read's parts are timed (what dominates a delta read at scale: BENCHMARKS.md).
+    expect(Object.keys((stats.deltaReadMs ?? {}) as Record<string, number>).sort()).toEqual(['delta', 'patch', 'snapshot', 'touched']);
+    expect(Object.values((stats.deltaReadMs ?? {}) as Record<string, number>).every((ms) => Number.isInteger(ms) && ms >= 0)).toBe(true);
     await expectSnapshotInputIsAFullRead(stateDir);
     // The input file stays as the full run wrote it; the night is a delta file beside it, named by the state.
     expect(fs.readFileSync(path.join(stateDir, INPUT_FILE)).equals(inputBefore)).toBe(true);

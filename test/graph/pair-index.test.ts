@@ -25,8 +25,9 @@ describe('PairIndex', () => {
     expect([...ref.keys()].map((k) => index.get(k))).toEqual([...ref.values()]);
     expect(index.get(n * n - 1)).toBe(-1);
     expect(Array.from(index.keysByRow())).toEqual([...ref.keys()]);
-    const sorted = index.sortedKeys();
-    expect(Array.from(sorted)).toEqual([...ref.keys()].sort((a, b) => a - b));
+    const sorted = index.sortedEntries();
+    expect(Array.from(sorted.keys)).toEqual([...ref.keys()].sort((a, b) => a - b));
+    expect(Array.from(sorted.rows)).toEqual(Array.from(sorted.keys, (k) => ref.get(k)));
   });
 
   it('handles key 0 and the largest exact pair keys', () => {
@@ -36,6 +37,7 @@ describe('PairIndex', () => {
     expect(index.rowOf(big)).toBe(1);
     expect(index.rowOf(0)).toBe(0);
     expect(index.get(big)).toBe(1);
-    expect(Array.from(index.sortedKeys())).toEqual([0, big]);
+    expect(Array.from(index.sortedEntries().keys)).toEqual([0, big]);
+    expect(Array.from(index.sortedEntries().rows)).toEqual([0, 1]);
   });
 });
