@@ -351,42 +351,54 @@ export async function readLinkageDelta(
   options: Partial<LinkageSourceOptions> & { readonly wasShared: (fingerprint: string) => boolean },
 ): Promise<InputDelta> {
   const o = { ...LINKAGE_SOURCE_DEFAULTS, ...options };
+  // Account ids are interned to the attribute rows' strings, so those are read first.
   const accounts = new Map<string, AccountAttrs>();
   await keyedPages(client, D_ACCOUNTS, touched, o.pageSize, (r) => accounts.set(r.key as string, decode.account(r)));
   const intern = (id: string): string => accounts.get(id)?.id ?? id;
-  const activity = new Map<string, ActivitySeries>();
-  await keyedPages(client, D_ACTIVITY, touched, o.pageSize, (r) => {
-    const series = decode.activity(r);
-    if (series) activity.set(intern(r.key as string), series);
-  });
-  o.onProgress?.('delta:accounts', touched.length);
+  // The other reads are independent of each other: they run at once, each on its own session, so
+  // Neo4j works on one while the client decodes another's rows. Each result is put together in
+  // the same order as a one-at-a-time read would (the groups of each kind sorted by key).
   const groups = async (held: string, cypher: string, row: (r: Row, intern: (id: string) => string) => IdentifierGroup): Promise<IdentifierGroup[]> => {
     const keys = await keysOf(client, held, touched, o.pageSize);
     const out: IdentifierGroup[] = [];
     await keyedPages(client, cypher, keys, o.pageSize, (r) => out.push(row(r, intern)));
     return out.sort((x, y) => byKey(x.key, y.key));
   };
-  const payments = await groups(HELD_PAYMENTS, D_PAYMENTS, decode.payment);
-  const ips = await groups(HELD_IPS, D_IPS, decode.ip);
-  const subnets = await groups(HELD_SUBNETS, D_SUBNETS, decode.subnet);
-  o.onProgress?.('delta:identifiers', payments.length + ips.length + subnets.length);
+  const readActivity = async (): Promise<Map<string, ActivitySeries>> => {
+    const activity = new Map<string, ActivitySeries>();
+    await keyedPages(client, D_ACTIVITY, touched, o.pageSize, (r) => {
+      const series = decode.activity(r);
+      if (series) activity.set(intern(r.key as string), series);
+    });
+    o.onProgress?.('delta:accounts', touched.length);
+    return activity;
+  };
   // Shared fingerprints the touched accounts sent, each read whole from its own side. A holder's
   // solo totals change only when a fingerprint it sent alone became shared (`wasShared` false):
   // those holders' totals are read again with the touched accounts'.
-  const prompts = await keysOf(client, HELD_SHARED_PROMPTS, touched, o.pageSize);
-  const shared: IdentifierGroup[] = [];
-  await keyedPages(client, D_PROMPT_GROUPS, prompts, o.pageSize, (r) => shared.push(decode.promptGroup(r, intern)));
-  shared.sort((x, y) => byKey(x.key, y.key));
-  const holders = new Set(touched);
-  for (const g of shared) if (!o.wasShared(g.key)) for (const m of g.members) holders.add(m.account);
-  const promptAccounts = [...holders].sort(byKey);
-  const soloPrompts = new Map<string, SoloPrompts>();
-  const ignored = new Map<string, SharedPrompt>();
-  await keyedPages(client, D_PROMPT_TOTALS, promptAccounts, o.pageSize, (r) => {
-    const account = intern(r.key as string);
-    const solo = decode.prompts(r, account, ignored, () => false);
-    if (solo) soloPrompts.set(account, solo);
-  });
-  o.onProgress?.('delta:prompts', promptAccounts.length);
+  const readPrompts = async (): Promise<{ shared: IdentifierGroup[]; promptAccounts: string[]; soloPrompts: Map<string, SoloPrompts> }> => {
+    const prompts = await keysOf(client, HELD_SHARED_PROMPTS, touched, o.pageSize);
+    const shared: IdentifierGroup[] = [];
+    await keyedPages(client, D_PROMPT_GROUPS, prompts, o.pageSize, (r) => shared.push(decode.promptGroup(r, intern)));
+    shared.sort((x, y) => byKey(x.key, y.key));
+    const holders = new Set(touched);
+    for (const g of shared) if (!o.wasShared(g.key)) for (const m of g.members) holders.add(m.account);
+    const promptAccounts = [...holders].sort(byKey);
+    const soloPrompts = new Map<string, SoloPrompts>();
+    const ignored = new Map<string, SharedPrompt>();
+    await keyedPages(client, D_PROMPT_TOTALS, promptAccounts, o.pageSize, (r) => {
+      const account = intern(r.key as string);
+      const solo = decode.prompts(r, account, ignored, () => false);
+      if (solo) soloPrompts.set(account, solo);
+    });
+    o.onProgress?.('delta:prompts', promptAccounts.length);
+    return { shared, promptAccounts, soloPrompts };
+  };
+  const readNetworks = async (): Promise<[IdentifierGroup[], IdentifierGroup[], IdentifierGroup[]]> => {
+    const out = await Promise.all([groups(HELD_PAYMENTS, D_PAYMENTS, decode.payment), groups(HELD_IPS, D_IPS, decode.ip), groups(HELD_SUBNETS, D_SUBNETS, decode.subnet)]);
+    o.onProgress?.('delta:identifiers', out[0].length + out[1].length + out[2].length);
+    return out;
+  };
+  const [activity, [payments, ips, subnets], { shared, promptAccounts, soloPrompts }] = await Promise.all([readActivity(), readNetworks(), readPrompts()]);
   return { accounts, activity, promptAccounts, soloPrompts, identifiers: [...payments, ...ips, ...subnets, ...shared] };
 }
