@@ -175,7 +175,7 @@ function writeReport() {
       'The nightly detection runs right after the night-2 ingest and the full detection after it, on a page cache the nightly run has warmed (an order that favours the full run).',
       ...results.map(
         (r) =>
-          `${r.accounts.toLocaleString('en')} accounts: phases (s) nightly ${JSON.stringify(r.night2.nightly.phasesS)}, full ${JSON.stringify(r.night2.full.phasesS)}; night 1 loaded in ${r.night1.ingestS} s (${r.ingestMode}) and detected in ${r.night1.detect.seconds} s; ${r.neo4jMemory ? services.describeNeo4jMemory(r.neo4jMemory) : 'Neo4j sizes not recorded'}.`,
+          `${r.accounts.toLocaleString('en')} accounts: phases (s) nightly ${JSON.stringify(r.night2.nightly.phasesS)}, full ${JSON.stringify(r.night2.full.phasesS)}; ${r.night2.nightly.deltaReadS ? `nightly read parts (s) ${JSON.stringify(r.night2.nightly.deltaReadS)}; ` : ''}night 1 loaded in ${r.night1.ingestS} s (${r.ingestMode}) and detected in ${r.night1.detect.seconds} s; ${r.neo4jMemory ? services.describeNeo4jMemory(r.neo4jMemory) : 'Neo4j sizes not recorded'}.`,
       ),
       'Goal (issue #20): at 1M accounts, ingest + incremental detection of a night touching 1% ≥ 10× faster than a full run.',
       `machine load average at the end: ${os

@@ -51,18 +51,41 @@ export function patchInput(base: LinkageInput, delta: InputDelta): LinkageInput 
   const solo = new Map<string, SoloPrompts | undefined>();
   for (const a of delta.promptAccounts) solo.set(a, delta.soloPrompts.get(a));
   const soloPrompts = mergeMap(base.soloPrompts ?? new Map<string, SoloPrompts>(), solo);
-  const identifiers: IdentifierGroup[] = [];
+  return { accounts, identifiers: patchGroups(base.identifiers, delta.identifiers, intern), activity, soloPrompts };
+}
+
+/**
+ * The input's groups with the delta's put in: a group read again replaces the one of the same kind
+ * and key where it stood, a new one goes before the first group of its kind with a greater key
+ * (base groups are in kind order, then key order: keyset pages). Two passes over the input's
+ * groups with lookups in the delta's (small) maps, rather than a map of every group: at 1M accounts
+ * the input holds millions of groups, and mapping them all cost most of an incremental run's patch.
+ */
+function patchGroups(base: readonly IdentifierGroup[], delta: readonly IdentifierGroup[], intern: (id: string) => string): IdentifierGroup[] {
+  const now = new Map<IdentifierKind, Map<string, IdentifierGroup>>(KIND_ORDER.map((k) => [k, new Map()]));
+  for (const g of delta) now.get(g.kind)!.set(g.key, { ...g, members: g.members.map((m) => ({ ...m, account: intern(m.account) })) });
+  const present = new Map<IdentifierKind, Set<string>>(KIND_ORDER.map((k) => [k, new Set()]));
+  // Which base groups are replaced, found once (a lookup per group is the cost at this size).
+  const replaced = new Uint8Array(base.length);
+  base.forEach((g, i) => {
+    if (!now.get(g.kind)!.has(g.key)) return;
+    present.get(g.kind)!.add(g.key);
+    replaced[i] = 1;
+  });
+  const out: IdentifierGroup[] = [];
   for (const kind of KIND_ORDER) {
-    const old = new Map<string, IdentifierGroup>();
-    for (const g of base.identifiers) if (g.kind === kind) old.set(g.key, g);
-    const now = new Map<string, IdentifierGroup>();
-    for (const g of delta.identifiers) {
-      if (g.kind === kind) now.set(g.key, { ...g, members: g.members.map((m) => ({ ...m, account: intern(m.account) })) });
+    const replace = now.get(kind)!;
+    const fresh = [...replace.keys()].filter((k) => !present.get(kind)!.has(k)).sort(byKey);
+    let f = 0;
+    for (let i = 0; i < base.length; i++) {
+      const g = base[i]!;
+      if (g.kind !== kind) continue;
+      while (f < fresh.length && byKey(fresh[f]!, g.key) < 0) out.push(replace.get(fresh[f++]!)!);
+      out.push(replaced[i] ? replace.get(g.key)! : g);
     }
-    // One by one: spreading a million groups into push() overflows the call stack.
-    for (const g of mergeMap(old, now).values()) identifiers.push(g);
+    while (f < fresh.length) out.push(replace.get(fresh[f++]!)!);
   }
-  return { accounts, identifiers, activity, soloPrompts };
+  return out;
 }
 
 /**

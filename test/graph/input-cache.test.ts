@@ -89,14 +89,29 @@ describe('detection input file and delta patch', () => {
       activity: new Map([['a2', { hours: Int32Array.of(4), requests: Float64Array.of(1) }]]),
       promptAccounts: ['a1', 'a2'],
       soloPrompts: new Map(),
-      identifiers: [ipNow, { kind: 'prompt', key: 'f1', members: [] }, { kind: 'payment', key: 'p0', members: [] }],
+      identifiers: [
+        ipNow,
+        { kind: 'prompt', key: 'f1', members: [] },
+        { kind: 'payment', key: 'p9', members: [] },
+        { kind: 'subnet', key: '10.0.0.0/24', members: [] },
+        { kind: 'payment', key: 'p0', members: [] },
+      ],
     });
     expect([...out.accounts.keys()]).toEqual(['a1', 'a2', 'a3']);
     expect(out.accounts.get('a1')).toEqual({ id: 'a1', plan: 'team' });
-    expect(out.identifiers.map((g) => `${g.kind}:${g.key}`)).toEqual(['payment:p0', 'payment:p1', 'ip:10.0.0.1', 'prompt:f1', 'prompt:f2']);
-    expect(out.identifiers[2]).toEqual(ipNow);
+    // New keys before, between and after the old ones of their kind, and a kind the base lacked.
+    expect(out.identifiers.map((g) => `${g.kind}:${g.key}`)).toEqual([
+      'payment:p0',
+      'payment:p1',
+      'payment:p9',
+      'ip:10.0.0.1',
+      'subnet:10.0.0.0/24',
+      'prompt:f1',
+      'prompt:f2',
+    ]);
+    expect(out.identifiers[3]).toEqual(ipNow);
     // Members name accounts by the accounts map's own strings.
-    expect(out.identifiers[2]!.members[1]!.account).toBe([...out.accounts.keys()][1]);
+    expect(out.identifiers[3]!.members[1]!.account).toBe([...out.accounts.keys()][1]);
     expect([...out.activity.keys()]).toEqual(['a2', 'a3']);
     // a1's only solo fingerprint became shared: it has no solo totals any more.
     expect(out.soloPrompts!.size).toBe(0);
