@@ -28,18 +28,20 @@ export function accountDigests(input: LinkageInput, accounts: readonly string[],
     fold(i, hash32('account', a.createdAt ?? -1, a.emailDomain ?? '', a.country ?? '', a.verified === undefined ? 2 : a.verified ? 1 : 0, a.plan ?? ''));
   }
   for (const g of input.identifiers) {
-    const gh = hash32(
-      g.kind,
-      g.key,
-      g.isProxy === undefined ? 2 : g.isProxy ? 1 : 0,
-      g.asn ?? '',
-      g.capability ?? '',
-      g.fpKind ?? '',
-      (g.markers ?? []).join(','),
-    );
+    // The group's own hash is taken at its first digested member: with `only`, most groups have none.
+    let gh: number | undefined;
     for (const m of g.members) {
       const i = index.get(m.account);
       if (i === undefined) continue;
+      gh ??= hash32(
+        g.kind,
+        g.key,
+        g.isProxy === undefined ? 2 : g.isProxy ? 1 : 0,
+        g.asn ?? '',
+        g.capability ?? '',
+        g.fpKind ?? '',
+        (g.markers ?? []).join(','),
+      );
       let h = gh;
       h = mixStep(h, m.firstSeen >>> 0);
       h = mixStep(h, Math.floor(m.firstSeen / 4294967296));
