@@ -51,7 +51,7 @@ export interface IdentifierGroup {
   readonly markers?: readonly PromptMarker[];
 }
 
-/** Hourly activity of one account: parallel arrays sorted by hour. */
+/** Hourly activity of one account: parallel arrays sorted by hour, one entry per hour (ingest merges an hour seen twice). */
 export interface ActivitySeries {
   readonly hours: Int32Array;
   readonly requests: Float64Array;
