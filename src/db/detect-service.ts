@@ -100,8 +100,9 @@ export interface ReadStats {
   /** Identifier groups read again, whole. */
   readonly deltaGroups: number;
   /**
-   * Milliseconds of the delta read's parts: decoding the snapshot's input files, listing the
-   * accounts the batches since touched, reading what they touch from Neo4j, and patching.
+   * Milliseconds of the delta read's parts: decoding the snapshot's input files (and listing the
+   * fingerprints they hold as shared), listing the accounts the batches since touched, reading what
+   * they touch from Neo4j, and patching (with finding the accounts the delta can change).
    */
   readonly deltaReadMs: { readonly snapshot: number; readonly touched: number; readonly delta: number; readonly patch: number };
 }
@@ -141,10 +142,6 @@ async function readInput(
   };
   const held = await readSnapshotInput(o.stateDir, state);
   if ('reason' in held) return whole(held.reason);
-  const snapshotMs = lap();
-  const touched = await readTouchedAccounts(client, state.drops);
-  const touchedMs = lap();
-  if (!touched.complete) return whole('an ingest batch since the snapshot does not list its accounts (a bulk load, or an older version)');
   // Shared prompt fingerprints of the previous input: the input file's, as its delta left them.
   const sharedBefore = new Set<string>();
   for (const g of held.base.identifiers) if (g.kind === 'prompt' && g.members.length > 1) sharedBefore.add(g.key);
@@ -153,6 +150,10 @@ async function readInput(
     if (g.members.length > 1) sharedBefore.add(g.key);
     else sharedBefore.delete(g.key);
   }
+  const snapshotMs = lap();
+  const touched = await readTouchedAccounts(client, state.drops);
+  const touchedMs = lap();
+  if (!touched.complete) return whole('an ingest batch since the snapshot does not list its accounts (a bulk load, or an older version)');
   const delta = await readLinkageDelta(client, touched.accounts, { ...source, wasShared: (k) => sharedBefore.has(k) });
   const deltaMs = lap();
   // One patch of the input file with every night since it, composed (docs/incremental.md, "What a run keeps").

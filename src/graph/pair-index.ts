@@ -48,13 +48,6 @@ export class PairIndex {
     }
   }
 
-  /** Every key, indexed by its row (so in insertion order). */
-  keysByRow(): Float64Array {
-    const out = new Float64Array(this.count);
-    for (let h = 0; h < this.keys.length; h++) if (this.keys[h] !== -1) out[this.rows[h]!] = this.keys[h]!;
-    return out;
-  }
-
   /**
    * Every key ascending, with its row. An LSD radix sort over the keys' bits (11-bit digits, only as
    * many as the largest key needs): at 1M accounts a comparison sort of the ~20M keys followed by one

@@ -28,6 +28,19 @@ const groups = (a: ReadonlyMap<string, string>) => {
   return [...m.values()].map((x) => x.sort()).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
 };
 
+/** A projection of n accounts (a00, a01, …) with the given links [src, dst, bits]. */
+function linkGraph(n: number, edges: ReadonlyArray<readonly [number, number, number]>): ProjectedGraph {
+  return {
+    accounts: Array.from({ length: n }, (_, i) => `a${String(i).padStart(2, '0')}`),
+    edgeCount: edges.length,
+    src: Int32Array.from(edges.map((e) => e[0])),
+    dst: Int32Array.from(edges.map((e) => e[1])),
+    weight: Float64Array.from(edges.map((e) => e[2])),
+    evidence: new Float32Array(edges.length * EVIDENCE_SLOTS),
+    stats: { identifiersUsed: 0, identifiersSkipped: 0, identifiersSparsified: 0, candidatePairs: 0, syncCandidates: 0, syncLinks: 0, edgesDropped: 0 },
+  };
+}
+
 describe('communities', () => {
   it('separates two dense rings joined by a weak link, and keeps a single dense ring whole', () => {
     // The bridge is an uncorroborated /24, which network coherence would drop: keep it as a weak link.
@@ -60,15 +73,7 @@ describe('communities', () => {
     // one clique, which Louvain never splits; weighted it is two rings.
     const edges: Array<[number, number, number]> = [];
     for (let i = 0; i < 12; i++) for (let j = i + 1; j < 12; j++) edges.push([i, j, i < 6 === j < 6 ? 12 : 1]);
-    const g: ProjectedGraph = {
-      accounts: Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, '0')}`),
-      edgeCount: edges.length,
-      src: Int32Array.from(edges.map((e) => e[0])),
-      dst: Int32Array.from(edges.map((e) => e[1])),
-      weight: Float64Array.from(edges.map((e) => e[2])),
-      evidence: new Float32Array(edges.length * EVIDENCE_SLOTS),
-      stats: { identifiersUsed: 0, identifiersSkipped: 0, identifiersSparsified: 0, candidatePairs: 0, syncCandidates: 0, syncLinks: 0, edgesDropped: 0 },
-    };
+    const g = linkGraph(12, edges);
     const found = groups(detectCommunities(g, { seed: 3 }));
     expect(found).toEqual([g.accounts.slice(0, 6), g.accounts.slice(6)]);
   });
@@ -113,15 +118,7 @@ describe('runDetection determinism', () => {
     for (const i of core) for (const j of core) if (i < j) edges.push([i, j, 5]);
     for (let j = 0; j < 6; j++) edges.push([j, 40, 5]);
     edges.push([7, 41, 5]);
-    const g: ProjectedGraph = {
-      accounts: Array.from({ length: 42 }, (_, i) => `a${String(i).padStart(2, '0')}`),
-      edgeCount: edges.length,
-      src: Int32Array.from(edges.map((e) => e[0])),
-      dst: Int32Array.from(edges.map((e) => e[1])),
-      weight: Float64Array.from(edges.map((e) => e[2])),
-      evidence: new Float32Array(edges.length * EVIDENCE_SLOTS),
-      stats: { identifiersUsed: 0, identifiersSkipped: 0, identifiersSparsified: 0, candidatePairs: 0, syncCandidates: 0, syncLinks: 0, edgesDropped: 0 },
-    };
+    const g = linkGraph(42, edges);
     const adj = buildAdjacency(g);
     const all = [...core, 40, 41];
     const [kept] = peelWeakMembers(g, adj, all, 0.25);
